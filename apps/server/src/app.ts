@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config/config.js';
+import type { DatabaseHandle } from './db/database.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import type { Deps } from './lib/deps.js';
+import { createIdGenerator, cryptoRandom, type Random } from './lib/random.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { AuthService } from './modules/auth/auth.service.js';
+import { casesRoutes } from './modules/cases/cases.routes.js';
+import { CasesService } from './modules/cases/cases.service.js';
+import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { peopleRoutes } from './modules/people/people.routes.js';
+import { PeopleService } from './modules/people/people.service.js';
+import { createGuard } from './plugins/auth.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+
+export interface AppOptions {
+  config: Config;
+  /** Opened and migrated by the caller, which also closes it. */
+  database: DatabaseHandle;
+  clock?: Clock;
+  random?: Random;
+}
+
+export interface App {
+  server: FastifyInstance;
+  services: { people: PeopleService; auth: AuthService; cases: CasesService };
+  sweeper: ExpirySweeper;
+}
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { config, database } = options;
+  const clock = options.clock ?? systemClock;
+  const server = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+    },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+  });
+  server.setValidatorCompiler(validatorCompiler);
+  server.setSerializerCompiler(serializerCompiler);
+  server.decorateRequest('principal', null);
+  server.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  const deps: Deps = {
+    config,
+    database,
+    clock,
+    random: options.random ?? cryptoRandom,
+    newId: createIdGenerator(clock),
+    logger: server.log,
+  };
+  const people = new PeopleService(deps);
+  const auth = new AuthService(deps, people);
+  const cases = new CasesService(deps, people.repo);
+  const sweeper = new ExpirySweeper(deps, cases.repo);
+  const guard = createGuard(auth);
+
+  await server.register(fastifyCookie);
+  await server.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lifeline API',
+        version: '1.0.0',
+        description:
+          'Remote-support service cases. Integrators send `Authorization: Bearer <token>`; the console uses the session cookie plus `x-csrf-token`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'lifeline_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await server.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  registerErrorHandler(server);
+
+  server.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+  // Until the console exists, the API docs are the front door.
+  server.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/docs'));
+
+  let shuttingDown = false;
+  server.addHook('preClose', async () => {
+    shuttingDown = true;
+    await sweeper.stop();
+  });
+  healthRoutes(server, database, () => shuttingDown);
+  authRoutes(server, auth, people, guard, {
+    secureCookies: config.publicUrl.startsWith('https://'),
+    sessionTtlMs: config.sessionTtlMs,
+  });
+  peopleRoutes(server, people, guard);
+  casesRoutes(server, cases, guard);
+
+  return { server, services: { people, auth, cases }, sweeper };
+}

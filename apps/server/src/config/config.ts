@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
+      .optional(),
+  ),
+  LIFELINE_DATA_DIR: z.string().default('data'),
+  REDIS_URL: optionalString.pipe(z.url().optional()),
+  LIFELINE_ORG_NAME: z.string().min(1).max(200).default('My organisation'),
+  LIFELINE_ADMIN_EMAIL: z.email().default('admin@lifeline.local'),
+  LIFELINE_ADMIN_PASSWORD: optionalString.pipe(
+    z.string().min(10, 'must be at least 10 characters').optional(),
+  ),
+  LIFELINE_CASE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  LIFELINE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  LIFELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+  redisUrl: string | undefined;
+  firstRun: { orgName: string; adminEmail: string; adminPassword: string | undefined };
+  caseTtlMs: number;
+  sweepIntervalMs: number;
+  sessionTtlMs: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+};
+
+export class ConfigError extends Error {}
+
+/** The only place that reads the environment. Fails fast with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'sqlite', file: path.resolve(e.LIFELINE_DATA_DIR, 'lifeline.db') },
+    redisUrl: e.REDIS_URL,
+    firstRun: {
+      orgName: e.LIFELINE_ORG_NAME,
+      adminEmail: e.LIFELINE_ADMIN_EMAIL.toLowerCase(),
+      adminPassword: e.LIFELINE_ADMIN_PASSWORD,
+    },
+    caseTtlMs: e.LIFELINE_CASE_TTL_SECONDS * 1000,
+    sweepIntervalMs: e.LIFELINE_SWEEP_INTERVAL_SECONDS * 1000,
+    sessionTtlMs: e.LIFELINE_SESSION_TTL_HOURS * 3_600_000,
+    logLevel: e.LOG_LEVEL,
+  };
+}

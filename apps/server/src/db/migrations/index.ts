@@ -1,0 +1,23 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_initial.js';
+import type { MigrationContext } from './context.js';
+
+type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+/** Ordered by name; add new files here. Migrations only move forward. */
+const migrations: Record<string, Module> = {
+  '0001_initial': m0001,
+};
+
+export function migrationProvider(ctx: MigrationContext): MigrationProvider {
+  return {
+    async getMigrations() {
+      return Object.fromEntries(
+        Object.entries(migrations).map(([name, m]): [string, Migration] => [
+          name,
+          { up: (db) => m.up(db, ctx) },
+        ]),
+      );
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Times are integer milliseconds since the epoch on both SQLite and PostgreSQL
+ * (bigint there), so comparisons and ordering behave identically on both.
+ * Booleans are integers 0/1 for the same reason.
+ */
+export interface Database {
+  organizations: { id: string; name: string; created_at: number };
+  users: {
+    id: string;
+    org_id: string;
+    email: string;
+    name: string;
+    password_hash: string;
+    role: 'admin' | 'agent';
+    active: number;
+    default_group_id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  groups: { id: string; org_id: string; name: string; created_at: number };
+  group_members: { group_id: string; user_id: string };
+  sessions: {
+    id_hash: string;
+    user_id: string;
+    csrf_token: string;
+    created_at: number;
+    expires_at: number;
+  };
+  api_tokens: {
+    id: string;
+    org_id: string;
+    user_id: string;
+    name: string;
+    token_hash: string;
+    scopes: string;
+    created_at: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+  };
+  /** Every session code ever issued; never deleted, so a code is never reused. */
+  session_codes: { code: string; created_at: number };
+  cases: {
+    id: string;
+    org_id: string;
+    code: string;
+    name: string;
+    description: string | null;
+    type: 'remote_control' | 'ar';
+    status: 'new' | 'pending' | 'in_progress' | 'closed' | 'expired';
+    source: 'manual' | 'api' | 'module' | 'sos' | 'connector';
+    group_id: string;
+    assignee_id: string | null;
+    created_by_type: 'user' | 'customer' | 'system';
+    created_by_id: string | null;
+    created_by_name: string | null;
+    customer_name: string | null;
+    customer_email: string | null;
+    customer_phone: string | null;
+    external_system: string | null;
+    external_type: string | null;
+    external_id: string | null;
+    external_url: string | null;
+    waiting_message: string | null;
+    customer_token: string;
+    agent_online: number;
+    customer_online: number;
+    created_at: number;
+    updated_at: number;
+    expires_at: number;
+    closed_at: number | null;
+    closed_by_type: 'user' | 'customer' | 'system' | null;
+    closed_by_id: string | null;
+    closed_by_name: string | null;
+  };
+  case_events: {
+    id: Generated<number>;
+    case_id: string;
+    org_id: string;
+    type: string;
+    actor_type: 'user' | 'customer' | 'system';
+    actor_id: string | null;
+    actor_name: string | null;
+    data: string;
+    created_at: number;
+  };
+}
+
+export type CaseRow = Selectable<Database['cases']>;
+export type NewCaseRow = Insertable<Database['cases']>;
+export type UserRow = Selectable<Database['users']>;
+export type CaseEventRow = Selectable<Database['case_events']>;
+export type NewCaseEventRow = Insertable<Database['case_events']>;

@@ -1,0 +1,117 @@
+import {
+  createdTokenSchema,
+  createTokenRequest,
+  idParams,
+  loginRequest,
+  loginResponse,
+  meResponse,
+  problemSchema,
+  tokenSchema,
+} from '@lifeline/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { notFound } from '../../lib/errors.js';
+import { type Guard, principalOf, SESSION_COOKIE } from '../../plugins/auth.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { AuthService } from './auth.service.js';
+
+const errors = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  429: problemSchema,
+};
+
+export function authRoutes(
+  app: FastifyInstance,
+  auth: AuthService,
+  people: PeopleService,
+  guard: Guard,
+  options: { secureCookies: boolean; sessionTtlMs: number },
+) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post('/api/v1/auth/login', {
+    schema: {
+      tags: ['Sign-in'],
+      summary: 'Sign in with e-mail and password (sets the session cookie)',
+      body: loginRequest,
+      response: { 200: loginResponse, ...errors },
+    },
+    handler: async (req, reply) => {
+      const { sessionId, csrfToken, user } = await auth.login(req.body.email, req.body.password, req.ip);
+      reply.setCookie(SESSION_COOKIE, sessionId, {
+        httpOnly: true,
+        secure: options.secureCookies,
+        sameSite: 'lax',
+        path: '/',
+        maxAge: Math.floor(options.sessionTtlMs / 1000),
+      });
+      return { user, csrfToken };
+    },
+  });
+
+  r.post('/api/v1/auth/logout', {
+    schema: { tags: ['Sign-in'], summary: 'End the cookie session', response: { 204: z.null(), ...errors } },
+    preHandler: guard(null),
+    handler: async (req, reply) => {
+      const sessionId = req.cookies[SESSION_COOKIE];
+      if (sessionId) await auth.logout(sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send(null);
+    },
+  });
+
+  r.get('/api/v1/me', {
+    schema: {
+      tags: ['Sign-in'],
+      summary: 'The signed-in user and organisation',
+      response: { 200: meResponse, ...errors },
+    },
+    preHandler: guard(null),
+    handler: async (req) => {
+      const p = principalOf(req);
+      const organization = await people.repo.findOrganization(p.orgId);
+      if (!organization) throw notFound('The organisation');
+      return { user: await people.getUser(p.orgId, p.userId), organization, scopes: [...p.scopes] };
+    },
+  });
+
+  r.get('/api/v1/tokens', {
+    schema: {
+      tags: ['API tokens'],
+      summary: 'Your personal API tokens (never their secret)',
+      response: { 200: z.object({ items: z.array(tokenSchema) }), ...errors },
+    },
+    preHandler: guard(null),
+    handler: async (req) => ({ items: await auth.listTokens(principalOf(req)) }),
+  });
+
+  r.post('/api/v1/tokens', {
+    schema: {
+      tags: ['API tokens'],
+      summary: 'Create a personal API token; the token is shown only in this answer',
+      body: createTokenRequest,
+      response: { 201: createdTokenSchema, ...errors },
+    },
+    preHandler: guard(null),
+    handler: async (req, reply) =>
+      reply.status(201).send(await auth.createToken(principalOf(req), req.body.name, req.body.scopes)),
+  });
+
+  r.delete('/api/v1/tokens/:id', {
+    schema: {
+      tags: ['API tokens'],
+      summary: 'Revoke a token',
+      params: idParams,
+      response: { 204: z.null(), ...errors },
+    },
+    preHandler: guard(null),
+    handler: async (req, reply) => {
+      await auth.revokeToken(principalOf(req), req.params.id);
+      return reply.status(204).send(null);
+    },
+  });
+}

@@ -1,0 +1,131 @@
+import type { ApiToken, CreatedApiToken, Scope } from '@lifeline/contracts';
+import { toIso, toIsoOrNull } from '../../lib/clock.js';
+import type { Deps } from '../../lib/deps.js';
+import { forbidden, notFound, unauthenticated } from '../../lib/errors.js';
+import { verifyPassword } from '../../lib/passwords.js';
+import { sha256 } from '../../lib/random.js';
+import type { PeopleService } from '../people/people.service.js';
+import { AuthRepository } from './auth.repository.js';
+import { type Principal, roleScopes } from './principal.js';
+import { RateLimiter } from './rate-limiter.js';
+
+/** Personal API tokens carry this prefix so they are recognisable in logs and secret scanners. */
+export const TOKEN_PREFIX = 'llt_';
+const FAILED_LOGINS_PER_ACCOUNT = 10;
+const FAILED_LOGINS_PER_ADDRESS = 50;
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+type PrincipalRow = {
+  user_id: string;
+  user_name: string;
+  role: 'admin' | 'agent';
+  org_id: string;
+  active: number;
+};
+const toPrincipal = (row: PrincipalRow, scopes: readonly Scope[], via: Principal['via']): Principal => ({
+  userId: row.user_id,
+  userName: row.user_name,
+  role: row.role,
+  orgId: row.org_id,
+  scopes,
+  via,
+});
+
+export class AuthService {
+  private readonly repo: AuthRepository;
+  private readonly perAccount: RateLimiter;
+  private readonly perAddress: RateLimiter;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly people: PeopleService,
+  ) {
+    this.repo = new AuthRepository(deps.database.db);
+    this.perAccount = new RateLimiter(deps.clock, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_MS);
+    this.perAddress = new RateLimiter(deps.clock, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_MS);
+  }
+
+  /** Verifies the password and opens a cookie session. Failed attempts are counted per account and per address. */
+  async login(email: string, password: string, clientIp: string) {
+    const accountKey = `${clientIp}|${email}`;
+    this.perAccount.assertAllowed(accountKey);
+    this.perAddress.assertAllowed(clientIp);
+    const user = await this.people.repo.findUserByEmail(email);
+    const ok = await verifyPassword(user?.password_hash, password);
+    if (!user || !ok || user.active !== 1) {
+      this.perAccount.hit(accountKey);
+      this.perAddress.hit(clientIp);
+      throw unauthenticated('The e-mail address or password is wrong.');
+    }
+    this.perAccount.reset(accountKey);
+    const sessionId = this.deps.random.token(32);
+    const csrfToken = this.deps.random.token(32);
+    const now = this.deps.clock.now();
+    await this.repo.deleteExpiredSessions(now);
+    await this.repo.insertSession({
+      id_hash: sha256(sessionId),
+      user_id: user.id,
+      csrf_token: csrfToken,
+      created_at: now,
+      expires_at: now + this.deps.config.sessionTtlMs,
+    });
+    return { sessionId, csrfToken, user: await this.people.getUser(user.org_id, user.id) };
+  }
+
+  async logout(sessionId: string) {
+    await this.repo.deleteSession(sha256(sessionId));
+  }
+
+  async authenticateSession(sessionId: string): Promise<(Principal & { csrfToken: string }) | undefined> {
+    const row = await this.repo.findSession(sha256(sessionId));
+    if (row?.active !== 1 || row.expires_at <= this.deps.clock.now()) return undefined;
+    return { ...toPrincipal(row, roleScopes[row.role], 'cookie'), csrfToken: row.csrf_token };
+  }
+
+  async authenticateToken(token: string): Promise<Principal | undefined> {
+    if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+    const row = await this.repo.findToken(sha256(token));
+    if (!row || row.revoked_at !== null || row.active !== 1) return undefined;
+    await this.repo.touchToken(row.token_id, this.deps.clock.now());
+    // A token never does more than its user's role allows today, whatever it was created with.
+    const allowed = roleScopes[row.role];
+    const scopes = (row.scopes.split(' ') as Scope[]).filter((s) => allowed.includes(s));
+    return toPrincipal(row, scopes, 'token');
+  }
+
+  async createToken(p: Principal, name: string, scopes: Scope[]): Promise<CreatedApiToken> {
+    const beyond = scopes.filter((s) => !roleScopes[p.role].includes(s) || !p.scopes.includes(s));
+    if (beyond.length > 0) {
+      throw forbidden('insufficient_scope', `You cannot grant scopes you do not have: ${beyond.join(', ')}.`);
+    }
+    const unique = [...new Set(scopes)];
+    const token = TOKEN_PREFIX + this.deps.random.token(32);
+    const row = {
+      id: this.deps.newId(),
+      org_id: p.orgId,
+      user_id: p.userId,
+      name,
+      token_hash: sha256(token),
+      scopes: unique.join(' '),
+      created_at: this.deps.clock.now(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.repo.insertToken(row);
+    return { id: row.id, name, scopes: unique, createdAt: toIso(row.created_at), lastUsedAt: null, token };
+  }
+
+  async listTokens(p: Principal): Promise<ApiToken[]> {
+    return (await this.repo.listTokens(p.userId)).map((t) => ({
+      id: t.id,
+      name: t.name,
+      scopes: t.scopes.split(' ') as Scope[],
+      createdAt: toIso(t.created_at),
+      lastUsedAt: toIsoOrNull(t.last_used_at),
+    }));
+  }
+
+  async revokeToken(p: Principal, id: string) {
+    if (!(await this.repo.revokeToken(p.userId, id, this.deps.clock.now()))) throw notFound('The token');
+  }
+}

@@ -1,0 +1,200 @@
+import { type CaseStatus, openStatuses } from '@lifeline/contracts';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql, type Updateable } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { CaseRow, Database, NewCaseEventRow, NewCaseRow } from '../../db/schema.js';
+
+type CasesEb = ExpressionBuilder<Database, 'cases'>;
+
+export interface CaseFilter {
+  orgId: string;
+  now: number;
+  statuses?: CaseStatus[];
+  groupId?: string;
+  assigneeId?: string;
+  source?: CaseRow['source'];
+  externalSystem?: string;
+  externalId?: string;
+  q?: { text: string; codeDigits: string | undefined };
+  after?: { createdAt: number; id: string };
+  limit: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The stored status lags behind the clock until the sweep runs, so every status
+ * filter is written against the status a reader would see right now.
+ */
+function effectiveStatusIn(eb: CasesEb, statuses: CaseStatus[], now: number): Expression<SqlBool> {
+  const open = statuses.filter((s): s is (typeof openStatuses)[number] =>
+    (openStatuses as readonly string[]).includes(s),
+  );
+  const ors: Expression<SqlBool>[] = [];
+  if (open.length) ors.push(eb.and([eb('status', 'in', open), eb('expires_at', '>', now)]));
+  if (statuses.includes('closed')) ors.push(eb('status', '=', 'closed'));
+  if (statuses.includes('expired')) {
+    ors.push(eb('status', '=', 'expired'));
+    ors.push(eb.and([eb('status', 'in', [...openStatuses]), eb('expires_at', '<=', now)]));
+  }
+  return eb.or(ors);
+}
+
+export class CasesRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Claims a session code forever; false when it was ever issued before. */
+  async reserveCode(code: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .insertInto('session_codes')
+      .values({ code, created_at: now })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async insert(row: NewCaseRow, events: NewCaseEventRow[]) {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('cases').values(row).execute();
+      if (events.length) await trx.insertInto('case_events').values(events).execute();
+    });
+  }
+
+  async findByCode(orgId: string, code: string) {
+    return this.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('code', '=', code)
+      .executeTakeFirst();
+  }
+
+  async findByCodes(orgId: string, codes: string[]) {
+    return this.db
+      .selectFrom('cases')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('code', 'in', codes)
+      .execute();
+  }
+
+  async list(f: CaseFilter): Promise<CaseRow[]> {
+    let query = this.db.selectFrom('cases').selectAll().where('org_id', '=', f.orgId);
+    if (f.statuses?.length) query = query.where((eb) => effectiveStatusIn(eb, f.statuses ?? [], f.now));
+    if (f.groupId) query = query.where('group_id', '=', f.groupId);
+    if (f.assigneeId) query = query.where('assignee_id', '=', f.assigneeId);
+    if (f.source) query = query.where('source', '=', f.source);
+    if (f.externalSystem) query = query.where('external_system', '=', f.externalSystem);
+    if (f.externalId) query = query.where('external_id', '=', f.externalId);
+    if (f.q) {
+      const { text, codeDigits } = f.q;
+      const pattern = `%${escapeLike(text.toLowerCase())}%`;
+      const like = (column: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+      query = query.where((eb) =>
+        eb.or([
+          like('name'),
+          like('customer_name'),
+          like('customer_email'),
+          like('customer_phone'),
+          ...(codeDigits ? [sql<SqlBool>`replace(code, '-', '') like ${`%${codeDigits}%`}`] : []),
+        ]),
+      );
+    }
+    if (f.after) {
+      const { createdAt, id } = f.after;
+      query = query.where(sql<SqlBool>`(created_at, id) < (${createdAt}, ${id})`);
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  }
+
+  /**
+   * Applies `patch` only while the case is still in one of `expectStatuses` and
+   * not past its expiry, so a concurrent close or sweep cannot be overwritten.
+   */
+  async updateIfOpen(
+    id: string,
+    now: number,
+    patch: Updateable<Database['cases']>,
+    events: NewCaseEventRow[],
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('cases')
+        .set(patch)
+        .where('id', '=', id)
+        .where('status', 'in', [...openStatuses])
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      if (events.length) await trx.insertInto('case_events').values(events).execute();
+      return true;
+    });
+  }
+
+  async deleteByIds(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('case_events').where('case_id', 'in', ids).execute();
+      const result = await trx.deleteFrom('cases').where('id', 'in', ids).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  async listEvents(caseId: string, afterId: number | undefined, limit: number) {
+    let query = this.db.selectFrom('case_events').selectAll().where('case_id', '=', caseId);
+    if (afterId !== undefined) query = query.where('id', '>', afterId);
+    return query.orderBy('id').limit(limit).execute();
+  }
+
+  /**
+   * Stores `expired` for open cases past their expiry, with one audit event each.
+   * The status condition in the UPDATE makes concurrent sweeps (several
+   * processes) expire each case exactly once.
+   */
+  async expireDue(
+    now: number,
+    batchSize: number,
+  ): Promise<{ id: string; org_id: string; from: CaseStatus }[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom('cases')
+        .select(['id', 'org_id', 'status', 'expires_at'])
+        .where('status', 'in', [...openStatuses])
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at')
+        .limit(batchSize)
+        .execute();
+      if (due.length === 0) return [];
+      const updated = await trx
+        .updateTable('cases')
+        .set({ status: 'expired', updated_at: now })
+        .where(
+          'id',
+          'in',
+          due.map((d) => d.id),
+        )
+        .where('status', 'in', [...openStatuses])
+        .returning('id')
+        .execute();
+      const expiredIds = new Set(updated.map((u) => u.id));
+      const expired = due.filter((d) => expiredIds.has(d.id));
+      if (expired.length) {
+        await trx
+          .insertInto('case_events')
+          .values(
+            expired.map((d) => ({
+              case_id: d.id,
+              org_id: d.org_id,
+              type: 'case.expired',
+              actor_type: 'system' as const,
+              actor_id: null,
+              actor_name: null,
+              data: JSON.stringify({ from: d.status, expiresAt: new Date(d.expires_at).toISOString() }),
+              created_at: now,
+            })),
+          )
+          .execute();
+      }
+      return expired.map((d) => ({ id: d.id, org_id: d.org_id, from: d.status }));
+    });
+  }
+}

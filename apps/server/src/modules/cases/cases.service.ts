@@ -1,0 +1,291 @@
+import type {
+  Actor,
+  BulkDeleteResponse,
+  Case,
+  CaseEvent,
+  CaseSource,
+  createCaseRequest,
+  listCasesQuery,
+  updateCaseRequest,
+} from '@lifeline/contracts';
+import type { z } from 'zod';
+import type { CaseRow, NewCaseEventRow } from '../../db/schema.js';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import type { Deps } from '../../lib/deps.js';
+import { AppError, conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
+import { formatSessionCode } from '../../lib/random.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import type { PeopleRepository } from '../people/people.repository.js';
+import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
+import { CasesRepository } from './cases.repository.js';
+
+type CreateInput = z.output<typeof createCaseRequest>;
+type UpdateInput = z.output<typeof updateCaseRequest>;
+type ListQuery = z.output<typeof listCasesQuery>;
+
+const CODE_ATTEMPTS = 20;
+const CUSTOMER_TOKEN_BYTES = 24; // 192 bits
+
+type ListCursor = [createdAt: number, id: string];
+const isListCursor = (v: unknown): v is ListCursor =>
+  Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string';
+const isEventCursor = (v: unknown): v is number => Number.isSafeInteger(v);
+
+/** SPEC §3: the assignee, the agent who created the case, or an admin may close or delete it. */
+const mayEnd = (p: Principal, row: CaseRow) =>
+  p.role === 'admin' ||
+  row.assignee_id === p.userId ||
+  (row.created_by_type === 'user' && row.created_by_id === p.userId);
+
+export class CasesService {
+  readonly repo: CasesRepository;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly people: PeopleRepository,
+  ) {
+    this.repo = new CasesRepository(deps.database.db);
+  }
+
+  private present = (row: CaseRow): Case =>
+    presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl);
+
+  private event(row: Pick<CaseRow, 'id' | 'org_id'>, type: CaseEvent['type'], actor: Actor, data: object) {
+    return {
+      case_id: row.id,
+      org_id: row.org_id,
+      type,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      actor_name: actor.name,
+      data: JSON.stringify(data),
+      created_at: this.deps.clock.now(),
+    } satisfies NewCaseEventRow;
+  }
+
+  private async assertGroup(orgId: string, groupId: string) {
+    if (!(await this.people.findGroup(orgId, groupId)))
+      throw invalidField('groupId', 'is not a group of your organisation');
+  }
+
+  private async assertAssignee(orgId: string, userId: string) {
+    const user = await this.people.findUser(orgId, userId);
+    if (user?.active !== 1) throw invalidField('assigneeId', 'is not an active user of your organisation');
+  }
+
+  /** Draws random codes until one was never issued before; the session_codes table makes this safe across processes. */
+  private async newSessionCode(): Promise<string> {
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const code = formatSessionCode(this.deps.random.digits8());
+      if (await this.repo.reserveCode(code, this.deps.clock.now())) return code;
+    }
+    throw new AppError(
+      503,
+      'code_space_exhausted',
+      'Service unavailable',
+      'No free session code was found; retry.',
+    );
+  }
+
+  async create(p: Principal, input: CreateInput, source: CaseSource): Promise<Case> {
+    const groupId = input.groupId ?? (await this.people.findUser(p.orgId, p.userId))?.default_group_id;
+    if (!groupId) throw invalidField('groupId', 'is required: you have no default group');
+    await this.assertGroup(p.orgId, groupId);
+    if (input.assigneeId) await this.assertAssignee(p.orgId, input.assigneeId);
+
+    const code = await this.newSessionCode();
+    const now = this.deps.clock.now();
+    const actor = actorOf(p);
+    const row: CaseRow = {
+      id: this.deps.newId(),
+      org_id: p.orgId,
+      code,
+      name: input.name,
+      description: input.description ?? null,
+      type: input.type,
+      status: 'new',
+      source,
+      group_id: groupId,
+      assignee_id: input.assigneeId ?? null,
+      created_by_type: actor.type,
+      created_by_id: actor.id,
+      created_by_name: actor.name,
+      customer_name: input.customer?.name ?? null,
+      customer_email: input.customer?.email ?? null,
+      customer_phone: input.customer?.phone ?? null,
+      external_system: input.external?.system ?? null,
+      external_type: input.external?.type ?? null,
+      external_id: input.external?.id ?? null,
+      external_url: input.external?.url ?? null,
+      waiting_message: input.waitingMessage ?? null,
+      customer_token: this.deps.random.token(CUSTOMER_TOKEN_BYTES),
+      agent_online: 0,
+      customer_online: 0,
+      created_at: now,
+      updated_at: now,
+      expires_at: now + this.deps.config.caseTtlMs,
+      closed_at: null,
+      closed_by_type: null,
+      closed_by_id: null,
+      closed_by_name: null,
+    };
+    const events = [
+      this.event(row, 'case.created', actor, { name: row.name, type: row.type, source, groupId }),
+    ];
+    if (row.assignee_id)
+      events.push(this.event(row, 'case.assigned', actor, { from: null, to: row.assignee_id }));
+    await this.repo.insert(row, events);
+    return this.present(row);
+  }
+
+  async list(p: Principal, query: ListQuery) {
+    const after = query.cursor ? decodeCursor(query.cursor, isListCursor) : undefined;
+    const q = query.q;
+    const digits = q?.replace(/[\s-]/g, '').replace(/^s/i, '');
+    const rows = await this.repo.list({
+      orgId: p.orgId,
+      now: this.deps.clock.now(),
+      statuses: query.status,
+      groupId: query.groupId,
+      assigneeId: query.assigneeId === 'me' ? p.userId : query.assigneeId,
+      source: query.source,
+      externalSystem: query.externalSystem,
+      externalId: query.externalId,
+      q: q ? { text: q, codeDigits: digits && /^\d{1,8}$/.test(digits) ? digits : undefined } : undefined,
+      after: after ? { createdAt: after[0], id: after[1] } : undefined,
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(this.present),
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor([last.created_at, last.id] satisfies ListCursor)
+          : null,
+    };
+  }
+
+  private async find(p: Principal, code: string): Promise<CaseRow> {
+    const row = await this.repo.findByCode(p.orgId, code);
+    if (!row) throw notFound(`Service case ${code}`);
+    return row;
+  }
+
+  async get(p: Principal, code: string) {
+    return this.present(await this.find(p, code));
+  }
+
+  private assertMayEnd(p: Principal, row: CaseRow, verb: 'close' | 'delete') {
+    if (!mayEnd(p, row)) {
+      throw forbidden(
+        'not_allowed',
+        `Only the assignee, the agent who created it, or an admin may ${verb} ${row.code}.`,
+      );
+    }
+  }
+
+  private assertOpen(row: CaseRow) {
+    const status = effectiveStatus(row, this.deps.clock.now());
+    if (isEnded(status))
+      throw conflict('case_ended', `Service case ${row.code} is ${status} and can no longer change.`);
+  }
+
+  async update(p: Principal, code: string, input: UpdateInput) {
+    const row = await this.find(p, code);
+    this.assertOpen(row);
+    if (input.groupId !== undefined) await this.assertGroup(p.orgId, input.groupId);
+    if (input.assigneeId) await this.assertAssignee(p.orgId, input.assigneeId);
+
+    const patch: Partial<CaseRow> = {};
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    const set = <K extends keyof CaseRow>(column: K, field: string, value: CaseRow[K] | undefined) => {
+      if (value === undefined || row[column] === value) return;
+      patch[column] = value;
+      changes[field] = { from: row[column], to: value };
+    };
+    set('name', 'name', input.name);
+    set('description', 'description', input.description);
+    set('group_id', 'groupId', input.groupId);
+    set('waiting_message', 'waitingMessage', input.waitingMessage);
+    set('customer_name', 'customer.name', input.customer?.name);
+    set('customer_email', 'customer.email', input.customer?.email);
+    set('customer_phone', 'customer.phone', input.customer?.phone);
+    const reassigned = input.assigneeId !== undefined && input.assigneeId !== row.assignee_id;
+    if (Object.keys(changes).length === 0 && !reassigned) return this.present(row);
+
+    const actor = actorOf(p);
+    const events: NewCaseEventRow[] = [];
+    if (Object.keys(changes).length) events.push(this.event(row, 'case.updated', actor, { changes }));
+    if (reassigned) {
+      patch.assignee_id = input.assigneeId;
+      events.push(this.event(row, 'case.assigned', actor, { from: row.assignee_id, to: input.assigneeId }));
+    }
+    const now = this.deps.clock.now();
+    if (!(await this.repo.updateIfOpen(row.id, now, { ...patch, updated_at: now }, events))) {
+      // Closed or expired since it was read: answer 409 (or 404 if deleted), never a silent no-op.
+      this.assertOpen(await this.find(p, code));
+    }
+    return this.get(p, code);
+  }
+
+  async close(p: Principal, code: string): Promise<Case> {
+    const row = await this.find(p, code);
+    this.assertMayEnd(p, row, 'close');
+    const status = effectiveStatus(row, this.deps.clock.now());
+    if (status === 'closed') return this.present(row);
+    if (status === 'expired')
+      throw conflict('case_expired', `Service case ${code} has expired; it cannot be closed.`);
+    const now = this.deps.clock.now();
+    const actor = actorOf(p);
+    const closed = await this.repo.updateIfOpen(
+      row.id,
+      now,
+      {
+        status: 'closed',
+        closed_at: now,
+        closed_by_type: actor.type,
+        closed_by_id: actor.id,
+        closed_by_name: actor.name,
+        updated_at: now,
+      },
+      [this.event(row, 'case.closed', actor, { from: status })],
+    );
+    // Lost a race with another close (idempotent) or with the expiry sweep (409): answer as of now.
+    return closed ? this.get(p, code) : this.close(p, code);
+  }
+
+  async delete(p: Principal, code: string) {
+    const row = await this.find(p, code);
+    this.assertMayEnd(p, row, 'delete');
+    await this.repo.deleteByIds([row.id]);
+  }
+
+  /** All or nothing: if any found case may not be deleted by the caller, none is. */
+  async bulkDelete(p: Principal, codes: string[]): Promise<BulkDeleteResponse> {
+    const unique = [...new Set(codes)];
+    const rows = await this.repo.findByCodes(p.orgId, unique);
+    const found = new Set(rows.map((r) => r.code));
+    const refused = rows.filter((r) => !mayEnd(p, r));
+    if (refused.length) {
+      throw forbidden(
+        'not_allowed',
+        `You may not delete ${refused.map((r) => r.code).join(', ')}: only the assignee, the creator or an admin may. Nothing was deleted.`,
+      );
+    }
+    const deleted = await this.repo.deleteByIds(rows.map((r) => r.id));
+    return { deleted, notFound: unique.filter((c) => !found.has(c)) };
+  }
+
+  async events(p: Principal, code: string, query: { limit: number; cursor?: string | undefined }) {
+    const row = await this.find(p, code);
+    const after = query.cursor ? decodeCursor(query.cursor, isEventCursor) : undefined;
+    const rows = await this.repo.listEvents(row.id, after, query.limit + 1);
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(presentEvent),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError } from '../lib/errors.js';
+
+const PROBLEM_BASE = 'https://lifeline.dev/problems/';
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  errors?: { path: string; message: string }[];
+}
+
+function problem(status: number, code: string, title: string, detail?: string): ProblemBody {
+  return { type: PROBLEM_BASE + code, title, status, code, ...(detail ? { detail } : {}) };
+}
+
+const joinPath = (path: readonly PropertyKey[]) => path.map(String).join('.');
+
+/** Maps every error to one RFC 9457 problem response; 5xx details stay in the log, not in the answer. */
+export function registerErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    let body: ProblemBody;
+    if (err instanceof AppError) {
+      body = problem(err.status, err.code, err.title, err.detail);
+      if (err.extra.errors) body.errors = err.extra.errors;
+      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
+    } else if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const errors = err.validation.map((v) => {
+        const params = v.params as {
+          issue?: { path?: PropertyKey[]; message?: string; code?: string; keys?: string[] };
+        };
+        const issue = params.issue;
+        const base = issue?.path
+          ? joinPath(issue.path)
+          : v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+        if (issue?.code === 'unrecognized_keys' && issue.keys) {
+          return { path: [base, ...issue.keys].filter(Boolean).join('.'), message: 'is not a known field' };
+        }
+        return { path: base || where, message: issue?.message ?? v.message ?? 'is invalid' };
+      });
+      body = problem(400, 'validation_failed', 'Validation failed', `The ${where} is not valid.`);
+      body.errors = errors;
+    } else if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, 'response did not match its contract');
+      body = problem(500, 'internal_error', 'Internal server error');
+    } else if (
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      (err.statusCode === 400 && err instanceof SyntaxError)
+    ) {
+      body = problem(400, 'invalid_json', 'Malformed JSON', 'The request body is not valid JSON.');
+    } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      body = problem(
+        400,
+        'invalid_json',
+        'Malformed JSON',
+        'The request body is empty but declared as JSON.',
+      );
+    } else if (err.statusCode === 413) {
+      body = problem(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
+    } else if (err.statusCode === 415) {
+      body = problem(
+        415,
+        'unsupported_media_type',
+        'Unsupported media type',
+        'Send JSON (application/json).',
+      );
+    } else if (err.statusCode === 429) {
+      body = problem(429, 'rate_limited', 'Too many requests', err.message);
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      body = problem(err.statusCode, 'bad_request', 'Bad request', err.message);
+    } else {
+      request.log.error({ err }, 'unhandled error');
+      body = problem(500, 'internal_error', 'Internal server error');
+    }
+    body.instance = request.url;
+    return reply.status(body.status).type('application/problem+json').send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body = problem(
+      404,
+      'not_found',
+      'Not found',
+      `No route for ${request.method} ${request.url.split('?')[0]}.`,
+    );
+    return reply
+      .status(404)
+      .type('application/problem+json')
+      .send({ ...body, instance: request.url });
+  });
+}

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { id, paginationQuery, repeatable, timestamp } from './common.js';
+
+/** `s` + 8 digits grouped `sDD-DDD-DDD`. */
+export const sessionCode = z.string().regex(/^s\d{2}-\d{3}-\d{3}$/, 'must look like s12-345-678');
+export const caseType = z.enum(['remote_control', 'ar']);
+export type CaseType = z.infer<typeof caseType>;
+export const caseStatus = z.enum(['new', 'pending', 'in_progress', 'closed', 'expired']);
+export type CaseStatus = z.infer<typeof caseStatus>;
+export const openStatuses = ['new', 'pending', 'in_progress'] as const satisfies readonly CaseStatus[];
+export const caseSource = z.enum(['manual', 'api', 'module', 'sos', 'connector']);
+export type CaseSource = z.infer<typeof caseSource>;
+
+export const caseName = z.string().trim().min(1, 'is required').max(200);
+export const caseDescription = z.string().max(4000);
+export const waitingMessage = z.string().max(1000);
+
+/** E.164-ish: digits with an optional leading +, spaces, dashes, dots and brackets as people type them. */
+export const phone = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(/^\+?[0-9 ()./-]{3,}$/, 'must be a phone number');
+
+export const customerInput = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  email: z.email().max(254).optional(),
+  phone: phone.optional(),
+});
+/** In a PATCH, a field left out stays as it is and `null` clears it. */
+export const customerPatch = z.strictObject({
+  name: z.string().trim().min(1).max(200).nullable().optional(),
+  email: z.email().max(254).nullable().optional(),
+  phone: phone.nullable().optional(),
+});
+export const customerSchema = z.object({
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+
+export const externalRecord = z.strictObject({
+  system: z.string().trim().min(1).max(64),
+  type: z.string().trim().min(1).max(64),
+  id: z.string().trim().min(1).max(200),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
+});
+export type ExternalRecord = z.infer<typeof externalRecord>;
+
+export const actorSchema = z.object({
+  type: z.enum(['user', 'customer', 'system']),
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+export const caseSchema = z.object({
+  code: sessionCode,
+  name: z.string(),
+  description: z.string().nullable(),
+  type: caseType,
+  status: caseStatus,
+  source: caseSource,
+  groupId: id,
+  assigneeId: id.nullable(),
+  createdBy: actorSchema,
+  customer: customerSchema,
+  external: z
+    .object({ system: z.string(), type: z.string(), id: z.string(), url: z.string().nullable() })
+    .nullable(),
+  waitingMessage: z.string().nullable(),
+  links: z.object({ agent: z.url(), customer: z.url() }),
+  presence: z.object({ agent: z.boolean(), customer: z.boolean() }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  expiresAt: timestamp,
+  closedAt: timestamp.nullable(),
+  closedBy: actorSchema.nullable(),
+});
+export type Case = z.infer<typeof caseSchema>;
+
+export const createCaseRequest = z.strictObject({
+  name: caseName,
+  type: caseType.default('remote_control'),
+  description: caseDescription.optional(),
+  groupId: id.optional(),
+  assigneeId: id.optional(),
+  customer: customerInput.optional(),
+  external: externalRecord.optional(),
+  waitingMessage: waitingMessage.optional(),
+});
+export type CreateCaseRequest = z.input<typeof createCaseRequest>;
+
+export const updateCaseRequest = z
+  .strictObject({
+    name: caseName,
+    description: caseDescription.nullable(),
+    groupId: id,
+    assigneeId: id.nullable(),
+    customer: customerPatch,
+    waitingMessage: waitingMessage.nullable(),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
+export type UpdateCaseRequest = z.input<typeof updateCaseRequest>;
+
+export const listCasesQuery = z.strictObject({
+  ...paginationQuery,
+  status: repeatable(caseStatus),
+  groupId: id.optional(),
+  /** A user id, or `me` for the caller. */
+  assigneeId: id.optional(),
+  source: caseSource.optional(),
+  externalSystem: z.string().min(1).max(64).optional(),
+  externalId: z.string().min(1).max(200).optional(),
+  /** Matches the code (with or without dashes), the name and the customer's name, e-mail and phone. */
+  q: z.string().trim().min(1).max(200).optional(),
+});
+export type ListCasesQuery = z.input<typeof listCasesQuery>;
+
+export const caseParams = z.strictObject({ code: sessionCode });
+
+export const bulkDeleteRequest = z.strictObject({
+  codes: z.array(sessionCode).min(1).max(500),
+});
+export const bulkDeleteResponse = z.object({ deleted: z.number().int(), notFound: z.array(sessionCode) });
+export type BulkDeleteResponse = z.infer<typeof bulkDeleteResponse>;
+
+export const caseEventType = z.enum([
+  'case.created',
+  'case.updated',
+  'case.assigned',
+  'case.status_changed',
+  'case.closed',
+  'case.expired',
+]);
+export type CaseEventType = z.infer<typeof caseEventType>;
+
+export const caseEventSchema = z.object({
+  id: z.string(),
+  type: caseEventType,
+  actor: actorSchema,
+  data: z.record(z.string(), z.unknown()),
+  createdAt: timestamp,
+});
+export type CaseEvent = z.infer<typeof caseEventSchema>;

@@ -1,0 +1,4 @@
+export * from './auth.js';
+export * from './cases.js';
+export * from './common.js';
+export * from './people.js';

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { email, password, personName, role } from './auth.js';
+import { id, timestamp } from './common.js';
+
+export const createUserRequest = z.strictObject({
+  email,
+  name: personName,
+  password,
+  role: role.default('agent'),
+  /** Defaults to the organisation's first group. */
+  defaultGroupId: id.optional(),
+});
+export type CreateUserRequest = z.input<typeof createUserRequest>;
+
+export const updateUserRequest = z
+  .strictObject({
+    name: personName,
+    role,
+    active: z.boolean(),
+    defaultGroupId: id,
+    password,
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
+export type UpdateUserRequest = z.input<typeof updateUserRequest>;
+
+export const groupName = z.string().trim().min(1).max(100);
+export const groupSchema = z.object({
+  id,
+  name: z.string(),
+  memberIds: z.array(id),
+  createdAt: timestamp,
+});
+export type Group = z.infer<typeof groupSchema>;
+export const createGroupRequest = z.strictObject({ name: groupName });
+export const updateGroupRequest = z.strictObject({ name: groupName });
+export const groupMemberParams = z.strictObject({ id, userId: id });
+export const addGroupMemberRequest = z.strictObject({ userId: id });
