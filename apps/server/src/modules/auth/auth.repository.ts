@@ -47,6 +47,7 @@ export class AuthRepository {
         'api_tokens.id as token_id',
         'api_tokens.scopes',
         'api_tokens.revoked_at',
+        'api_tokens.last_used_at',
       ])
       .where('api_tokens.token_hash', '=', tokenHash)
       .executeTakeFirst();

@@ -86,7 +86,10 @@ export class AuthService {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
     const row = await this.repo.findToken(sha256(token));
     if (!row || row.revoked_at !== null || row.active !== 1) return undefined;
-    await this.repo.touchToken(row.token_id, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    // "Last used" is shown to the nearest minute; writing it on every request would double the cost of a read.
+    if (row.last_used_at === null || now - row.last_used_at >= 60_000)
+      await this.repo.touchToken(row.token_id, now);
     // A token never does more than its user's role allows today, whatever it was created with.
     const allowed = roleScopes[row.role];
     const scopes = (row.scopes.split(' ') as Scope[]).filter((s) => allowed.includes(s));

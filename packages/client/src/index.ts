@@ -1,0 +1,180 @@
+import {
+  type ApiToken,
+  type BulkDeleteResponse,
+  bulkDeleteResponse,
+  type Case,
+  type CaseEvent,
+  type CreateCaseRequest,
+  type CreatedApiToken,
+  type CreateTokenRequest,
+  type CreateUserRequest,
+  caseEventSchema,
+  caseSchema,
+  createdTokenSchema,
+  type Group,
+  groupSchema,
+  type ListCasesQuery,
+  loginResponse,
+  type Me,
+  meResponse,
+  type Problem,
+  page,
+  problemSchema,
+  tokenSchema,
+  type UpdateCaseRequest,
+  type UpdateUserRequest,
+  type User,
+  userSchema,
+} from '@lifeline/contracts';
+import { z } from 'zod';
+
+/** A non-2xx answer, with the RFC 9457 problem the server sent. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+    readonly headers: Headers,
+  ) {
+    super(`${status} ${problem.code}: ${problem.detail ?? problem.title}`);
+  }
+  get code() {
+    return this.problem.code;
+  }
+}
+
+export interface ClientOptions {
+  /** e.g. `http://localhost:8080` */
+  baseUrl: string;
+  /** A personal API token or OAuth access token; without it, call `auth.login` for a cookie session. */
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
+
+function toSearch(query: Query | undefined) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+const SAFE = new Set(['GET', 'HEAD']);
+
+export function createClient(options: ClientOptions) {
+  const doFetch = options.fetch ?? fetch;
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Outside a browser the cookie jar is ours to keep.
+  let cookie: string | undefined;
+  let csrfToken: string | undefined;
+
+  async function request<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T> | null,
+    init: { body?: unknown; query?: Query } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (cookie) headers.cookie = cookie;
+    if (csrfToken && !SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
+    const res = await doFetch(`${baseUrl}${path}${toSearch(init.query)}`, {
+      method,
+      headers,
+      body: init.body === undefined ? null : JSON.stringify(init.body),
+      credentials: 'same-origin',
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) cookie = setCookie.split(';')[0];
+    if (!res.ok) {
+      const body: unknown = await res.json().catch(() => undefined);
+      const parsed = problemSchema.safeParse(body);
+      throw new ApiError(
+        res.status,
+        parsed.success
+          ? parsed.data
+          : { type: 'about:blank', title: res.statusText, status: res.status, code: 'http_error' },
+        res.headers,
+      );
+    }
+    if (res.status === 204 || schema === null) return undefined as T;
+    return schema.parse(await res.json());
+  }
+
+  const casePath = (code: string) => `/api/v1/cases/${encodeURIComponent(code)}`;
+
+  return {
+    request,
+    auth: {
+      async login(email: string, password: string) {
+        const result = await request('POST', '/api/v1/auth/login', loginResponse, {
+          body: { email, password },
+        });
+        csrfToken = result.csrfToken;
+        return result;
+      },
+      async logout() {
+        await request('POST', '/api/v1/auth/logout', null);
+        cookie = undefined;
+        csrfToken = undefined;
+      },
+    },
+    me: (): Promise<Me> => request('GET', '/api/v1/me', meResponse),
+    tokens: {
+      list: async (): Promise<ApiToken[]> =>
+        (await request('GET', '/api/v1/tokens', items(tokenSchema))).items,
+      create: (body: CreateTokenRequest): Promise<CreatedApiToken> =>
+        request('POST', '/api/v1/tokens', createdTokenSchema, { body }),
+      revoke: (id: string) => request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`, null),
+    },
+    cases: {
+      create: (body: CreateCaseRequest): Promise<Case> =>
+        request('POST', '/api/v1/cases', caseSchema, { body }),
+      list: (query: ListCasesQuery = {}) =>
+        request('GET', '/api/v1/cases', page(caseSchema), { query: query as Query }),
+      get: (code: string): Promise<Case> => request('GET', casePath(code), caseSchema),
+      update: (code: string, body: UpdateCaseRequest): Promise<Case> =>
+        request('PATCH', casePath(code), caseSchema, { body }),
+      close: (code: string): Promise<Case> => request('POST', `${casePath(code)}/close`, caseSchema),
+      delete: (code: string) => request('DELETE', casePath(code), null),
+      bulkDelete: (codes: string[]): Promise<BulkDeleteResponse> =>
+        request('POST', '/api/v1/cases/bulk-delete', bulkDeleteResponse, { body: { codes } }),
+      events: (code: string, query: { limit?: number; cursor?: string } = {}) =>
+        request('GET', `${casePath(code)}/events`, page(caseEventSchema), { query }),
+    },
+    users: {
+      list: async (): Promise<User[]> => (await request('GET', '/api/v1/users', items(userSchema))).items,
+      get: (id: string): Promise<User> =>
+        request('GET', `/api/v1/users/${encodeURIComponent(id)}`, userSchema),
+      create: (body: CreateUserRequest): Promise<User> =>
+        request('POST', '/api/v1/users', userSchema, { body }),
+      update: (id: string, body: UpdateUserRequest): Promise<User> =>
+        request('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, userSchema, { body }),
+    },
+    groups: {
+      list: async (): Promise<Group[]> => (await request('GET', '/api/v1/groups', items(groupSchema))).items,
+      create: (name: string): Promise<Group> =>
+        request('POST', '/api/v1/groups', groupSchema, { body: { name } }),
+      rename: (id: string, name: string): Promise<Group> =>
+        request('PATCH', `/api/v1/groups/${encodeURIComponent(id)}`, groupSchema, { body: { name } }),
+      addMember: (id: string, userId: string): Promise<Group> =>
+        request('POST', `/api/v1/groups/${encodeURIComponent(id)}/members`, groupSchema, {
+          body: { userId },
+        }),
+      removeMember: (id: string, userId: string): Promise<Group> =>
+        request(
+          'DELETE',
+          `/api/v1/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+          groupSchema,
+        ),
+    },
+  };
+}
+
+export type LifelineClient = ReturnType<typeof createClient>;
+export type { Case, CaseEvent };
