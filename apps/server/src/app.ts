@@ -49,6 +49,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
   server.decorateRequest('principal', null);
+  // JSON only: a text/plain body would otherwise reach validation and fail there with a confusing message.
+  server.removeContentTypeParser('text/plain');
   server.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

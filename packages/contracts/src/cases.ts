@@ -104,7 +104,11 @@ export const updateCaseRequest = z
     waitingMessage: waitingMessage.nullable(),
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
+  .refine((v) => Object.keys(v).length > 0, {
+    message: 'at least one field is required',
+    // Only worth saying when the fields themselves were fine.
+    when: (payload) => payload.issues.length === 0,
+  });
 export type UpdateCaseRequest = z.input<typeof updateCaseRequest>;
 
 export const listCasesQuery = z.strictObject({

@@ -21,7 +21,11 @@ export const updateUserRequest = z
     password,
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, 'at least one field is required');
+  .refine((v) => Object.keys(v).length > 0, {
+    message: 'at least one field is required',
+    // Only worth saying when the fields themselves were fine.
+    when: (payload) => payload.issues.length === 0,
+  });
 export type UpdateUserRequest = z.input<typeof updateUserRequest>;
 
 export const groupName = z.string().trim().min(1).max(100);

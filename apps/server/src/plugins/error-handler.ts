@@ -18,8 +18,6 @@ function problem(status: number, code: string, title: string, detail?: string): 
   return { type: PROBLEM_BASE + code, title, status, code, ...(detail ? { detail } : {}) };
 }
 
-const joinPath = (path: readonly PropertyKey[]) => path.map(String).join('.');
-
 /** Maps every error to one RFC 9457 problem response; 5xx details stay in the log, not in the answer. */
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -30,18 +28,16 @@ export function registerErrorHandler(app: FastifyInstance) {
       for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
     } else if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'body';
-      const errors = err.validation.map((v) => {
-        const params = v.params as {
-          issue?: { path?: PropertyKey[]; message?: string; code?: string; keys?: string[] };
-        };
-        const issue = params.issue;
-        const base = issue?.path
-          ? joinPath(issue.path)
-          : v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        if (issue?.code === 'unrecognized_keys' && issue.keys) {
-          return { path: [base, ...issue.keys].filter(Boolean).join('.'), message: 'is not a known field' };
+      const errors = err.validation.flatMap((v) => {
+        const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+        const keys = (v.params as { keys?: unknown }).keys;
+        if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+          return keys.map((k) => ({
+            path: [path, String(k)].filter(Boolean).join('.'),
+            message: 'is not a known field',
+          }));
         }
-        return { path: base || where, message: issue?.message ?? v.message ?? 'is invalid' };
+        return [{ path: path || where, message: v.message ?? 'is invalid' }];
       });
       body = problem(400, 'validation_failed', 'Validation failed', `The ${where} is not valid.`);
       body.errors = errors;

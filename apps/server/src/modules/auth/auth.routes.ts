@@ -55,7 +55,7 @@ export function authRoutes(
 
   r.post('/api/v1/auth/logout', {
     schema: { tags: ['Sign-in'], summary: 'End the cookie session', response: { 204: z.null(), ...errors } },
-    preHandler: guard(null),
+    onRequest: guard(null),
     handler: async (req, reply) => {
       const sessionId = req.cookies[SESSION_COOKIE];
       if (sessionId) await auth.logout(sessionId);
@@ -70,7 +70,7 @@ export function authRoutes(
       summary: 'The signed-in user and organisation',
       response: { 200: meResponse, ...errors },
     },
-    preHandler: guard(null),
+    onRequest: guard(null),
     handler: async (req) => {
       const p = principalOf(req);
       const organization = await people.repo.findOrganization(p.orgId);
@@ -85,7 +85,7 @@ export function authRoutes(
       summary: 'Your personal API tokens (never their secret)',
       response: { 200: z.object({ items: z.array(tokenSchema) }), ...errors },
     },
-    preHandler: guard(null),
+    onRequest: guard(null),
     handler: async (req) => ({ items: await auth.listTokens(principalOf(req)) }),
   });
 
@@ -96,7 +96,7 @@ export function authRoutes(
       body: createTokenRequest,
       response: { 201: createdTokenSchema, ...errors },
     },
-    preHandler: guard(null),
+    onRequest: guard(null),
     handler: async (req, reply) =>
       reply.status(201).send(await auth.createToken(principalOf(req), req.body.name, req.body.scopes)),
   });
@@ -108,7 +108,7 @@ export function authRoutes(
       params: idParams,
       response: { 204: z.null(), ...errors },
     },
-    preHandler: guard(null),
+    onRequest: guard(null),
     handler: async (req, reply) => {
       await auth.revokeToken(principalOf(req), req.params.id);
       return reply.status(204).send(null);

@@ -36,7 +36,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       body: createCaseRequest,
       response: { 201: caseSchema, ...errors },
     },
-    preHandler: guard('cases:write'),
+    onRequest: guard('cases:write'),
     handler: async (req, reply) => {
       const p = principalOf(req);
       return reply.status(201).send(await cases.create(p, req.body, p.via === 'cookie' ? 'manual' : 'api'));
@@ -50,7 +50,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       querystring: listCasesQuery,
       response: { 200: page(caseSchema), ...errors },
     },
-    preHandler: guard('cases:read'),
+    onRequest: guard('cases:read'),
     handler: async (req) => cases.list(principalOf(req), req.query),
   });
 
@@ -61,7 +61,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       body: bulkDeleteRequest,
       response: { 200: bulkDeleteResponse, ...errors },
     },
-    preHandler: guard('cases:write'),
+    onRequest: guard('cases:write'),
     handler: async (req) => cases.bulkDelete(principalOf(req), req.body.codes),
   });
 
@@ -72,7 +72,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       params: caseParams,
       response: { 200: caseSchema, ...errors },
     },
-    preHandler: guard('cases:read'),
+    onRequest: guard('cases:read'),
     handler: async (req) => cases.get(principalOf(req), req.params.code),
   });
 
@@ -84,7 +84,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       body: updateCaseRequest,
       response: { 200: caseSchema, ...errors },
     },
-    preHandler: guard('cases:write'),
+    onRequest: guard('cases:write'),
     handler: async (req) => cases.update(principalOf(req), req.params.code, req.body),
   });
 
@@ -95,7 +95,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       params: caseParams,
       response: { 200: caseSchema, ...errors },
     },
-    preHandler: guard('cases:write'),
+    onRequest: guard('cases:write'),
     handler: async (req) => cases.close(principalOf(req), req.params.code),
   });
 
@@ -106,7 +106,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       params: caseParams,
       response: { 204: z.null(), ...errors },
     },
-    preHandler: guard('cases:write'),
+    onRequest: guard('cases:write'),
     handler: async (req, reply) => {
       await cases.delete(principalOf(req), req.params.code);
       return reply.status(204).send(null);
@@ -121,7 +121,7 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
       querystring: z.strictObject(paginationQuery),
       response: { 200: page(caseEventSchema), ...errors },
     },
-    preHandler: guard('cases:read'),
+    onRequest: guard('cases:read'),
     handler: async (req) => cases.events(principalOf(req), req.params.code, req.query),
   });
 }

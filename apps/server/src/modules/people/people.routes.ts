@@ -36,7 +36,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       summary: 'Users of your organisation',
       response: { 200: z.object({ items: z.array(userSchema) }), ...errors },
     },
-    preHandler: guard('cases:read'),
+    onRequest: guard('cases:read'),
     handler: async (req) => ({ items: await people.listUsers(principalOf(req)) }),
   });
 
@@ -47,14 +47,14 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       body: createUserRequest,
       response: { 201: userSchema, ...errors },
     },
-    preHandler: guard('admin'),
+    onRequest: guard('admin'),
     handler: async (req, reply) =>
       reply.status(201).send(await people.createUser(principalOf(req).orgId, req.body)),
   });
 
   r.get('/api/v1/users/:id', {
     schema: { tags: users, summary: 'One user', params: idParams, response: { 200: userSchema, ...errors } },
-    preHandler: guard('cases:read'),
+    onRequest: guard('cases:read'),
     handler: async (req) => people.getUser(principalOf(req).orgId, req.params.id),
   });
 
@@ -66,7 +66,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       body: updateUserRequest,
       response: { 200: userSchema, ...errors },
     },
-    preHandler: guard('admin'),
+    onRequest: guard('admin'),
     handler: async (req) => people.updateUser(principalOf(req), req.params.id, req.body),
   });
 
@@ -76,7 +76,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       summary: 'Groups of your organisation',
       response: { 200: z.object({ items: z.array(groupSchema) }), ...errors },
     },
-    preHandler: guard('cases:read'),
+    onRequest: guard('cases:read'),
     handler: async (req) => ({ items: await people.listGroups(principalOf(req).orgId) }),
   });
 
@@ -87,7 +87,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       body: createGroupRequest,
       response: { 201: groupSchema, ...errors },
     },
-    preHandler: guard('admin'),
+    onRequest: guard('admin'),
     handler: async (req, reply) =>
       reply.status(201).send(await people.createGroup(principalOf(req).orgId, req.body)),
   });
@@ -100,7 +100,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       body: updateGroupRequest,
       response: { 200: groupSchema, ...errors },
     },
-    preHandler: guard('admin'),
+    onRequest: guard('admin'),
     handler: async (req) => people.renameGroup(principalOf(req).orgId, req.params.id, req.body.name),
   });
 
@@ -112,7 +112,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       body: addGroupMemberRequest,
       response: { 200: groupSchema, ...errors },
     },
-    preHandler: guard('admin'),
+    onRequest: guard('admin'),
     handler: async (req) => people.addMember(principalOf(req).orgId, req.params.id, req.body.userId),
   });
 
@@ -123,7 +123,7 @@ export function peopleRoutes(app: FastifyInstance, people: PeopleService, guard:
       params: groupMemberParams,
       response: { 200: groupSchema, ...errors },
     },
-    preHandler: guard('admin'),
+    onRequest: guard('admin'),
     handler: async (req) => people.removeMember(principalOf(req).orgId, req.params.id, req.params.userId),
   });
 }

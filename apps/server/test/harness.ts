@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiError, createClient, type LifelineClient } from '@lifeline/client';
+import type { Scope } from '@lifeline/contracts';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { type App, buildApp } from '../src/app.js';
+import { type Config, loadConfig } from '../src/config/config.js';
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '../src/db/database.js';
+import { cryptoRandom, type Random } from '../src/lib/random.js';
+
+export const DATABASES = ['sqlite', 'postgres'] as const;
+export type DatabaseKind = (typeof DATABASES)[number];
+
+/** PostgreSQL of these machines; each test file works in a schema of its own. */
+export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const START = Date.parse('2026-11-22T08:00:00.000Z');
+export const PASSWORD = 'correct horse battery';
+
+export class TestClock {
+  constructor(public ms = START) {}
+  now = () => this.ms;
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
+/** A database of one kind, fresh for one test file, and how to throw it away. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<{
+  config: Config['database'];
+  handle: DatabaseHandle;
+  drop(): Promise<void>;
+}> {
+  const suffix = randomBytes(6).toString('hex');
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-'));
+    const config = { kind, file: path.join(dir, 'lifeline.db') } as const;
+    const handle = openDatabase(config);
+    await migrateToLatest(handle);
+    return { config, handle, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `test_${suffix}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const config = { kind, url: TEST_POSTGRES_URL, schema } as const;
+  const handle = openDatabase(config);
+  await migrateToLatest(handle);
+  return {
+    config,
+    handle,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+export function testConfig(database: Config['database'], overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://lifeline.test' }),
+    database,
+    ...overrides,
+  };
+}
+
+export interface TestOrg {
+  orgId: string;
+  groupId: string;
+  adminId: string;
+  adminEmail: string;
+  /** Signed in with the session cookie (console). */
+  admin: LifelineClient;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  client: LifelineClient;
+}
+
+/** One server on one database, listening on loopback, with factories for the people a test needs. */
+export class TestServer {
+  app!: App;
+  baseUrl = '';
+  readonly clock = new TestClock();
+  private handle!: DatabaseHandle;
+
+  constructor(
+    readonly kind: DatabaseKind,
+    private readonly random: Random = cryptoRandom,
+  ) {}
+
+  async start(handle: DatabaseHandle, config: Config) {
+    this.handle = handle;
+    this.app = await buildApp({ config, database: handle, clock: this.clock, random: this.random });
+    await this.app.server.listen({ port: 0, host: '127.0.0.1' });
+    const address = this.app.server.server.address();
+    if (!address || typeof address === 'string') throw new Error('the test server has no TCP address');
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+
+  async stop() {
+    await this.app?.server.close();
+  }
+
+  get db() {
+    return this.handle.db;
+  }
+
+  client(token?: string) {
+    return createClient({ baseUrl: this.baseUrl, ...(token ? { token } : {}) });
+  }
+
+  /** A raw request, for what the typed client would never send. */
+  fetch(urlPath: string, init: RequestInit = {}) {
+    return fetch(`${this.baseUrl}${urlPath}`, init);
+  }
+
+  async signIn(email: string, password = PASSWORD) {
+    const client = this.client();
+    await client.auth.login(email, password);
+    return client;
+  }
+
+  async newOrg(name = 'Acme Support'): Promise<TestOrg> {
+    const adminEmail = `admin-${randomBytes(5).toString('hex')}@example.com`;
+    const { organizationId, groupId, adminId } = await this.app.services.people.createOrganization({
+      name,
+      adminEmail,
+      adminPassword: PASSWORD,
+      adminName: 'Ada Admin',
+    });
+    return { orgId: organizationId, groupId, adminId, adminEmail, admin: await this.signIn(adminEmail) };
+  }
+
+  async newAgent(org: TestOrg, name = 'Alex Agent', role: 'agent' | 'admin' = 'agent'): Promise<TestUser> {
+    const email = `${role}-${randomBytes(5).toString('hex')}@example.com`;
+    const user = await this.app.services.people.createUser(org.orgId, {
+      email,
+      name,
+      password: PASSWORD,
+      role,
+    });
+    return { id: user.id, email, client: await this.signIn(email) };
+  }
+
+  /** A bearer-token client acting for the signed-in user, with `scopes`. */
+  async tokenClient(signedIn: LifelineClient, scopes: Scope[] = ['cases:read', 'cases:write']) {
+    const { token } = await signedIn.tokens.create({ name: 'test', scopes });
+    return this.client(token);
+  }
+}
+
+/**
+ * Runs the suite once per database kind, each on a fresh database and server.
+ * Tests isolate themselves by creating their own organisation.
+ */
+export function describeEachDatabase(
+  title: string,
+  suite: (t: TestServer) => void,
+  options: { config?: Partial<Config>; random?: Random } = {},
+) {
+  describe.each(DATABASES)(`${title} [%s]`, (kind) => {
+    const t = new TestServer(kind, options.random);
+    let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+    beforeAll(async () => {
+      database = await createTestDatabase(kind);
+      await t.start(database.handle, testConfig(database.config, options.config));
+    });
+    afterAll(async () => {
+      await t.stop();
+      await database?.handle.destroy();
+      await database?.drop();
+    });
+    suite(t);
+  });
+}
+
+/** Awaits a rejected API call and returns its error, failing the test if it succeeded. */
+export async function apiError(promise: Promise<unknown>): Promise<ApiError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected the request to fail').toBeInstanceOf(ApiError);
+  return err as ApiError;
+}
