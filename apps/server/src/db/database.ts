@@ -15,6 +15,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   db: Db;
   dialect: Dialect;
+  /** PostgreSQL schema other than the default (tests isolate themselves in one each). */
+  schema?: string;
   /** Raises when the database cannot answer; used by /readyz. */
   ping(): Promise<void>;
   destroy(): Promise<void>;
@@ -49,6 +51,7 @@ export function openDatabase(config: Config['database']): DatabaseHandle {
   return {
     db,
     dialect: 'postgres',
+    ...(config.schema ? { schema: config.schema } : {}),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -57,7 +60,12 @@ export function openDatabase(config: Config['database']): DatabaseHandle {
 }
 
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider({ dialect: handle.dialect }) });
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: migrationProvider({ dialect: handle.dialect }),
+    // Kysely looks its bookkeeping tables up across all schemas unless told which one is ours.
+    ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
