@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.js';
 import { cryptoRandom, type Random } from '../../lib/random.js';
 
