@@ -15,6 +15,8 @@ import { casesRoutes } from './modules/cases/cases.routes.js';
 import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { joinRoutes } from './modules/join/join.routes.js';
+import { JoinService } from './modules/join/join.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { createGuard } from './plugins/auth.js';
@@ -66,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
   const cases = new CasesService(deps, people.repo);
+  const join = new JoinService(deps, cases.repo);
   const sweeper = new ExpirySweeper(deps, cases.repo);
   const guard = createGuard(auth);
 
@@ -109,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
+  joinRoutes(server, join);
 
   return { server, services: { people, auth, cases }, sweeper };
 }

@@ -13,6 +13,8 @@ import {
   createdTokenSchema,
   type Group,
   groupSchema,
+  type JoinInfo,
+  joinInfoSchema,
   type ListCasesQuery,
   loginResponse,
   type Me,
@@ -146,6 +148,13 @@ export function createClient(options: ClientOptions) {
         request('POST', '/api/v1/cases/bulk-delete', bulkDeleteResponse, { body: { codes } }),
       events: (code: string, query: { limit?: number; cursor?: string } = {}) =>
         request('GET', `${casePath(code)}/events`, page(caseEventSchema), { query }),
+    },
+    /** Public lookups a customer's page makes; no credentials. */
+    join: {
+      byToken: (token: string): Promise<JoinInfo> =>
+        request('GET', `/api/v1/join/${encodeURIComponent(token)}`, joinInfoSchema),
+      byCode: (code: string): Promise<JoinInfo> =>
+        request('POST', '/api/v1/join/by-code', joinInfoSchema, { body: { code } }),
     },
     users: {
       list: async (): Promise<User[]> => (await request('GET', '/api/v1/users', items(userSchema))).items,

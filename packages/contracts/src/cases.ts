@@ -151,3 +151,27 @@ export const caseEventSchema = z.object({
   createdAt: timestamp,
 });
 export type CaseEvent = z.infer<typeof caseEventSchema>;
+
+/** What a customer's browser may know about the case behind their link or code: nothing internal. */
+export const joinInfoSchema = z.object({
+  code: sessionCode,
+  name: z.string(),
+  type: caseType,
+  status: caseStatus,
+  waitingMessage: z.string().nullable(),
+  organization: z.object({ name: z.string() }),
+  /** The secret token of the customer link, for building `/j/{token}`. */
+  token: z.string(),
+});
+export type JoinInfo = z.infer<typeof joinInfoSchema>;
+
+export const joinTokenParams = z.strictObject({ token: z.string().min(16).max(100) });
+
+/** As customers type it: `s12-345-678`, `12 345 678`, `12345678`. */
+export const codeLookupRequest = z.strictObject({
+  code: z
+    .string()
+    .max(30)
+    .transform((v) => v.replace(/[\s-]/g, '').replace(/^s/i, ''))
+    .pipe(z.string().regex(/^\d{8}$/, 'must be the 8 digits of the session code')),
+});

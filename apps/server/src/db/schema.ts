@@ -39,8 +39,11 @@ export interface Database {
     last_used_at: number | null;
     revoked_at: number | null;
   };
-  /** Every session code ever issued; never deleted, so a code is never reused. */
-  session_codes: { code: string; created_at: number };
+  /**
+   * Every session code ever issued, with its customer link token; never deleted,
+   * so a code is never reused and a deleted case's link still answers "ended".
+   */
+  session_codes: { code: string; customer_token: string | null; created_at: number };
   cases: {
     id: string;
     org_id: string;

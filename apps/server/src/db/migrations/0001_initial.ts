@@ -74,6 +74,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
   await db.schema
     .createTable('session_codes')
     .addColumn('code', 'text', (c) => c.primaryKey())
+    .addColumn('customer_token', 'text', (c) => c.unique())
     .addColumn('created_at', ms, (c) => c.notNull())
     .execute();
 

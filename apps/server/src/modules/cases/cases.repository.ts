@@ -55,6 +55,11 @@ export class CasesRepository {
   async insert(row: NewCaseRow, events: NewCaseEventRow[]) {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('cases').values(row).execute();
+      await trx
+        .updateTable('session_codes')
+        .set({ customer_token: row.customer_token })
+        .where('code', '=', row.code)
+        .execute();
       if (events.length) await trx.insertInto('case_events').values(events).execute();
     });
   }
@@ -66,6 +71,30 @@ export class CasesRepository {
       .where('org_id', '=', orgId)
       .where('code', '=', code)
       .executeTakeFirst();
+  }
+
+  /** For customers, who have no organisation: by link token or by code, across all organisations. */
+  async findForCustomer(by: { token: string } | { code: string }) {
+    const query = this.db
+      .selectFrom('cases')
+      .innerJoin('organizations', 'organizations.id', 'cases.org_id')
+      .selectAll('cases')
+      .select('organizations.name as org_name');
+    return (
+      'token' in by
+        ? query.where('cases.customer_token', '=', by.token)
+        : query.where('cases.code', '=', by.code)
+    ).executeTakeFirst();
+  }
+
+  /** Whether this link token or code was ever issued (its case may since have been deleted). */
+  async wasIssued(by: { token: string } | { code: string }) {
+    const query = this.db.selectFrom('session_codes').select('code');
+    const row = await ('token' in by
+      ? query.where('customer_token', '=', by.token)
+      : query.where('code', '=', by.code)
+    ).executeTakeFirst();
+    return row !== undefined;
   }
 
   async findByCodes(orgId: string, codes: string[]) {
