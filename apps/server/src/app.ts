@@ -24,6 +24,12 @@ import { registerErrorHandler } from './plugins/error-handler.js';
 
 export interface AppOptions {
   config: Config;
+  /**
+   * Check every response against its contract (a mismatch becomes a logged 500).
+   * Tests turn it on; in production the contracts are enforced by those tests
+   * and responses are plainly serialised, which is much cheaper for long lists.
+   */
+  validateResponses?: boolean;
   /** Opened and migrated by the caller, which also closes it. */
   database: DatabaseHandle;
   clock?: Clock;
@@ -49,7 +55,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
   });
   server.setValidatorCompiler(validatorCompiler);
-  server.setSerializerCompiler(serializerCompiler);
+  server.setSerializerCompiler(
+    options.validateResponses ? serializerCompiler : () => (data: unknown) => JSON.stringify(data),
+  );
   server.decorateRequest('principal', null);
   // JSON only: a text/plain body would otherwise reach validation and fail there with a confusing message.
   server.removeContentTypeParser('text/plain');

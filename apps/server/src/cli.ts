@@ -100,6 +100,7 @@ async function main(argv: string[]) {
             userName: user.name,
             role: user.role,
             orgId: user.org_id,
+            defaultGroupId: user.default_group_id,
             scopes: roleScopes[user.role],
             via: 'token',
           },

@@ -98,7 +98,13 @@ export class TestServer {
 
   async start(handle: DatabaseHandle, config: Config) {
     this.handle = handle;
-    this.app = await buildApp({ config, database: handle, clock: this.clock, random: this.random });
+    this.app = await buildApp({
+      config,
+      database: handle,
+      clock: this.clock,
+      random: this.random,
+      validateResponses: true,
+    });
     await this.app.server.listen({ port: 0, host: '127.0.0.1' });
     const address = this.app.server.server.address();
     if (!address || typeof address === 'string') throw new Error('the test server has no TCP address');

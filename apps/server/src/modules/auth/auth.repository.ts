@@ -8,6 +8,7 @@ const principalColumns = [
   'users.role',
   'users.org_id',
   'users.active',
+  'users.default_group_id',
 ] as const;
 
 export class AuthRepository {

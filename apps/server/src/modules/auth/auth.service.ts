@@ -20,6 +20,7 @@ type PrincipalRow = {
   user_name: string;
   role: 'admin' | 'agent';
   org_id: string;
+  default_group_id: string;
   active: number;
 };
 const toPrincipal = (row: PrincipalRow, scopes: readonly Scope[], via: Principal['via']): Principal => ({
@@ -27,6 +28,7 @@ const toPrincipal = (row: PrincipalRow, scopes: readonly Scope[], via: Principal
   userName: row.user_name,
   role: row.role,
   orgId: row.org_id,
+  defaultGroupId: row.default_group_id,
   scopes,
   via,
 });

@@ -7,6 +7,7 @@ export interface Principal {
   userName: string;
   role: Role;
   orgId: string;
+  defaultGroupId: string;
   scopes: readonly Scope[];
   via: 'cookie' | 'token';
 }

@@ -42,25 +42,35 @@ function effectiveStatusIn(eb: CasesEb, statuses: CaseStatus[], now: number): Ex
 export class CasesRepository {
   constructor(private readonly db: Db) {}
 
-  /** Claims a session code forever; false when it was ever issued before. */
-  async reserveCode(code: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .insertInto('session_codes')
-      .values({ code, created_at: now })
-      .onConflict((oc) => oc.column('code').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-  }
-
-  async insert(row: NewCaseRow, events: NewCaseEventRow[]) {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('cases').values(row).execute();
-      await trx
-        .updateTable('session_codes')
-        .set({ customer_token: row.customer_token })
-        .where('code', '=', row.code)
-        .execute();
-      if (events.length) await trx.insertInto('case_events').values(events).execute();
+  /**
+   * Inserts the case under the first drawn code that was never issued before,
+   * claiming it forever in `session_codes` (insert-or-nothing, which neither
+   * aborts a PostgreSQL transaction nor lets two processes take one code).
+   * Returns the code, or undefined when every attempt collided.
+   */
+  async insertWithNewCode(
+    row: Omit<NewCaseRow, 'code'>,
+    events: NewCaseEventRow[],
+    drawCode: () => string,
+    attempts: number,
+  ): Promise<string | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < attempts; i++) {
+        const code = drawCode();
+        const claimed = await trx
+          .insertInto('session_codes')
+          .values({ code, customer_token: row.customer_token, created_at: row.created_at })
+          .onConflict((oc) => oc.column('code').doNothing())
+          .executeTakeFirst();
+        if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
+        await trx
+          .insertInto('cases')
+          .values({ ...row, code })
+          .execute();
+        if (events.length) await trx.insertInto('case_events').values(events).execute();
+        return code;
+      }
+      return undefined;
     });
   }
 

@@ -73,33 +73,17 @@ export class CasesService {
     if (user?.active !== 1) throw invalidField('assigneeId', 'is not an active user of your organisation');
   }
 
-  /** Draws random codes until one was never issued before; the session_codes table makes this safe across processes. */
-  private async newSessionCode(): Promise<string> {
-    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      const code = formatSessionCode(this.deps.random.digits8());
-      if (await this.repo.reserveCode(code, this.deps.clock.now())) return code;
-    }
-    throw new AppError(
-      503,
-      'code_space_exhausted',
-      'Service unavailable',
-      'No free session code was found; retry.',
-    );
-  }
-
   async create(p: Principal, input: CreateInput, source: CaseSource): Promise<Case> {
-    const groupId = input.groupId ?? (await this.people.findUser(p.orgId, p.userId))?.default_group_id;
-    if (!groupId) throw invalidField('groupId', 'is required: you have no default group');
-    await this.assertGroup(p.orgId, groupId);
+    // The default group needs no check: it is always one of the user's own organisation.
+    if (input.groupId !== undefined) await this.assertGroup(p.orgId, input.groupId);
+    const groupId = input.groupId ?? p.defaultGroupId;
     if (input.assigneeId) await this.assertAssignee(p.orgId, input.assigneeId);
 
-    const code = await this.newSessionCode();
     const now = this.deps.clock.now();
     const actor = actorOf(p);
-    const row: CaseRow = {
+    const row: Omit<CaseRow, 'code'> = {
       id: this.deps.newId(),
       org_id: p.orgId,
-      code,
       name: input.name,
       description: input.description ?? null,
       type: input.type,
@@ -134,8 +118,21 @@ export class CasesService {
     ];
     if (row.assignee_id)
       events.push(this.event(row, 'case.assigned', actor, { from: null, to: row.assignee_id }));
-    await this.repo.insert(row, events);
-    return this.present(row);
+    const code = await this.repo.insertWithNewCode(
+      row,
+      events,
+      () => formatSessionCode(this.deps.random.digits8()),
+      CODE_ATTEMPTS,
+    );
+    if (!code) {
+      throw new AppError(
+        503,
+        'code_space_exhausted',
+        'Service unavailable',
+        'No free session code was found; retry.',
+      );
+    }
+    return this.present({ ...row, code });
   }
 
   async list(p: Principal, query: ListQuery) {
