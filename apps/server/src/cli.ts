@@ -20,6 +20,7 @@ const USAGE = `Usage: npm run lifeline -- <command> [options]
 The database is chosen as for the server: DATABASE_URL, or SQLite under LIFELINE_DATA_DIR (default ./data).`;
 
 class UsageError extends Error {}
+const COMMANDS = ['migrate', 'org add', 'user add', 'token add'];
 
 function required(values: Record<string, string | undefined>, name: string): string {
   const value = values[name];
@@ -33,6 +34,9 @@ async function main(argv: string[]) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const key = `${command} ${sub ?? ''}`.trim();
+  // Checked before the database is opened, so a typo creates no data directory.
+  if (!COMMANDS.includes(key)) throw new UsageError(`Unknown command "${key}"`);
   const config = { ...loadConfig(), logLevel: 'warn' as const };
   const database = openDatabase(config.database);
   try {
@@ -60,7 +64,6 @@ async function main(argv: string[]) {
         },
         strict: true,
       });
-      const key = `${command} ${sub ?? ''}`;
       if (key === 'org add') {
         const password = required(values, 'admin-password');
         if (password.length < 10) throw new UsageError('--admin-password must be at least 10 characters');
@@ -90,6 +93,7 @@ async function main(argv: string[]) {
       } else if (key === 'token add') {
         const user = await services.people.repo.findUserByEmail(required(values, 'email').toLowerCase());
         if (!user) throw new UsageError(`No user with e-mail ${values.email}`);
+        if (user.active !== 1) throw new UsageError(`${user.email} is deactivated; reactivate them first.`);
         const scopes = (values.scopes ?? 'cases:read,cases:write').split(',').map((s) => s.trim());
         const bad = scopes.filter((s) => !scopeSchema.safeParse(s).success);
         if (bad.length)
@@ -108,8 +112,6 @@ async function main(argv: string[]) {
           scopes as Scope[],
         );
         process.stdout.write(`${created.token}\n`);
-      } else {
-        throw new UsageError(`Unknown command "${key.trim()}"`);
       }
     } finally {
       await server.close();
@@ -128,9 +130,12 @@ async function resolveOrg(
     if (admin?.role !== 'admin') throw new UsageError(`No admin with e-mail ${adminEmail}`);
     return admin.org_id;
   }
-  const org = await people.repo.anyOrganization();
+  const orgs = await people.repo.someOrganizations(2);
+  const [org] = orgs;
   if (!org)
     throw new UsageError('There is no organisation yet: run "org add" first, or start the server once.');
+  if (orgs.length > 1)
+    throw new UsageError('Several organisations exist: name one with --org-admin <admin e-mail>.');
   return org.id;
 }
 

@@ -1,4 +1,4 @@
-import type { Insertable, Updateable } from 'kysely';
+import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, UserRow } from '../../db/schema.js';
 
@@ -8,8 +8,14 @@ export type UserWithGroups = UserRow & { groupIds: string[] };
 export class PeopleRepository {
   constructor(private readonly db: Db) {}
 
-  async anyOrganization() {
-    return this.db.selectFrom('organizations').select(['id', 'name']).limit(1).executeTakeFirst();
+  /** Up to `limit` organisations, oldest first: enough to tell "none", "one" and "several" apart. */
+  async someOrganizations(limit: number) {
+    return this.db
+      .selectFrom('organizations')
+      .select(['id', 'name'])
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
   }
 
   async findOrganization(id: string) {
@@ -80,8 +86,30 @@ export class PeopleRepository {
     });
   }
 
-  async updateUser(id: string, patch: Updateable<Database['users']>) {
-    await this.db.transaction().execute(async (trx) => {
+  /**
+   * With `keepAnotherAdmin`, refuses (returns false) unless another active admin
+   * remains. The organisation row is locked first, so two admins demoting each
+   * other at once cannot both succeed.
+   */
+  async updateUser(
+    orgId: string,
+    id: string,
+    patch: Updateable<Database['users']>,
+    options: { keepAnotherAdmin: boolean },
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (options.keepAnotherAdmin) {
+        await trx.updateTable('organizations').set({ name: sql`name` }).where('id', '=', orgId).execute();
+        const others = await trx
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('org_id', '=', orgId)
+          .where('role', '=', 'admin')
+          .where('active', '=', 1)
+          .where('id', '!=', id)
+          .executeTakeFirstOrThrow();
+        if (Number(others.n) === 0) return false;
+      }
       await trx.updateTable('users').set(patch).where('id', '=', id).execute();
       if (patch.default_group_id) {
         // The default group is always one the user belongs to.
@@ -92,18 +120,8 @@ export class PeopleRepository {
           .execute();
       }
       if (patch.active === 0) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      return true;
     });
-  }
-
-  async countActiveAdmins(orgId: string) {
-    const row = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('org_id', '=', orgId)
-      .where('role', '=', 'admin')
-      .where('active', '=', 1)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
   }
 
   async findGroup(orgId: string, id: string): Promise<GroupWithMembers | undefined> {

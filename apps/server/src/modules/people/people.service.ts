@@ -85,7 +85,7 @@ export class PeopleService {
    * a generated password when none was configured. Returns the credentials to print.
    */
   async bootstrap(): Promise<{ email: string; generatedPassword: string | undefined } | undefined> {
-    if (await this.repo.anyOrganization()) return undefined;
+    if ((await this.repo.someOrganizations(1)).length > 0) return undefined;
     const { orgName, adminEmail, adminPassword } = this.deps.config.firstRun;
     const generatedPassword = adminPassword ? undefined : this.deps.random.token(12);
     await this.createOrganization({
@@ -145,17 +145,21 @@ export class PeopleService {
     }
     const losesAdmin =
       user.role === 'admin' && user.active === 1 && (input.role === 'agent' || input.active === false);
-    if (losesAdmin && (await this.repo.countActiveAdmins(p.orgId)) <= 1) {
-      throw conflict('last_admin', 'The organisation must keep at least one active admin.');
-    }
-    await this.repo.updateUser(id, {
-      ...(input.name !== undefined && { name: input.name }),
-      ...(input.role !== undefined && { role: input.role }),
-      ...(input.active !== undefined && { active: input.active ? 1 : 0 }),
-      ...(input.defaultGroupId !== undefined && { default_group_id: input.defaultGroupId }),
-      ...(input.password !== undefined && { password_hash: await hashPassword(input.password) }),
-      updated_at: this.deps.clock.now(),
-    });
+    const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const updated = await this.repo.updateUser(
+      p.orgId,
+      id,
+      {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.role !== undefined && { role: input.role }),
+        ...(input.active !== undefined && { active: input.active ? 1 : 0 }),
+        ...(input.defaultGroupId !== undefined && { default_group_id: input.defaultGroupId }),
+        ...(passwordHash !== undefined && { password_hash: passwordHash }),
+        updated_at: this.deps.clock.now(),
+      },
+      { keepAnotherAdmin: losesAdmin },
+    );
+    if (!updated) throw conflict('last_admin', 'The organisation must keep at least one active admin.');
     return this.getUser(p.orgId, id);
   }
 

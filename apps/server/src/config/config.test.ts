@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+/** The message of the ConfigError that `env` raises, failing the test if it raises none or another error. */
+function configError(env: NodeJS.ProcessEnv): string {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, 'expected loadConfig to throw').toBeInstanceOf(ConfigError);
+  return (caught as ConfigError).message;
+}
+
+describe('loadConfig', () => {
+  it('runs with no environment at all: port 8080, SQLite under ./data, 24-hour cases', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBe('http://localhost:8080');
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('data', 'lifeline.db') });
+    expect(path.isAbsolute((config.database as { file: string }).file)).toBe(true);
+    expect(config.caseTtlMs).toBe(86_400_000);
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.firstRun).toEqual({
+      orgName: 'My organisation',
+      adminEmail: 'admin@lifeline.local',
+      adminPassword: undefined,
+    });
+  });
+
+  it('derives the public URL from PORT when PUBLIC_URL is unset', () => {
+    const config = loadConfig({ PORT: '9090' });
+    expect(config.port).toBe(9090);
+    expect(config.publicUrl).toBe('http://localhost:9090');
+  });
+
+  it('trims trailing slashes from PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://support.example.com/' }).publicUrl).toBe(
+      'https://support.example.com',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/lifeline//' }).publicUrl).toBe(
+      'https://example.com/lifeline',
+    );
+  });
+
+  it('keeps the SQLite file under LIFELINE_DATA_DIR, resolved to an absolute path', () => {
+    const config = loadConfig({ LIFELINE_DATA_DIR: 'var/lifeline' });
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('var/lifeline/lifeline.db') });
+  });
+
+  it('selects PostgreSQL for a postgres:// or postgresql:// DATABASE_URL', () => {
+    const url = 'postgres://lifeline:secret@db.internal:5432/lifeline';
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ kind: 'postgres', url });
+    const long = 'postgresql://db.internal/lifeline';
+    expect(loadConfig({ DATABASE_URL: long }).database).toEqual({ kind: 'postgres', url: long });
+  });
+
+  it('treats an empty DATABASE_URL as unset (SQLite)', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).database.kind).toBe('sqlite');
+  });
+
+  it('converts LIFELINE_CASE_TTL_SECONDS to milliseconds', () => {
+    expect(loadConfig({ LIFELINE_CASE_TTL_SECONDS: '60' }).caseTtlMs).toBe(60_000);
+  });
+
+  it('lower-cases the first-run admin e-mail and takes the configured password', () => {
+    const config = loadConfig({
+      LIFELINE_ADMIN_EMAIL: 'Boss@Example.COM',
+      LIFELINE_ADMIN_PASSWORD: 'a long enough secret',
+    });
+    expect(config.firstRun.adminEmail).toBe('boss@example.com');
+    expect(config.firstRun.adminPassword).toBe('a long enough secret');
+  });
+
+  it('refuses a non-PostgreSQL DATABASE_URL', () => {
+    const message = configError({ DATABASE_URL: 'mysql://root@localhost/lifeline' });
+    expect(message).toMatch(/^Invalid configuration/);
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('postgres://');
+  });
+
+  it('refuses PORT=abc', () => {
+    const message = configError({ PORT: 'abc' });
+    expect(message).toContain('PORT');
+  });
+
+  it('lists every invalid variable at once', () => {
+    const message = configError({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://root@localhost/lifeline',
+      LIFELINE_CASE_TTL_SECONDS: '0',
+    });
+    expect(message).toContain('PORT');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('LIFELINE_CASE_TTL_SECONDS');
+  });
+
+  it('refuses out-of-range ports, a bad PUBLIC_URL and a short first-run password', () => {
+    expect(configError({ PORT: '70000' })).toContain('PORT');
+    expect(configError({ PUBLIC_URL: 'not a url' })).toContain('PUBLIC_URL');
+    expect(configError({ LIFELINE_ADMIN_PASSWORD: 'short' })).toContain('LIFELINE_ADMIN_PASSWORD');
+    expect(configError({ LOG_LEVEL: 'loud' })).toContain('LOG_LEVEL');
+  });
+});
