@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { describeEachDatabase } from '../test/harness.js';
+
+type OpenApiDoc = {
+  openapi: string;
+  info: { title: string };
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describeEachDatabase('server basics', (t) => {
+  describe('health', () => {
+    it('GET /healthz answers 200 ok', async () => {
+      const res = await t.fetch('/healthz');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok' });
+    });
+
+    it('GET /readyz answers 200 with the database check ok', async () => {
+      const res = await t.fetch('/readyz');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok', checks: { database: 'ok' } });
+    });
+  });
+
+  describe('API documentation', () => {
+    it('serves an OpenAPI 3.1 document describing the public API', async () => {
+      const res = await t.fetch('/api/v1/openapi.json');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      const doc = (await res.json()) as OpenApiDoc;
+      expect(doc.openapi).toBe('3.1.0');
+      expect(doc.info.title).toBe('Lifeline API');
+
+      const paths = Object.keys(doc.paths);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          '/api/v1/cases',
+          '/api/v1/cases/{code}',
+          '/api/v1/cases/bulk-delete',
+          '/api/v1/cases/{code}/events',
+          '/api/v1/auth/login',
+          '/api/v1/me',
+          '/api/v1/tokens',
+        ]),
+      );
+      // Fastify's `:param` syntax must not leak into the document, nor the docs' own routes.
+      expect(paths.filter((p) => p.includes(':'))).toEqual([]);
+      expect(paths).not.toContain('/api/v1/openapi.json');
+      expect(Object.keys(doc.paths['/api/v1/cases'] ?? {}).sort()).toEqual(['get', 'post']);
+      expect(Object.keys(doc.paths['/api/v1/cases/{code}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
+
+      const createCase = doc.paths['/api/v1/cases']?.post as {
+        requestBody: { content: { 'application/json': { schema: { required?: string[] } } } };
+      };
+      const schema = createCase.requestBody.content['application/json'].schema;
+      expect(schema.required).toEqual(['name']);
+    });
+
+    it('serves the interactive docs as HTML at /api/docs', async () => {
+      const res = await t.fetch('/api/docs');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toContain('Swagger UI');
+    });
+  });
+
+  describe('unknown routes', () => {
+    it('answers 404 with a problem+json body', async () => {
+      const res = await t.fetch('/api/v1/nothing-here?x=1');
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(await res.json()).toEqual({
+        type: 'https://lifeline.dev/problems/not_found',
+        title: 'Not found',
+        status: 404,
+        code: 'not_found',
+        detail: 'No route for GET /api/v1/nothing-here.',
+        instance: '/api/v1/nothing-here?x=1',
+      });
+    });
+  });
+
+  describe('request ids', () => {
+    it('puts an x-request-id on every response, successful or not', async () => {
+      const responses = await Promise.all([
+        t.fetch('/healthz'),
+        t.fetch('/api/v1/openapi.json'),
+        t.fetch('/api/v1/me'),
+        t.fetch('/api/v1/unknown'),
+        t.fetch('/api/v1/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"email":',
+        }),
+      ]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 401, 404, 400]);
+      const ids = responses.map((r) => r.headers.get('x-request-id'));
+      for (const id of ids) expect(id).toMatch(UUID);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('echoes an incoming x-request-id', async () => {
+      const ok = await t.fetch('/healthz', { headers: { 'x-request-id': 'lb-trace-4711' } });
+      expect(ok.headers.get('x-request-id')).toBe('lb-trace-4711');
+      const failed = await t.fetch('/api/v1/me', { headers: { 'x-request-id': 'lb-trace-4712' } });
+      expect(failed.status).toBe(401);
+      expect(failed.headers.get('x-request-id')).toBe('lb-trace-4712');
+    });
+  });
+});
