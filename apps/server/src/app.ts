@@ -53,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
   });
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(

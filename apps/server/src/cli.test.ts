@@ -179,8 +179,10 @@ describe('lifeline CLI', () => {
   it('exits 2 with the usage for an unknown command or a missing option', async () => {
     const db = sqliteDatabase();
     cleanups.push(db.drop);
+    const untouched = sqliteDatabase();
+    cleanups.push(untouched.drop);
     const [unknown, missing] = await Promise.all([
-      cli(['frobnicate'], db.env),
+      cli(['frobnicate'], untouched.env),
       cli(['org', 'add', '--name', 'No Admin'], db.env),
     ]);
     expect(unknown.code).toBe(2);
@@ -189,5 +191,40 @@ describe('lifeline CLI', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^--admin-password is required\n/);
     expect(missing.stderr).toContain('Usage: npm run lifeline -- <command> [options]');
+    // A mistyped command touches no data.
+    expect(fs.readdirSync(untouched.env.LIFELINE_DATA_DIR ?? '')).toEqual([]);
+  });
+
+  it('asks which organisation when several exist instead of picking one', async () => {
+    const db = sqliteDatabase();
+    cleanups.push(db.drop);
+    for (const name of ['One', 'Two']) {
+      const admin = `admin@${name.toLowerCase()}.example`;
+      const created = await cli(
+        ['org', 'add', '--name', name, '--admin-email', admin, '--admin-password', 'long enough 1'],
+        db.env,
+      );
+      expect(created.code).toBe(0);
+    }
+    const ambiguous = await cli(
+      ['user', 'add', '--email', 'c@x.example', '--password', 'long enough 2'],
+      db.env,
+    );
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('Several organisations exist');
+    const named = await cli(
+      [
+        'user',
+        'add',
+        '--email',
+        'c@x.example',
+        '--password',
+        'long enough 2',
+        '--org-admin',
+        'admin@two.example',
+      ],
+      db.env,
+    );
+    expect(named.code).toBe(0);
   });
 });

@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '' }).database.kind).toBe('sqlite');
   });
 
+  it('treats empty variables (blank .env lines) as unset, never as port 0 or the current directory', () => {
+    const config = loadConfig({ PORT: '', LIFELINE_DATA_DIR: '', LIFELINE_CASE_TTL_SECONDS: '' });
+    expect(config.port).toBe(8080);
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.resolve('data', 'lifeline.db') });
+    expect(config.caseTtlMs).toBe(86_400_000);
+  });
+
   it('converts LIFELINE_CASE_TTL_SECONDS to milliseconds', () => {
     expect(loadConfig({ LIFELINE_CASE_TTL_SECONDS: '60' }).caseTtlMs).toBe(60_000);
   });

@@ -1,28 +1,21 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
-
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: optionalString.pipe(
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
-      .optional(),
-  ),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
+    .optional(),
   LIFELINE_DATA_DIR: z.string().default('data'),
-  REDIS_URL: optionalString.pipe(z.url().optional()),
+  REDIS_URL: z.url().optional(),
+  /** Behind a reverse proxy: trust its X-Forwarded-For, so rate limits see the real client address. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LIFELINE_ORG_NAME: z.string().min(1).max(200).default('My organisation'),
   LIFELINE_ADMIN_EMAIL: z.email().default('admin@lifeline.local'),
-  LIFELINE_ADMIN_PASSWORD: optionalString.pipe(
-    z.string().min(10, 'must be at least 10 characters').optional(),
-  ),
+  LIFELINE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   LIFELINE_CASE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   LIFELINE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   LIFELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
@@ -35,6 +28,7 @@ export type Config = {
   publicUrl: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
   redisUrl: string | undefined;
+  trustProxy: boolean;
   firstRun: { orgName: string; adminEmail: string; adminPassword: string | undefined };
   caseTtlMs: number;
   sweepIntervalMs: number;
@@ -46,7 +40,8 @@ export class ConfigError extends Error {}
 
 /** The only place that reads the environment. Fails fast with every problem listed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (a blank line in an .env file) means "not set", never 0 or the current directory.
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -61,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'sqlite', file: path.resolve(e.LIFELINE_DATA_DIR, 'lifeline.db') },
     redisUrl: e.REDIS_URL,
+    trustProxy: e.TRUST_PROXY === 'true',
     firstRun: {
       orgName: e.LIFELINE_ORG_NAME,
       adminEmail: e.LIFELINE_ADMIN_EMAIL.toLowerCase(),

@@ -262,6 +262,26 @@ describeEachDatabase('users and groups API', (t) => {
       );
     });
 
+    it('lets only one of two admins demoting each other at once succeed', async () => {
+      const org = await t.newOrg();
+      const second = await t.newAgent(org, 'Second Admin', 'admin');
+      const results = await Promise.allSettled([
+        org.admin.users.update(second.id, { role: 'agent', password: 'another password 1' }),
+        second.client.users.update(org.adminId, { role: 'agent' }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected');
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ status: 409, code: 'last_admin' });
+      const admins = await t.db
+        .selectFrom('users')
+        .select('id')
+        .where('org_id', '=', org.orgId)
+        .where('role', '=', 'admin')
+        .where('active', '=', 1)
+        .execute();
+      expect(admins).toHaveLength(1);
+    });
+
     it("answers 404 for another organisation's user and 400 for its group as defaultGroupId", async () => {
       const org = await t.newOrg();
       const other = await t.newOrg('Other Inc');
