@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type MigrationContext, withAutoIncrementId } from './context.js';
 
 export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> {
@@ -133,7 +133,14 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .on('cases')
     .columns(['org_id', 'external_system', 'external_id'])
     .execute();
-  await db.schema.createIndex('cases_status_expires').on('cases').columns(['status', 'expires_at']).execute();
+  // Only the sweep looks cases up by expiry, and only open ones: a partial index stays small and
+  // never tempts the planner away from the queue-order indexes above.
+  await db.schema
+    .createIndex('cases_open_by_expiry')
+    .on('cases')
+    .column('expires_at')
+    .where(sql.ref('status'), 'in', [sql.lit('new'), sql.lit('pending'), sql.lit('in_progress')])
+    .execute();
 
   await db.schema
     .createTable('case_events')

@@ -1,9 +1,7 @@
 import { type CaseStatus, openStatuses } from '@lifeline/contracts';
-import { type Expression, type ExpressionBuilder, type SqlBool, sql, type Updateable } from 'kysely';
+import { type SqlBool, sql, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CaseRow, Database, NewCaseEventRow, NewCaseRow } from '../../db/schema.js';
-
-type CasesEb = ExpressionBuilder<Database, 'cases'>;
 
 export interface CaseFilter {
   orgId: string;
@@ -21,23 +19,32 @@ export interface CaseFilter {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+type StoredStatus = CaseRow['status'];
+/** Which stored rows of one status show up under a status filter: those still live, those past expiry, or all. */
+type StatusSlice = { status: StoredStatus; expiry: 'live' | 'due' | 'any' };
+
 /**
- * The stored status lags behind the clock until the sweep runs, so every status
- * filter is written against the status a reader would see right now.
+ * The stored status lags behind the clock until the sweep runs, so a filter on
+ * what a reader sees now becomes one slice per stored status. Each slice is a
+ * walk of the (org_id, status, created_at, id) index in queue order; an OR
+ * across statuses would lose that order and sort every match instead.
  */
-function effectiveStatusIn(eb: CasesEb, statuses: CaseStatus[], now: number): Expression<SqlBool> {
-  const open = statuses.filter((s): s is (typeof openStatuses)[number] =>
-    (openStatuses as readonly string[]).includes(s),
-  );
-  const ors: Expression<SqlBool>[] = [];
-  if (open.length) ors.push(eb.and([eb('status', 'in', open), eb('expires_at', '>', now)]));
-  if (statuses.includes('closed')) ors.push(eb('status', '=', 'closed'));
-  if (statuses.includes('expired')) {
-    ors.push(eb('status', '=', 'expired'));
-    ors.push(eb.and([eb('status', 'in', [...openStatuses]), eb('expires_at', '<=', now)]));
+function statusSlices(wanted: CaseStatus[]): StatusSlice[] {
+  const slices: StatusSlice[] = [];
+  const wantsExpired = wanted.includes('expired');
+  for (const status of openStatuses) {
+    const live = wanted.includes(status);
+    if (live || wantsExpired)
+      slices.push({ status, expiry: live && wantsExpired ? 'any' : live ? 'live' : 'due' });
   }
-  return eb.or(ors);
+  for (const status of ['closed', 'expired'] as const) {
+    if (wanted.includes(status)) slices.push({ status, expiry: 'any' });
+  }
+  return slices;
 }
+
+const newestFirst = (a: CaseRow, b: CaseRow) =>
+  b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 export class CasesRepository {
   constructor(private readonly db: Db) {}
@@ -117,8 +124,20 @@ export class CasesRepository {
   }
 
   async list(f: CaseFilter): Promise<CaseRow[]> {
+    if (!f.statuses?.length) return this.listQuery(f).execute();
+    const slices = await Promise.all(
+      statusSlices(f.statuses).map((slice) => this.listQuery(f, slice).execute()),
+    );
+    return slices.flat().sort(newestFirst).slice(0, f.limit);
+  }
+
+  private listQuery(f: CaseFilter, slice?: StatusSlice) {
     let query = this.db.selectFrom('cases').selectAll().where('org_id', '=', f.orgId);
-    if (f.statuses?.length) query = query.where((eb) => effectiveStatusIn(eb, f.statuses ?? [], f.now));
+    if (slice) {
+      query = query.where('status', '=', slice.status);
+      if (slice.expiry === 'live') query = query.where('expires_at', '>', f.now);
+      if (slice.expiry === 'due') query = query.where('expires_at', '<=', f.now);
+    }
     if (f.groupId) query = query.where('group_id', '=', f.groupId);
     if (f.assigneeId) query = query.where('assignee_id', '=', f.assigneeId);
     if (f.source) query = query.where('source', '=', f.source);
@@ -142,7 +161,7 @@ export class CasesRepository {
       const { createdAt, id } = f.after;
       query = query.where(sql<SqlBool>`(created_at, id) < (${createdAt}, ${id})`);
     }
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit);
   }
 
   /**
@@ -197,7 +216,8 @@ export class CasesRepository {
       const due = await trx
         .selectFrom('cases')
         .select(['id', 'org_id', 'status', 'expires_at'])
-        .where('status', 'in', [...openStatuses])
+        // Spelled exactly as the partial index `cases_open_by_expiry`, so SQLite can prove it applies.
+        .where(sql<SqlBool>`status in ('new', 'pending', 'in_progress')`)
         .where('expires_at', '<=', now)
         .orderBy('expires_at')
         .limit(batchSize)
