@@ -42,6 +42,18 @@ export interface App {
   sweeper: ExpirySweeper;
 }
 
+// A cached queue page is the same object for every agent who asks; it is stringified once.
+const serialized = new WeakMap<object, string>();
+function serializeOnce(data: unknown): string {
+  if (typeof data !== 'object' || data === null) return JSON.stringify(data);
+  let json = serialized.get(data);
+  if (json === undefined) {
+    json = JSON.stringify(data);
+    serialized.set(data, json);
+  }
+  return json;
+}
+
 export async function buildApp(options: AppOptions): Promise<App> {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
@@ -56,9 +68,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     trustProxy: config.trustProxy,
   });
   server.setValidatorCompiler(validatorCompiler);
-  server.setSerializerCompiler(
-    options.validateResponses ? serializerCompiler : () => (data: unknown) => JSON.stringify(data),
-  );
+  server.setSerializerCompiler(options.validateResponses ? serializerCompiler : () => serializeOnce);
   server.decorateRequest('principal', null);
   // JSON only: a text/plain body would otherwise reach validation and fail there with a confusing message.
   server.removeContentTypeParser('text/plain');
@@ -78,7 +88,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const auth = new AuthService(deps, people);
   const cases = new CasesService(deps, people.repo);
   const join = new JoinService(deps, cases.repo);
-  const sweeper = new ExpirySweeper(deps, cases.repo);
+  const sweeper = new ExpirySweeper(deps, cases.repo, (orgId) => cases.written(orgId));
   const guard = createGuard(auth);
 
   await server.register(fastifyCookie);

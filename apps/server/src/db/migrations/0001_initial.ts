@@ -141,6 +141,13 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
     .column('expires_at')
     .where(sql.ref('status'), 'in', [sql.lit('new'), sql.lit('pending'), sql.lit('in_progress')])
     .execute();
+  // The queue cache asks when an organisation's next open case expires.
+  await db.schema
+    .createIndex('cases_open_by_org_expiry')
+    .on('cases')
+    .columns(['org_id', 'expires_at'])
+    .where(sql.ref('status'), 'in', [sql.lit('new'), sql.lit('pending'), sql.lit('in_progress')])
+    .execute();
 
   await db.schema
     .createTable('case_events')

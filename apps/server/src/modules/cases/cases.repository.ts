@@ -164,6 +164,19 @@ export class CasesRepository {
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit);
   }
 
+  /** When the next open case of the organisation expires: until then, no page of its queue changes by itself. */
+  async nextExpiry(orgId: string, now: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('cases')
+      .select((eb) => eb.fn.min('expires_at').as('next'))
+      .where('org_id', '=', orgId)
+      // Spelled as the partial index `cases_open_by_org_expiry`, so SQLite can prove it applies.
+      .where(sql<SqlBool>`status in ('new', 'pending', 'in_progress')`)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return row?.next ?? undefined;
+  }
+
   /**
    * Applies `patch` only while the case is still in one of `expectStatuses` and
    * not past its expiry, so a concurrent close or sweep cannot be overwritten.

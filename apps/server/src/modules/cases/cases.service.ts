@@ -18,10 +18,12 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import type { PeopleRepository } from '../people/people.repository.js';
 import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
 import { CasesRepository } from './cases.repository.js';
+import { ListCache } from './list-cache.js';
 
 type CreateInput = z.output<typeof createCaseRequest>;
 type UpdateInput = z.output<typeof updateCaseRequest>;
 type ListQuery = z.output<typeof listCasesQuery>;
+type CasePage = { items: Case[]; nextCursor: string | null };
 
 const CODE_ATTEMPTS = 20;
 const CUSTOMER_TOKEN_BYTES = 24; // 192 bits
@@ -40,11 +42,31 @@ const mayEnd = (p: Principal, row: CaseRow) =>
 export class CasesService {
   readonly repo: CasesRepository;
 
+  /** Absent in cluster mode, where other processes write too. */
+  readonly listCache: ListCache<CasePage> | undefined;
+
   constructor(
     private readonly deps: Deps,
     private readonly people: PeopleRepository,
   ) {
     this.repo = new CasesRepository(deps.database.db);
+    this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
+  }
+
+  /**
+   * Every write to an organisation's cases is announced here once it is done
+   * (or failed), so a cached queue page never outlives a change.
+   */
+  written(orgId: string) {
+    this.listCache?.invalidate(orgId);
+  }
+
+  private async writing<T>(orgId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.written(orgId);
+    }
   }
 
   private present = (row: CaseRow): Case =>
@@ -118,11 +140,13 @@ export class CasesService {
     ];
     if (row.assignee_id)
       events.push(this.event(row, 'case.assigned', actor, { from: null, to: row.assignee_id }));
-    const code = await this.repo.insertWithNewCode(
-      row,
-      events,
-      () => formatSessionCode(this.deps.random.digits8()),
-      CODE_ATTEMPTS,
+    const code = await this.writing(p.orgId, () =>
+      this.repo.insertWithNewCode(
+        row,
+        events,
+        () => formatSessionCode(this.deps.random.digits8()),
+        CODE_ATTEMPTS,
+      ),
     );
     if (!code) {
       throw new AppError(
@@ -135,13 +159,23 @@ export class CasesService {
     return this.present({ ...row, code });
   }
 
-  async list(p: Principal, query: ListQuery) {
+  async list(p: Principal, query: ListQuery): Promise<CasePage> {
+    const now = this.deps.clock.now();
+    // `me` means someone else for every caller, so the key holds the resolved id.
+    const key = JSON.stringify({
+      ...query,
+      assigneeId: query.assigneeId === 'me' ? p.userId : query.assigneeId,
+    });
+    const cached = this.listCache?.get(p.orgId, key, now);
+    if (cached) return cached;
+    const version = this.listCache?.version(p.orgId) ?? 0;
+
     const after = query.cursor ? decodeCursor(query.cursor, isListCursor) : undefined;
     const q = query.q;
     const digits = q?.replace(/[\s-]/g, '').replace(/^s/i, '');
     const rows = await this.repo.list({
       orgId: p.orgId,
-      now: this.deps.clock.now(),
+      now,
       statuses: query.status,
       groupId: query.groupId,
       assigneeId: query.assigneeId === 'me' ? p.userId : query.assigneeId,
@@ -154,13 +188,18 @@ export class CasesService {
     });
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
-    return {
-      items: items.map(this.present),
+    const page = {
+      items: items.map((row) => presentCase(row, now, this.deps.config.publicUrl)),
       nextCursor:
         rows.length > query.limit && last
           ? encodeCursor([last.created_at, last.id] satisfies ListCursor)
           : null,
     };
+    if (this.listCache) {
+      const validUntil = (await this.repo.nextExpiry(p.orgId, now)) ?? Number.POSITIVE_INFINITY;
+      this.listCache.set(p.orgId, key, version, validUntil, page);
+    }
+    return page;
   }
 
   private async find(p: Principal, code: string): Promise<CaseRow> {
@@ -219,7 +258,10 @@ export class CasesService {
       events.push(this.event(row, 'case.assigned', actor, { from: row.assignee_id, to: input.assigneeId }));
     }
     const now = this.deps.clock.now();
-    if (!(await this.repo.updateIfOpen(row.id, now, { ...patch, updated_at: now }, events))) {
+    const updated = await this.writing(p.orgId, () =>
+      this.repo.updateIfOpen(row.id, now, { ...patch, updated_at: now }, events),
+    );
+    if (!updated) {
       // Closed or expired since it was read: answer 409 (or 404 if deleted), never a silent no-op.
       this.assertOpen(await this.find(p, code));
     }
@@ -235,18 +277,20 @@ export class CasesService {
       throw conflict('case_expired', `Service case ${code} has expired; it cannot be closed.`);
     const now = this.deps.clock.now();
     const actor = actorOf(p);
-    const closed = await this.repo.updateIfOpen(
-      row.id,
-      now,
-      {
-        status: 'closed',
-        closed_at: now,
-        closed_by_type: actor.type,
-        closed_by_id: actor.id,
-        closed_by_name: actor.name,
-        updated_at: now,
-      },
-      [this.event(row, 'case.closed', actor, { from: status })],
+    const closed = await this.writing(p.orgId, () =>
+      this.repo.updateIfOpen(
+        row.id,
+        now,
+        {
+          status: 'closed',
+          closed_at: now,
+          closed_by_type: actor.type,
+          closed_by_id: actor.id,
+          closed_by_name: actor.name,
+          updated_at: now,
+        },
+        [this.event(row, 'case.closed', actor, { from: status })],
+      ),
     );
     // Lost a race with another close (idempotent) or with the expiry sweep (409): answer as of now.
     return closed ? this.get(p, code) : this.close(p, code);
@@ -255,7 +299,7 @@ export class CasesService {
   async delete(p: Principal, code: string) {
     const row = await this.find(p, code);
     this.assertMayEnd(p, row, 'delete');
-    await this.repo.deleteByIds([row.id]);
+    await this.writing(p.orgId, () => this.repo.deleteByIds([row.id]));
   }
 
   /** All or nothing: if any found case may not be deleted by the caller, none is. */
@@ -270,7 +314,7 @@ export class CasesService {
         `You may not delete ${refused.map((r) => r.code).join(', ')}: only the assignee, the creator or an admin may. Nothing was deleted.`,
       );
     }
-    const deleted = await this.repo.deleteByIds(rows.map((r) => r.id));
+    const deleted = await this.writing(p.orgId, () => this.repo.deleteByIds(rows.map((r) => r.id)));
     return { deleted, notFound: unique.filter((c) => !found.has(c)) };
   }
 

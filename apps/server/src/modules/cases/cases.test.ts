@@ -159,6 +159,24 @@ describeEachDatabase('service cases API', (t) => {
       expect(third.nextCursor).toBeNull();
     });
 
+    it('shows every change to the queue at once, however often the same page was asked for', async () => {
+      const org = await t.newOrg();
+      const other = await t.newOrg('Other Inc');
+      const page = async () => (await org.admin.cases.list({ status: ['new'] })).items.map((c) => c.name);
+      expect(await page()).toEqual([]);
+      const a = await org.admin.cases.create({ name: 'a' });
+      expect(await page()).toEqual(['a']);
+      await org.admin.cases.update(a.code, { name: 'a2' });
+      expect(await page()).toEqual(['a2']);
+      await other.admin.cases.create({ name: 'elsewhere' });
+      expect(await page()).toEqual(['a2']);
+      const b = await org.admin.cases.create({ name: 'b' });
+      await org.admin.cases.close(a.code);
+      expect(await page()).toEqual(['b']);
+      await org.admin.cases.delete(b.code);
+      expect(await page()).toEqual([]);
+    });
+
     it('keeps the creation order of cases created in the same millisecond', async () => {
       const org = await t.newOrg();
       const a = await org.admin.cases.create({ name: 'first' });

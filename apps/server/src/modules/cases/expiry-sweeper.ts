@@ -15,6 +15,7 @@ export class ExpirySweeper {
   constructor(
     private readonly deps: Deps,
     private readonly repo: CasesRepository,
+    private readonly onExpired: (orgId: string) => void,
   ) {}
 
   /** Expires every due case; returns how many this call expired. */
@@ -22,6 +23,7 @@ export class ExpirySweeper {
     let total = 0;
     for (;;) {
       const expired = await this.repo.expireDue(this.deps.clock.now(), BATCH);
+      for (const orgId of new Set(expired.map((e) => e.org_id))) this.onExpired(orgId);
       total += expired.length;
       if (expired.length < BATCH) return total;
     }

@@ -14,6 +14,8 @@ describeEachDatabase(
 
         t.clock.advance(2 * HOUR - 1);
         expect((await org.admin.cases.get(c.code)).status).toBe('new');
+        // Asked once while still new, so a queue cache would hold this page.
+        expect((await org.admin.cases.list({ status: ['new'] })).items.map((x) => x.code)).toEqual([c.code]);
         t.clock.advance(1);
         expect((await org.admin.cases.get(c.code)).status).toBe('expired');
 
