@@ -19,4 +19,13 @@ echo "== format, lint, typecheck"
 npm run -s check
 
 echo "== unit and integration tests (SQLite and PostgreSQL)"
-npx vitest run "$@"
+report="$(mktemp)"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# One plain closing line that any CI reads the same way.
+node -e "
+  const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
+  console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed' + (r.numPendingTests ? ', ' + r.numPendingTests + ' skipped' : ''));
+" "$report" || true
+rm -f "$report"
+exit "$status"

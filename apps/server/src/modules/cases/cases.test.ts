@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase } from '../../../test/harness.js';
 
-const json = (body: unknown, extra: Record<string, string> = {}) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...extra },
-  body: JSON.stringify(body),
-});
-
 describeEachDatabase('service cases API', (t) => {
   describe('POST /api/v1/cases', () => {
     it('creates a new case in the default group with a session code, secret link and 24-hour expiry', async () => {
@@ -64,7 +58,11 @@ describeEachDatabase('service cases API', (t) => {
 
     it('answers 400 with every invalid field and writes nothing', async () => {
       const org = await t.newOrg();
-      const anonymous = await t.fetch('/api/v1/cases', json({ name: '', type: 'video', colour: 'red' }));
+      const anonymous = await t.fetch('/api/v1/cases', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: '', type: 'video', colour: 'red' }),
+      });
       expect(anonymous.status).toBe(401);
 
       const api = await t.tokenClient(org.admin);
