@@ -43,7 +43,7 @@ export class CasesService {
   readonly repo: CasesRepository;
 
   /** Absent in cluster mode, where other processes write too. */
-  readonly listCache: ListCache<CasePage> | undefined;
+  private readonly listCache: ListCache<CasePage> | undefined;
 
   constructor(
     private readonly deps: Deps,
