@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/config.js';
+import { LruMap } from '../lib/lru.js';
 import type { Dialect } from './migrations/context.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -74,17 +75,14 @@ const STATEMENT_CACHE_SIZE = 500;
  * statement can be reused safely. Least recently used statements are dropped.
  */
 function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new LruMap<string, SQLite.Statement>(STATEMENT_CACHE_SIZE);
   return {
     prepare(sql) {
       let statement = cache.get(sql);
-      if (statement) {
-        cache.delete(sql);
-      } else {
+      if (!statement) {
         statement = sqlite.prepare(sql);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, statement);
       }
-      cache.set(sql, statement);
       return statement;
     },
     close: () => sqlite.close(),

@@ -178,8 +178,8 @@ export class CasesRepository {
   }
 
   /**
-   * Applies `patch` only while the case is still in one of `expectStatuses` and
-   * not past its expiry, so a concurrent close or sweep cannot be overwritten.
+   * Applies `patch` only while the case is still open and not past its expiry,
+   * so a concurrent close or sweep cannot be overwritten.
    */
   async updateIfOpen(
     id: string,

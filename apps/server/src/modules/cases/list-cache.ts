@@ -1,3 +1,5 @@
+import { LruMap } from '../../lib/lru.js';
+
 /**
  * Recent queue pages per organisation. Every agent's console asks for the same
  * few pages again after each live event, so one query can answer them all.
@@ -10,9 +12,11 @@
  */
 export class ListCache<T> {
   private readonly versions = new Map<string, number>();
-  private readonly entries = new Map<string, { version: number; validUntil: number; value: T }>();
+  private readonly entries: LruMap<string, { version: number; validUntil: number; value: T }>;
 
-  constructor(private readonly capacity = 1000) {}
+  constructor(capacity = 1000) {
+    this.entries = new LruMap(capacity);
+  }
 
   /** Read before querying, handed back to `set`, so a write during the query is never cached as current. */
   version(orgId: string): number {
@@ -26,10 +30,7 @@ export class ListCache<T> {
   }
 
   set(orgId: string, key: string, version: number, validUntil: number, value: T): void {
-    const k = `${orgId}\n${key}`;
-    this.entries.delete(k);
-    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(k, { version, validUntil, value });
+    this.entries.set(`${orgId}\n${key}`, { version, validUntil, value });
   }
 
   invalidate(orgId: string): void {
