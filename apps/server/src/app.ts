@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config/config.js';
@@ -19,8 +20,14 @@ import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
+import { type Bus, InProcessBus, RedisBus } from './modules/realtime/bus.js';
+import { CaseFeed } from './modules/realtime/case-feed.js';
+import { Hub } from './modules/realtime/hub.js';
+import { LiveRepository } from './modules/realtime/live.repository.js';
+import { LiveSessions } from './modules/realtime/live.service.js';
 import { createGuard } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { webPages } from './plugins/web.js';
 
 export interface AppOptions {
   config: Config;
@@ -38,9 +45,13 @@ export interface AppOptions {
 
 export interface App {
   server: FastifyInstance;
-  services: { people: PeopleService; auth: AuthService; cases: CasesService };
+  services: { people: PeopleService; auth: AuthService; cases: CasesService; live: LiveSessions };
   sweeper: ExpirySweeper;
+  bus: Bus;
 }
+
+/** Largest realtime message: an SDP offer with many candidates, or a long freehand stroke. */
+const MAX_MESSAGE_BYTES = 256 * 1024;
 
 // A cached queue page is the same object for every agent who asks; it is stringified once.
 const serialized = new WeakMap<object, string>();
@@ -86,12 +97,29 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
-  const cases = new CasesService(deps, people.repo);
+  let bus: Bus;
+  if (config.redisUrl) {
+    const redis = new RedisBus(config.redisUrl, (err) => server.log.error({ err }, 'redis connection error'));
+    await redis.ready();
+    bus = redis;
+  } else {
+    bus = new InProcessBus();
+  }
+  const feed = new CaseFeed(bus);
+  const cases = new CasesService(deps, people.repo, feed);
   const join = new JoinService(deps, cases.repo);
-  const sweeper = new ExpirySweeper(deps, cases.repo, (orgId) => cases.written(orgId));
+  const sweeper = new ExpirySweeper(deps, cases.repo, (expired) => {
+    for (const e of expired) {
+      cases.written(e.org_id);
+      feed.ended(e.org_id, e.code, e.id, 'expired');
+    }
+  });
+  const live = new LiveSessions(deps, new LiveRepository(database.db, database.dialect), feed, randomUUID());
+  const hub = new Hub(deps, bus, live, auth, cases.repo);
   const guard = createGuard(auth);
 
   await server.register(fastifyCookie);
+  await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   await server.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -132,6 +160,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
+  hub.register(server);
+  await webPages(server);
+  server.addHook('onClose', () => bus.close());
 
-  return { server, services: { people, auth, cases }, sweeper };
+  return { server, services: { people, auth, cases, live }, sweeper, bus };
 }

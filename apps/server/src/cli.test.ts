@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD, TEST_POSTGRES_URL, TestServer, testConfig } from '../test/harness.js';
 import type { Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
+import { migrationNames } from './db/migrations/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -97,7 +98,7 @@ describe('lifeline CLI', () => {
       cleanups.push(db.drop);
 
       const first = await cli(['migrate'], db.env);
-      expect(first).toEqual({ code: 0, stdout: 'Applied: 0001_initial\n', stderr: '' });
+      expect(first).toEqual({ code: 0, stdout: `Applied: ${migrationNames.join(', ')}\n`, stderr: '' });
       const second = await cli(['migrate'], db.env);
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/up to date/);

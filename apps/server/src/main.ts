@@ -9,6 +9,8 @@ async function main() {
   const { server, services, sweeper } = await buildApp({ config, database });
 
   const firstRun = await services.people.bootstrap();
+  // On one machine, nobody can still be connected to a process that just started.
+  if (!config.redisUrl) await services.live.forgetNodes('all');
   await sweeper.sweep();
   sweeper.start();
   await server.listen({ port: config.port, host: config.host });

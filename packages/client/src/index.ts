@@ -112,6 +112,8 @@ export function createClient(options: ClientOptions) {
 
   return {
     request,
+    /** The signed-in session's cookie, for realtime sockets opened outside a browser. */
+    sessionCookie: () => cookie,
     auth: {
       async login(email: string, password: string) {
         const result = await request('POST', '/api/v1/auth/login', loginResponse, {

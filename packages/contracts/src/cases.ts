@@ -140,6 +140,12 @@ export const caseEventType = z.enum([
   'case.status_changed',
   'case.closed',
   'case.expired',
+  'session.joined',
+  'session.left',
+  'consent.allowed',
+  'consent.denied',
+  'connection.started',
+  'connection.ended',
 ]);
 export type CaseEventType = z.infer<typeof caseEventType>;
 

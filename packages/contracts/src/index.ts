@@ -2,3 +2,4 @@ export * from './auth.js';
 export * from './cases.js';
 export * from './common.js';
 export * from './people.js';
+export * from './realtime.js';

@@ -19,6 +19,12 @@ const envSchema = z.object({
   LIFELINE_CASE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   LIFELINE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   LIFELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Comma-separated `stun:` URLs handed to browsers for NAT traversal. */
+  LIFELINE_STUN_URLS: z.string().optional(),
+  /** Comma-separated `turn:`/`turns:` URLs of a coturn server in shared-secret mode. */
+  LIFELINE_TURN_URLS: z.string().optional(),
+  LIFELINE_TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LIFELINE_TURN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,7 +40,14 @@ export type Config = {
   sweepIntervalMs: number;
   sessionTtlMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  ice: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | undefined; turnTtlMs: number };
 };
+
+const urlList = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
 
 export class ConfigError extends Error {}
 
@@ -47,6 +60,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const turnUrls = urlList(e.LIFELINE_TURN_URLS);
+  if (turnUrls.length > 0 && !e.LIFELINE_TURN_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  LIFELINE_TURN_SECRET: is required with LIFELINE_TURN_URLS (coturn static-auth-secret)',
+    );
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
@@ -66,5 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: e.LIFELINE_SWEEP_INTERVAL_SECONDS * 1000,
     sessionTtlMs: e.LIFELINE_SESSION_TTL_HOURS * 3_600_000,
     logLevel: e.LOG_LEVEL,
+    ice: {
+      stunUrls: urlList(e.LIFELINE_STUN_URLS),
+      turnUrls,
+      turnSecret: e.LIFELINE_TURN_SECRET,
+      turnTtlMs: e.LIFELINE_TURN_TTL_SECONDS * 1000,
+    },
   };
 }

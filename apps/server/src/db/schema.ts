@@ -77,6 +77,27 @@ export interface Database {
     closed_by_id: string | null;
     closed_by_name: string | null;
   };
+  live_connections: {
+    id: string;
+    case_id: string;
+    role: 'agent' | 'customer';
+    user_id: string | null;
+    user_name: string | null;
+    node_id: string;
+    consent: 'pending' | 'allowed' | 'denied';
+    sharing: 'off' | 'active' | 'paused';
+    connected_at: number;
+  };
+  connections: {
+    id: string;
+    case_id: string;
+    org_id: string;
+    agent_id: string | null;
+    agent_name: string | null;
+    type: 'remote_control' | 'ar';
+    started_at: number;
+    ended_at: number | null;
+  };
   case_events: {
     id: Generated<number>;
     case_id: string;
@@ -95,3 +116,4 @@ export type NewCaseRow = Insertable<Database['cases']>;
 export type UserRow = Selectable<Database['users']>;
 export type CaseEventRow = Selectable<Database['case_events']>;
 export type NewCaseEventRow = Insertable<Database['case_events']>;
+export type LiveConnectionRow = Selectable<Database['live_connections']>;

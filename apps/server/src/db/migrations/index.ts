@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0004 from './0004_live_sessions.js';
 import type { MigrationContext } from './context.js';
 
 type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -7,7 +8,10 @@ type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 /** Ordered by name; add new files here. Migrations only move forward. */
 const migrations: Record<string, Module> = {
   '0001_initial': m0001,
+  '0004_live_sessions': m0004,
 };
+
+export const migrationNames = Object.keys(migrations);
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
   return {

@@ -224,11 +224,11 @@ export class CasesRepository {
   async expireDue(
     now: number,
     batchSize: number,
-  ): Promise<{ id: string; org_id: string; from: CaseStatus }[]> {
+  ): Promise<{ id: string; org_id: string; code: string; from: CaseStatus }[]> {
     return this.db.transaction().execute(async (trx) => {
       const due = await trx
         .selectFrom('cases')
-        .select(['id', 'org_id', 'status', 'expires_at'])
+        .select(['id', 'org_id', 'code', 'status', 'expires_at'])
         // Spelled exactly as the partial index `cases_open_by_expiry`, so SQLite can prove it applies.
         .where(sql<SqlBool>`status in ('new', 'pending', 'in_progress')`)
         .where('expires_at', '<=', now)
@@ -266,7 +266,7 @@ export class CasesRepository {
           )
           .execute();
       }
-      return expired.map((d) => ({ id: d.id, org_id: d.org_id, from: d.status }));
+      return expired.map((d) => ({ id: d.id, org_id: d.org_id, code: d.code, from: d.status }));
     });
   }
 }

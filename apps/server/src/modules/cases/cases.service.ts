@@ -16,6 +16,7 @@ import { AppError, conflict, forbidden, invalidField, notFound } from '../../lib
 import { formatSessionCode } from '../../lib/random.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import type { PeopleRepository } from '../people/people.repository.js';
+import type { CaseFeed } from '../realtime/case-feed.js';
 import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
 import { CasesRepository } from './cases.repository.js';
 import { ListCache } from './list-cache.js';
@@ -48,6 +49,7 @@ export class CasesService {
   constructor(
     private readonly deps: Deps,
     private readonly people: PeopleRepository,
+    private readonly feed: CaseFeed,
   ) {
     this.repo = new CasesRepository(deps.database.db);
     this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
@@ -156,6 +158,7 @@ export class CasesService {
         'No free session code was found; retry.',
       );
     }
+    this.feed.changed(p.orgId, code);
     return this.present({ ...row, code });
   }
 
@@ -265,6 +268,7 @@ export class CasesService {
       // Closed or expired since it was read: answer 409 (or 404 if deleted), never a silent no-op.
       this.assertOpen(await this.find(p, code));
     }
+    this.feed.changed(p.orgId, code);
     return this.get(p, code);
   }
 
@@ -292,14 +296,19 @@ export class CasesService {
         [this.event(row, 'case.closed', actor, { from: status })],
       ),
     );
-    // Lost a race with another close (idempotent) or with the expiry sweep (409): answer as of now.
-    return closed ? this.get(p, code) : this.close(p, code);
+    if (!closed) {
+      // Lost a race with another close (idempotent) or with the expiry sweep (409): answer as of now.
+      return this.close(p, code);
+    }
+    this.feed.ended(p.orgId, code, row.id, 'closed');
+    return this.get(p, code);
   }
 
   async delete(p: Principal, code: string) {
     const row = await this.find(p, code);
     this.assertMayEnd(p, row, 'delete');
     await this.writing(p.orgId, () => this.repo.deleteByIds([row.id]));
+    this.feed.deleted(p.orgId, row.code, row.id);
   }
 
   /** All or nothing: if any found case may not be deleted by the caller, none is. */
@@ -315,6 +324,7 @@ export class CasesService {
       );
     }
     const deleted = await this.writing(p.orgId, () => this.repo.deleteByIds(rows.map((r) => r.id)));
+    for (const r of rows) this.feed.deleted(p.orgId, r.code, r.id);
     return { deleted, notFound: unique.filter((c) => !found.has(c)) };
   }
 

@@ -15,7 +15,7 @@ export class ExpirySweeper {
   constructor(
     private readonly deps: Deps,
     private readonly repo: CasesRepository,
-    private readonly onExpired: (orgId: string) => void,
+    private readonly onExpired: (expired: { id: string; org_id: string; code: string }[]) => void,
   ) {}
 
   /** Expires every due case; returns how many this call expired. */
@@ -23,7 +23,7 @@ export class ExpirySweeper {
     let total = 0;
     for (;;) {
       const expired = await this.repo.expireDue(this.deps.clock.now(), BATCH);
-      for (const orgId of new Set(expired.map((e) => e.org_id))) this.onExpired(orgId);
+      if (expired.length) this.onExpired(expired);
       total += expired.length;
       if (expired.length < BATCH) return total;
     }

@@ -1,0 +1,48 @@
+import type { ConsentState, EndReason, Presence, ServerMessage, SessionRole } from '@lifeline/contracts';
+import type { Bus } from './bus.js';
+
+/** What travels on `case:{caseId}`: to every process holding a socket of that case. */
+export type CaseTopicMessage =
+  /** To the sockets of the other role than the sender's (signalling, chat, annotations). */
+  | { kind: 'relay'; fromRole: SessionRole; message: ServerMessage }
+  /** To every socket of the case. */
+  | { kind: 'broadcast'; message: ServerMessage }
+  /** These sockets were replaced by a newer one of the same partner. */
+  | { kind: 'kick'; connectionIds: string[] }
+  /** The case ended: every socket is told why and closed. */
+  | { kind: 'end'; reason: EndReason }
+  /** The customer's consent changed; processes gate the customer's signalling on it. */
+  | { kind: 'consent'; state: ConsentState };
+
+/** What travels on `org:{orgId}`: to every process with a console of that organisation. */
+export type OrgTopicMessage = { kind: 'case.changed'; code: string } | { kind: 'case.deleted'; code: string };
+
+export const caseTopic = (caseId: string) => `case:${caseId}`;
+export const orgTopic = (orgId: string) => `org:${orgId}`;
+
+/** Announces case changes to live sessions and consoles, on whichever process they are connected. */
+export class CaseFeed {
+  constructor(private readonly bus: Bus) {}
+
+  changed(orgId: string, code: string) {
+    this.bus.publish(orgTopic(orgId), { kind: 'case.changed', code } satisfies OrgTopicMessage);
+  }
+
+  deleted(orgId: string, code: string, caseId: string) {
+    this.bus.publish(orgTopic(orgId), { kind: 'case.deleted', code } satisfies OrgTopicMessage);
+    this.toCase(caseId, { kind: 'end', reason: 'deleted' });
+  }
+
+  ended(orgId: string, code: string, caseId: string, reason: 'closed' | 'expired') {
+    this.changed(orgId, code);
+    this.toCase(caseId, { kind: 'end', reason });
+  }
+
+  presence(caseId: string, presence: Presence) {
+    this.toCase(caseId, { kind: 'broadcast', message: { type: 'presence', presence } });
+  }
+
+  toCase(caseId: string, message: CaseTopicMessage) {
+    this.bus.publish(caseTopic(caseId), message);
+  }
+}

@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import {
+  agentOnlyMessages,
+  type ClientMessage,
+  type ConsentState,
+  type ConsoleMessage,
+  clientMessage,
+  closeCodes,
+  customerOnlyMessages,
+  type EndReason,
+  type ServerMessage,
+  type SessionRole,
+} from '@lifeline/contracts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { CaseRow } from '../../db/schema.js';
+import type { Deps } from '../../lib/deps.js';
+import { AppError } from '../../lib/errors.js';
+import { SESSION_COOKIE } from '../../plugins/auth.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { effectiveStatus, isEnded, presentCase } from '../cases/cases.presenter.js';
+import type { CasesRepository } from '../cases/cases.repository.js';
+import type { Bus } from './bus.js';
+import { type CaseTopicMessage, caseTopic, type OrgTopicMessage, orgTopic } from './case-feed.js';
+import { iceServersFor } from './ice.js';
+import type { LiveSessions } from './live.service.js';
+
+const HEARTBEAT_MS = 30_000;
+/** setTimeout's limit; a later expiry is re-armed when it comes closer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+interface Connection {
+  id: string;
+  role: SessionRole;
+  name: string;
+  ws: WebSocket;
+  consent: ConsentState;
+}
+
+/** The sockets this process holds for one case, and its subscription to the case's topic. */
+interface Room {
+  row: CaseRow;
+  connections: Map<string, Connection>;
+  unsubscribe: Promise<() => void>;
+  expiry: NodeJS.Timeout | undefined;
+}
+
+type Alive = WebSocket & { lifelineAlive?: boolean };
+
+const send = (ws: WebSocket, message: ServerMessage | ConsoleMessage) => {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+};
+
+function endSocket(ws: WebSocket, reason: EndReason) {
+  send(ws, { type: 'ended', reason });
+  ws.close(reason === 'replaced' ? closeCodes.ended : closeCodes.gone, reason);
+}
+
+/**
+ * The realtime hub: session sockets of customers (by link token) and agents
+ * (by sign-in cookie), and console sockets streaming an organisation's queue.
+ * Everything that must reach another process goes through the bus; this
+ * process only delivers to the sockets it holds.
+ */
+export class Hub {
+  private readonly rooms = new Map<string, Room>();
+  private readonly consoles = new Map<
+    string,
+    { sockets: Set<WebSocket>; unsubscribe: Promise<() => void> }
+  >();
+  private readonly sockets = new Set<Alive>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly bus: Bus,
+    private readonly live: LiveSessions,
+    private readonly auth: AuthService,
+    private readonly cases: CasesRepository,
+  ) {}
+
+  register(app: FastifyInstance) {
+    app.get('/ws/session', { websocket: true, schema: { hide: true } }, (ws, req) => {
+      this.track(ws);
+      this.openSession(ws, req).catch((err: unknown) => this.fail(ws, err));
+    });
+    app.get('/ws/console', { websocket: true, schema: { hide: true } }, (ws, req) => {
+      this.track(ws);
+      this.openConsole(ws, req).catch((err: unknown) => this.fail(ws, err));
+    });
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.sockets) {
+        // No pong since the last ping: the peer vanished without closing (sleep, network loss).
+        if (ws.lifelineAlive === false) ws.terminate();
+        else {
+          ws.lifelineAlive = false;
+          ws.ping();
+        }
+      }
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+    app.addHook('preClose', () => this.shutdown());
+  }
+
+  private track(ws: Alive) {
+    ws.lifelineAlive = true;
+    ws.on('pong', () => {
+      ws.lifelineAlive = true;
+    });
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+  }
+
+  private fail(ws: WebSocket, err: unknown) {
+    if (err instanceof AppError && err.status === 410) return endSocket(ws, 'closed');
+    this.deps.logger.error({ err }, 'realtime socket failed');
+    ws.close(1011, 'internal error');
+  }
+
+  /** Cookie sockets only from our own pages: a foreign page must not ride on the agent's cookie. */
+  private sameOrigin(req: FastifyRequest) {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    const ours = new URL(this.deps.config.publicUrl).origin;
+    return origin === ours || origin === `${req.protocol}://${req.headers.host}`;
+  }
+
+  private async agentOf(req: FastifyRequest) {
+    const cookie = req.cookies[SESSION_COOKIE];
+    return cookie ? this.auth.authenticateSession(cookie) : undefined;
+  }
+
+  private async openSession(ws: WebSocket, req: FastifyRequest) {
+    const query = req.query as Record<string, string | undefined>;
+    // Messages sent before the welcome are answered, not silently lost.
+    let connection: Connection | undefined;
+    let room: Room | undefined;
+    ws.on('message', (data, isBinary) => {
+      if (!connection || !room) {
+        send(ws, { type: 'error', code: 'not_ready', message: 'Wait for the welcome message.' });
+        return;
+      }
+      this.onMessage(room, connection, isBinary ? null : data.toString()).catch((err: unknown) =>
+        this.deps.logger.error({ err }, 'realtime message failed'),
+      );
+    });
+
+    let row: CaseRow | undefined;
+    let who: { role: SessionRole; userId: string | null; name: string };
+    if (query.token) {
+      row = await this.cases.findForCustomer({ token: query.token });
+      if (!row) {
+        const ended = await this.cases.wasIssued({ token: query.token });
+        return ended ? endSocket(ws, 'deleted') : ws.close(closeCodes.notFound, 'unknown link');
+      }
+      who = { role: 'customer', userId: null, name: row.customer_name ?? 'Customer' };
+    } else if (query.case) {
+      if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
+      const agent = await this.agentOf(req);
+      if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
+      row = await this.cases.findByCode(agent.orgId, query.case);
+      if (!row) return ws.close(closeCodes.notFound, 'unknown case');
+      who = { role: 'agent', userId: agent.userId, name: agent.userName };
+    } else {
+      return ws.close(closeCodes.notFound, 'token or case required');
+    }
+    const status = effectiveStatus(row, this.deps.clock.now());
+    if (isEnded(status)) return endSocket(ws, status === 'expired' ? 'expired' : 'closed');
+
+    const id = randomUUID();
+    room = await this.enter(row);
+    connection = { id, role: who.role, name: who.name, ws, consent: 'pending' };
+    room.connections.set(id, connection);
+    const entered = room;
+    ws.on('close', () => void this.leave(entered, id));
+    if (ws.readyState !== ws.OPEN) return;
+
+    const joined = await this.live.join(row.id, id, who);
+    entered.row = joined.row;
+    if (who.role === 'agent') connection.consent = joined.consent;
+    const org = await this.cases.findForCustomer({ token: row.customer_token });
+    send(ws, {
+      type: 'welcome',
+      role: who.role,
+      session: {
+        code: row.code,
+        name: row.name,
+        type: row.type,
+        status: joined.row.status,
+        waitingMessage: row.waiting_message,
+        organization: { name: org?.org_name ?? '' },
+      },
+      presence: joined.presence,
+      consent: joined.consent,
+      sharing: joined.sharing,
+      iceServers: iceServersFor(this.deps.config.ice, row.code, this.deps.clock.now()),
+    });
+  }
+
+  private async onMessage(room: Room, from: Connection, raw: string | null) {
+    let parsed: unknown;
+    try {
+      parsed = raw === null ? undefined : JSON.parse(raw);
+    } catch {
+      parsed = undefined;
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return send(from.ws, {
+        type: 'error',
+        code: 'invalid_message',
+        message: `Refused a malformed message (${where}${issue?.message ?? 'not JSON'}).`,
+      });
+    }
+    const message: ClientMessage = result.data;
+    const onlyFor = (customerOnlyMessages as readonly string[]).includes(message.type)
+      ? 'customer'
+      : (agentOnlyMessages as readonly string[]).includes(message.type)
+        ? 'agent'
+        : null;
+    if (onlyFor && onlyFor !== from.role) {
+      return send(from.ws, {
+        type: 'error',
+        code: 'not_allowed',
+        message: `Only the ${onlyFor} sends "${message.type}".`,
+      });
+    }
+    const caseId = room.row.id;
+    const relay = (out: ServerMessage) =>
+      this.bus.publish(caseTopic(caseId), {
+        kind: 'relay',
+        fromRole: from.role,
+        message: out,
+      } satisfies CaseTopicMessage);
+
+    switch (message.type) {
+      case 'signal':
+        // Consent is the customer's to give: nothing of theirs goes out before "Allow".
+        if (from.role === 'customer' && from.consent !== 'allowed') {
+          return send(from.ws, {
+            type: 'error',
+            code: 'not_ready',
+            message: 'Media is sent only after the customer allows it.',
+          });
+        }
+        return relay(message);
+      case 'chat':
+        return relay({
+          type: 'chat',
+          from: from.role,
+          name: from.name,
+          text: message.text,
+          at: new Date(this.deps.clock.now()).toISOString(),
+        });
+      case 'consent':
+        from.consent = await this.live.consent(caseId, from.id, message.decision);
+        return;
+      case 'sharing':
+        await this.live.sharing(caseId, from.id, message.state);
+        return relay({ type: 'sharing', state: message.state });
+      default:
+        return relay(message);
+    }
+  }
+
+  /** Joins the case's topic before anything is announced, so this process hears every later change. */
+  private async enter(row: CaseRow): Promise<Room> {
+    const existing = this.rooms.get(row.id);
+    if (existing) {
+      await existing.unsubscribe;
+      return existing;
+    }
+    const room: Room = {
+      row,
+      connections: new Map(),
+      unsubscribe: this.bus.subscribe(caseTopic(row.id), (m) =>
+        this.onCaseTopic(room, m as CaseTopicMessage),
+      ),
+      expiry: undefined,
+    };
+    this.rooms.set(row.id, room);
+    this.armExpiry(room);
+    await room.unsubscribe;
+    return room;
+  }
+
+  /** Expiry ends the session the moment it comes, not when the sweep next runs. */
+  private armExpiry(room: Room) {
+    const wait = room.row.expires_at - this.deps.clock.now();
+    room.expiry = setTimeout(
+      () => (wait > MAX_TIMER_MS ? this.armExpiry(room) : this.endRoom(room, 'expired')),
+      Math.max(0, Math.min(wait, MAX_TIMER_MS)),
+    );
+    room.expiry.unref();
+  }
+
+  private endRoom(room: Room, reason: EndReason) {
+    for (const c of room.connections.values()) endSocket(c.ws, reason);
+  }
+
+  private onCaseTopic(room: Room, message: CaseTopicMessage) {
+    switch (message.kind) {
+      case 'relay':
+        for (const c of room.connections.values())
+          if (c.role !== message.fromRole) send(c.ws, message.message);
+        return;
+      case 'broadcast':
+        for (const c of room.connections.values()) send(c.ws, message.message);
+        return;
+      case 'kick':
+        for (const id of message.connectionIds) {
+          const c = room.connections.get(id);
+          if (c) endSocket(c.ws, 'replaced');
+        }
+        return;
+      case 'end':
+        return this.endRoom(room, message.reason);
+      case 'consent':
+        for (const c of room.connections.values()) {
+          if (c.role === 'agent') {
+            c.consent = message.state;
+            send(c.ws, { type: 'consent', state: message.state });
+          }
+        }
+        return;
+    }
+  }
+
+  private async leave(room: Room, id: string) {
+    // Once per connection: the socket's close event and a shutdown may both ask.
+    if (!room.connections.delete(id)) return;
+    if (room.connections.size === 0 && this.rooms.get(room.row.id) === room) {
+      this.rooms.delete(room.row.id);
+      clearTimeout(room.expiry);
+      (await room.unsubscribe)();
+    }
+    try {
+      await this.live.leave(room.row.id, id);
+    } catch (err) {
+      this.deps.logger.error({ err, caseId: room.row.id }, 'could not record a partner leaving');
+    }
+  }
+
+  private async openConsole(ws: WebSocket, req: FastifyRequest) {
+    if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
+    const agent = await this.agentOf(req);
+    if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
+    const orgId = agent.orgId;
+    let consoles = this.consoles.get(orgId);
+    if (!consoles) {
+      const sockets = new Set<WebSocket>();
+      consoles = {
+        sockets,
+        unsubscribe: this.bus.subscribe(orgTopic(orgId), (m) =>
+          this.onOrgTopic(orgId, sockets, m as OrgTopicMessage),
+        ),
+      };
+      this.consoles.set(orgId, consoles);
+    }
+    const entry = consoles;
+    entry.sockets.add(ws);
+    ws.on('close', () => {
+      entry.sockets.delete(ws);
+      if (entry.sockets.size === 0 && this.consoles.get(orgId) === entry) {
+        this.consoles.delete(orgId);
+        void entry.unsubscribe.then((unsubscribe) => unsubscribe());
+      }
+    });
+    await entry.unsubscribe;
+    send(ws, { type: 'ready' });
+  }
+
+  /** One read per change and process, however many consoles of the organisation are open here. */
+  private async onOrgTopic(orgId: string, sockets: Set<WebSocket>, message: OrgTopicMessage) {
+    let out: ConsoleMessage;
+    if (message.kind === 'case.deleted') out = { type: 'case.deleted', code: message.code };
+    else {
+      const row = await this.cases.findByCode(orgId, message.code);
+      if (!row) return;
+      out = {
+        type: 'case.changed',
+        case: presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl),
+      };
+    }
+    const json = JSON.stringify(out);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(json);
+  }
+
+  /** Tells every partner the server is going away and records them as gone. */
+  private async shutdown() {
+    clearInterval(this.heartbeat);
+    const leaving: Promise<void>[] = [];
+    for (const room of [...this.rooms.values()]) {
+      for (const c of [...room.connections.values()]) {
+        c.ws.close(1001, 'server restarting');
+        leaving.push(this.leave(room, c.id));
+      }
+    }
+    for (const ws of this.sockets) ws.close(1001, 'server restarting');
+    await Promise.all(leaving);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Transaction } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { Dialect } from '../../db/migrations/context.js';
+import type { CaseRow, Database, LiveConnectionRow, NewCaseEventRow } from '../../db/schema.js';
+
+type Trx = Transaction<Database>;
+export type CasePatch = Partial<
+  Pick<CaseRow, 'status' | 'agent_online' | 'customer_online' | 'assignee_id' | 'updated_at'>
+>;
+
+/** All SQL of live presence: open sockets per case and the remote connections they make. */
+export class LiveRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /**
+   * Runs `work` with the case row locked, so joins and leaves of one case on
+   * different processes apply one after the other (SQLite has one writer anyway).
+   */
+  async withLockedCase<T>(caseId: string, work: (trx: Trx, row: CaseRow | undefined) => Promise<T>) {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('cases').selectAll().where('id', '=', caseId);
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      return work(trx, await query.executeTakeFirst());
+    });
+  }
+
+  connectionsOf(trx: Trx, caseId: string): Promise<LiveConnectionRow[]> {
+    return trx.selectFrom('live_connections').selectAll().where('case_id', '=', caseId).execute();
+  }
+
+  async insertConnection(trx: Trx, row: LiveConnectionRow) {
+    await trx.insertInto('live_connections').values(row).execute();
+  }
+
+  async deleteConnections(trx: Trx, ids: string[]) {
+    if (ids.length) await trx.deleteFrom('live_connections').where('id', 'in', ids).execute();
+  }
+
+  async setConnection(trx: Trx, id: string, patch: Partial<Pick<LiveConnectionRow, 'consent' | 'sharing'>>) {
+    await trx.updateTable('live_connections').set(patch).where('id', '=', id).execute();
+  }
+
+  async updateCase(trx: Trx, caseId: string, patch: CasePatch) {
+    if (Object.keys(patch).length)
+      await trx.updateTable('cases').set(patch).where('id', '=', caseId).execute();
+  }
+
+  async insertEvents(trx: Trx, events: NewCaseEventRow[]) {
+    if (events.length) await trx.insertInto('case_events').values(events).execute();
+  }
+
+  openConnection(trx: Trx, caseId: string) {
+    return trx
+      .selectFrom('connections')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  async startConnection(trx: Trx, row: Database['connections']) {
+    await trx.insertInto('connections').values(row).execute();
+  }
+
+  async endConnection(trx: Trx, id: string, now: number) {
+    await trx.updateTable('connections').set({ ended_at: now }).where('id', '=', id).execute();
+  }
+
+  /** Case ids with sockets of these server processes, which are gone (a restart). */
+  async casesOfNodes(nodeIds: string[] | 'all'): Promise<string[]> {
+    let query = this.db.selectFrom('live_connections').select('case_id').distinct();
+    if (nodeIds !== 'all') query = query.where('node_id', 'in', nodeIds);
+    return (await query.execute()).map((r) => r.case_id);
+  }
+
+  async connectionIdsOfNodes(trx: Trx, caseId: string, nodeIds: string[] | 'all') {
+    let query = trx.selectFrom('live_connections').select('id').where('case_id', '=', caseId);
+    if (nodeIds !== 'all') query = query.where('node_id', 'in', nodeIds);
+    return (await query.execute()).map((r) => r.id);
+  }
+
+  async liveNodeIds(): Promise<string[]> {
+    return (await this.db.selectFrom('live_connections').select('node_id').distinct().execute()).map(
+      (r) => r.node_id,
+    );
+  }
+}

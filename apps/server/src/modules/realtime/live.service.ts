@@ -1,0 +1,237 @@
+import type {
+  Actor,
+  CaseStatus,
+  ConsentDecision,
+  ConsentState,
+  Presence,
+  SessionRole,
+  SharingState,
+} from '@lifeline/contracts';
+import type { CaseRow, LiveConnectionRow, NewCaseEventRow } from '../../db/schema.js';
+import type { Deps } from '../../lib/deps.js';
+import { gone } from '../../lib/errors.js';
+import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
+import type { CaseFeed } from './case-feed.js';
+import type { CasePatch, LiveRepository } from './live.repository.js';
+
+export interface Participant {
+  role: SessionRole;
+  /** The agent's user; customers have none. */
+  userId: string | null;
+  name: string | null;
+}
+
+export interface Joined {
+  row: CaseRow;
+  presence: Presence;
+  consent: ConsentState;
+  sharing: SharingState;
+}
+
+/** SPEC §3: new until someone connects, pending while one partner is there, in_progress once both were. */
+function nextStatus(status: CaseStatus, online: { agent: boolean; customer: boolean }): CaseStatus {
+  if (online.agent && online.customer && (status === 'new' || status === 'pending')) return 'in_progress';
+  if ((online.agent || online.customer) && status === 'new') return 'pending';
+  return status;
+}
+
+function presenceOf(connections: LiveConnectionRow[]): Presence {
+  const agent = connections.find((c) => c.role === 'agent');
+  return {
+    agent: agent !== undefined,
+    customer: connections.some((c) => c.role === 'customer'),
+    agentName: agent?.user_name ?? null,
+  };
+}
+
+/**
+ * Presence of the partners of a live session, kept in the database so every
+ * server process agrees, and the status changes, audit events and remote
+ * connections that follow from it. Each change announces itself on the feed.
+ */
+export class LiveSessions {
+  constructor(
+    private readonly deps: Deps,
+    private readonly repo: LiveRepository,
+    private readonly feed: CaseFeed,
+    readonly nodeId: string,
+  ) {}
+
+  private actorOf(row: CaseRow, who: Pick<Participant, 'role' | 'userId' | 'name'>): Actor {
+    return who.role === 'agent'
+      ? { type: 'user', id: who.userId, name: who.name }
+      : { type: 'customer', id: null, name: row.customer_name };
+  }
+
+  private event(row: CaseRow, type: NewCaseEventRow['type'], actor: Actor, data: object): NewCaseEventRow {
+    return {
+      case_id: row.id,
+      org_id: row.org_id,
+      type,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      actor_name: actor.name,
+      data: JSON.stringify(data),
+      created_at: this.deps.clock.now(),
+    };
+  }
+
+  /**
+   * Adds a connection of `who` to the case. A partner has one connection at a
+   * time: an older one of the same role (another tab, a reconnect racing the
+   * old socket's close) is replaced and told so.
+   */
+  async join(caseId: string, connectionId: string, who: Participant): Promise<Joined> {
+    const result = await this.repo.withLockedCase(caseId, async (trx, row) => {
+      const now = this.deps.clock.now();
+      if (!row || isEnded(effectiveStatus(row, now))) throw gone();
+      const before = await this.repo.connectionsOf(trx, caseId);
+      const replaced = before.filter((c) => c.role === who.role).map((c) => c.id);
+      await this.repo.deleteConnections(trx, replaced);
+      const connection: LiveConnectionRow = {
+        id: connectionId,
+        case_id: caseId,
+        role: who.role,
+        user_id: who.userId,
+        user_name: who.name,
+        node_id: this.nodeId,
+        consent: 'pending',
+        sharing: 'off',
+        connected_at: now,
+      };
+      await this.repo.insertConnection(trx, connection);
+      const connections = [...before.filter((c) => c.role !== who.role), connection];
+      const presence = presenceOf(connections);
+      const actor = this.actorOf(row, who);
+      const events = [this.event(row, 'session.joined', actor, { role: who.role })];
+      const patch: CasePatch = {};
+      // Connecting to an unassigned case takes it, as accepting a session from a queue does.
+      if (who.role === 'agent' && row.assignee_id === null && who.userId) {
+        patch.assignee_id = who.userId;
+        events.push(this.event(row, 'case.assigned', actor, { from: null, to: who.userId }));
+      }
+      await this.applyPresence(trx, row, presence, actor, patch, events, now);
+      const customer = connections.find((c) => c.role === 'customer');
+      return {
+        replaced,
+        joined: {
+          row: { ...row, ...patch },
+          presence,
+          consent: customer?.consent ?? 'pending',
+          sharing: customer?.sharing ?? 'off',
+        } satisfies Joined,
+      };
+    });
+    if (result.replaced.length) this.feed.toCase(caseId, { kind: 'kick', connectionIds: result.replaced });
+    // A customer who comes back is asked again: consent belongs to one connection.
+    if (who.role === 'customer') this.feed.toCase(caseId, { kind: 'consent', state: 'pending' });
+    this.announce(result.joined.row, result.joined.presence);
+    return result.joined;
+  }
+
+  /** Removes the connection, if it is still there (a replaced one is already gone). */
+  async leave(caseId: string, connectionId: string) {
+    const changed = await this.repo.withLockedCase(caseId, async (trx, row) => {
+      if (!row) return undefined;
+      const before = await this.repo.connectionsOf(trx, caseId);
+      const leaving = before.find((c) => c.id === connectionId);
+      if (!leaving) return undefined;
+      await this.repo.deleteConnections(trx, [connectionId]);
+      const presence = presenceOf(before.filter((c) => c.id !== connectionId));
+      const now = this.deps.clock.now();
+      const actor = this.actorOf(row, {
+        role: leaving.role,
+        userId: leaving.user_id,
+        name: leaving.user_name,
+      });
+      const events = [this.event(row, 'session.left', actor, { role: leaving.role })];
+      const patch = await this.applyPresence(trx, row, presence, actor, {}, events, now);
+      return { row: { ...row, ...patch }, presence };
+    });
+    if (changed) this.announce(changed.row, changed.presence);
+  }
+
+  /** Removes the connections of server processes that are gone, as if each had left. */
+  async forgetNodes(nodeIds: string[] | 'all') {
+    for (const caseId of await this.repo.casesOfNodes(nodeIds)) {
+      const ids = await this.repo.withLockedCase(caseId, (trx) =>
+        this.repo.connectionIdsOfNodes(trx, caseId, nodeIds),
+      );
+      for (const id of ids) await this.leave(caseId, id);
+    }
+  }
+
+  /** The customer's answer to the consent prompt, recorded and told to the agent. */
+  async consent(caseId: string, connectionId: string, decision: ConsentDecision): Promise<ConsentState> {
+    const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';
+    await this.repo.withLockedCase(caseId, async (trx, row) => {
+      if (!row) throw gone();
+      await this.repo.setConnection(trx, connectionId, { consent: state });
+      const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
+      const type = decision === 'allow' ? 'consent.allowed' : 'consent.denied';
+      await this.repo.insertEvents(trx, [this.event(row, type, actor, { caseType: row.type })]);
+    });
+    this.feed.toCase(caseId, { kind: 'consent', state });
+    return state;
+  }
+
+  async sharing(caseId: string, connectionId: string, state: SharingState) {
+    await this.repo.withLockedCase(caseId, (trx) =>
+      this.repo.setConnection(trx, connectionId, { sharing: state }),
+    );
+  }
+
+  /** Stores the flags and status that follow from who is online, and opens or ends the remote connection. */
+  private async applyPresence(
+    trx: Parameters<Parameters<LiveRepository['withLockedCase']>[1]>[0],
+    row: CaseRow,
+    presence: Presence,
+    actor: Actor,
+    patch: CasePatch,
+    events: NewCaseEventRow[],
+    now: number,
+  ): Promise<CasePatch> {
+    const stored = row.status;
+    const status = isEnded(effectiveStatus(row, now)) ? stored : nextStatus(stored, presence);
+    if (status !== stored) {
+      patch.status = status;
+      events.push(this.event(row, 'case.status_changed', actor, { from: stored, to: status }));
+    }
+    patch.agent_online = presence.agent ? 1 : 0;
+    patch.customer_online = presence.customer ? 1 : 0;
+    patch.updated_at = now;
+
+    const open = await this.repo.openConnection(trx, row.id);
+    const together = presence.agent && presence.customer;
+    if (together && !open) {
+      const agentId = patch.assignee_id ?? row.assignee_id;
+      await this.repo.startConnection(trx, {
+        id: this.deps.newId(),
+        case_id: row.id,
+        org_id: row.org_id,
+        agent_id: agentId,
+        agent_name: presence.agentName,
+        type: row.type,
+        started_at: now,
+        ended_at: null,
+      });
+      events.push(this.event(row, 'connection.started', actor, { agentName: presence.agentName }));
+    } else if (!together && open) {
+      await this.repo.endConnection(trx, open.id, now);
+      events.push(
+        this.event(row, 'connection.ended', actor, {
+          durationSeconds: Math.round((now - open.started_at) / 1000),
+        }),
+      );
+    }
+    await this.repo.updateCase(trx, row.id, patch);
+    await this.repo.insertEvents(trx, events);
+    return patch;
+  }
+
+  private announce(row: CaseRow, presence: Presence) {
+    this.feed.presence(row.id, presence);
+    this.feed.toCase(row.id, { kind: 'broadcast', message: { type: 'status', status: row.status } });
+    this.feed.changed(row.org_id, row.code);
+  }
+}

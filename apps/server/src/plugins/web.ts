@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** The built pages of apps/web (`npm run build`, which `npm start` runs first). */
+export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+/** Paths the single-page app answers itself; everything else under / is a file or a 404. */
+export const PAGE_ROUTES = ['/j/:token', '/support', '/session/:code', '/login'];
+
+export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
+  const built = fs.existsSync(`${dist}/index.html`);
+  if (built) {
+    await app.register(fastifyStatic, {
+      root: dist,
+      index: false,
+      // Vite puts a content hash in every asset name, so they never change under one URL.
+      setHeaders: (res, filePath) => {
+        if (filePath.includes(`${dist}/assets/`))
+          res.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
+  }
+  for (const url of PAGE_ROUTES) {
+    app.get(url, { schema: { hide: true } }, async (_req, reply) => {
+      if (!built) {
+        return reply
+          .status(503)
+          .type('text/plain')
+          .send('The web pages are not built yet: run `npm run build` (npm start does it for you).');
+      }
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    });
+  }
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { caseSchema, caseStatus, caseType, sessionCode } from './cases.js';
+
+/**
+ * WebSocket messages of the realtime hub.
+ *
+ * `/ws/session?token=…` (customer, by link token) and `/ws/session?case=…`
+ * (agent, by sign-in cookie) join one case's live session; `/ws/console`
+ * streams an organisation's case changes to signed-in agents.
+ */
+
+export const sessionRole = z.enum(['agent', 'customer']);
+export type SessionRole = z.infer<typeof sessionRole>;
+
+/** Coordinates are fractions of the shared picture, so they land in place whatever size each side shows it at. */
+const fraction = z.number().min(0).max(1);
+export const point = z.strictObject({ x: fraction, y: fraction });
+export type Point = z.infer<typeof point>;
+
+const color = z.string().regex(/^#[0-9a-f]{6}$/i, 'must be a #rrggbb colour');
+const annotationId = z.string().min(1).max(64);
+
+export const annotation = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('arrow'), id: annotationId, from: point, to: point, color }),
+  z.strictObject({
+    kind: z.literal('freehand'),
+    id: annotationId,
+    points: z.array(point).min(2).max(2000),
+    color,
+  }),
+]);
+export type Annotation = z.infer<typeof annotation>;
+
+export const sessionDescription = z.strictObject({
+  type: z.enum(['offer', 'answer']),
+  sdp: z.string().max(100_000),
+});
+export const iceCandidate = z.strictObject({
+  candidate: z.string().max(2000),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+/** WebRTC signalling, relayed as is to the other partner. */
+const signalMessage = z.strictObject({
+  type: z.literal('signal'),
+  description: sessionDescription.optional(),
+  candidate: iceCandidate.optional(),
+});
+const chatText = z.string().trim().min(1, 'is empty').max(2000);
+
+export const consentDecision = z.enum(['allow', 'deny']);
+export type ConsentDecision = z.infer<typeof consentDecision>;
+export const consentState = z.enum(['pending', 'allowed', 'denied']);
+export type ConsentState = z.infer<typeof consentState>;
+/** What the customer is sending now; `paused` keeps the connection but sends no picture. */
+export const sharingState = z.enum(['off', 'active', 'paused']);
+export type SharingState = z.infer<typeof sharingState>;
+
+/** Messages a browser may send; the hub also checks which role may send which. */
+export const clientMessage = z.discriminatedUnion('type', [
+  signalMessage,
+  z.strictObject({ type: z.literal('chat'), text: chatText }),
+  // customer only
+  z.strictObject({ type: z.literal('consent'), decision: consentDecision }),
+  z.strictObject({ type: z.literal('sharing'), state: sharingState }),
+  // agent only
+  z.strictObject({ type: z.literal('pointer'), at: point.nullable() }),
+  z.strictObject({ type: z.literal('annotate'), annotation }),
+  z.strictObject({ type: z.literal('clear-annotations') }),
+  z.strictObject({ type: z.literal('freeze'), frozen: z.boolean() }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+export const customerOnlyMessages = ['consent', 'sharing'] as const satisfies ClientMessage['type'][];
+export const agentOnlyMessages = [
+  'pointer',
+  'annotate',
+  'clear-annotations',
+  'freeze',
+] as const satisfies ClientMessage['type'][];
+
+export const iceServer = z.object({
+  urls: z.array(z.string()),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof iceServer>;
+
+export const presenceSchema = z.object({
+  agent: z.boolean(),
+  customer: z.boolean(),
+  /** The connected agent's display name, for the customer's consent prompt. */
+  agentName: z.string().nullable(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+export const sessionInfo = z.object({
+  code: sessionCode,
+  name: z.string(),
+  type: caseType,
+  status: caseStatus,
+  waitingMessage: z.string().nullable(),
+  organization: z.object({ name: z.string() }),
+});
+export type SessionInfo = z.infer<typeof sessionInfo>;
+
+export const endReason = z.enum(['closed', 'expired', 'deleted', 'replaced']);
+export type EndReason = z.infer<typeof endReason>;
+
+const chatEntry = z.object({
+  type: z.literal('chat'),
+  from: sessionRole,
+  name: z.string(),
+  text: z.string(),
+  at: z.iso.datetime(),
+});
+export type ChatEntry = z.infer<typeof chatEntry>;
+
+/** Messages the hub sends on a session socket. */
+export const serverMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    role: sessionRole,
+    session: sessionInfo,
+    presence: presenceSchema,
+    consent: consentState,
+    sharing: sharingState,
+    iceServers: z.array(iceServer),
+  }),
+  z.object({ type: z.literal('presence'), presence: presenceSchema }),
+  z.object({ type: z.literal('status'), status: caseStatus }),
+  z.object({ type: z.literal('consent'), state: consentState }),
+  z.object({ type: z.literal('sharing'), state: sharingState }),
+  signalMessage,
+  chatEntry,
+  z.object({ type: z.literal('pointer'), at: point.nullable() }),
+  z.object({ type: z.literal('annotate'), annotation }),
+  z.object({ type: z.literal('clear-annotations') }),
+  z.object({ type: z.literal('freeze'), frozen: z.boolean() }),
+  z.object({ type: z.literal('ended'), reason: endReason }),
+  z.object({
+    type: z.literal('error'),
+    code: z.enum(['invalid_message', 'not_allowed', 'not_ready']),
+    message: z.string(),
+  }),
+]);
+export type ServerMessage = z.infer<typeof serverMessage>;
+
+/** Messages of `/ws/console`: the organisation's queue as it changes. */
+export const consoleMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('case.changed'), case: caseSchema }),
+  z.object({ type: z.literal('case.deleted'), code: sessionCode }),
+]);
+export type ConsoleMessage = z.infer<typeof consoleMessage>;
+
+/** Close codes the hub uses, in the application range 4000–4999. */
+export const closeCodes = {
+  ended: 4000,
+  unauthenticated: 4001,
+  notFound: 4004,
+  gone: 4010,
+  forbiddenOrigin: 4003,
+} as const;
