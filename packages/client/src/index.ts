@@ -128,7 +128,11 @@ export function createClient(options: ClientOptions) {
         csrfToken = undefined;
       },
     },
-    me: (): Promise<Me> => request('GET', '/api/v1/me', meResponse),
+    async me(): Promise<Me> {
+      const me = await request('GET', '/api/v1/me', meResponse);
+      if (me.csrfToken) csrfToken = me.csrfToken;
+      return me;
+    },
     tokens: {
       list: async (): Promise<ApiToken[]> =>
         (await request('GET', '/api/v1/tokens', items(tokenSchema))).items,

@@ -38,6 +38,8 @@ export const meResponse = z.object({
   organization: organizationSchema,
   /** What the current credentials may do: all of the role's scopes for the console, the token's for integrators. */
   scopes: z.array(scope),
+  /** Cookie sessions only: the token to send in `x-csrf-token`. */
+  csrfToken: z.string().optional(),
 });
 export type Me = z.infer<typeof meResponse>;
 

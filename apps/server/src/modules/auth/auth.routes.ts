@@ -75,7 +75,13 @@ export function authRoutes(
       const p = principalOf(req);
       const organization = await people.repo.findOrganization(p.orgId);
       if (!organization) throw notFound('The organisation');
-      return { user: await people.getUser(p.orgId, p.userId), organization, scopes: [...p.scopes] };
+      return {
+        user: await people.getUser(p.orgId, p.userId),
+        organization,
+        scopes: [...p.scopes],
+        // A reloaded console page has lost the token it got at sign-in; only a same-origin page can read this.
+        ...(p.csrfToken ? { csrfToken: p.csrfToken } : {}),
+      };
     },
   });
 

@@ -235,6 +235,23 @@ describeEachDatabase('sign-in and API tokens', (t) => {
       expect([...asAdmin.scopes].sort()).toEqual(['admin', 'cases:read', 'cases:write', 'reports:read']);
     });
 
+    it('gives a cookie session its csrf token back, so a reloaded page can still write', async () => {
+      const org = await t.newOrg();
+      const res = await t.fetch('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: org.adminEmail, password: PASSWORD }),
+      });
+      const { csrfToken } = (await res.json()) as { csrfToken: string };
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const me = (await (await t.fetch('/api/v1/me', { headers: { cookie } })).json()) as {
+        csrfToken?: string;
+      };
+      expect(me.csrfToken).toBe(csrfToken);
+      const viaToken = await (await t.tokenClient(org.admin, ['cases:read'])).me();
+      expect(viaToken.csrfToken).toBeUndefined();
+    });
+
     it("answers a token's own scopes, not its user's", async () => {
       const org = await t.newOrg();
       const reader = await t.tokenClient(org.admin, ['cases:read']);

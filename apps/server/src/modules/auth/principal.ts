@@ -10,6 +10,8 @@ export interface Principal {
   defaultGroupId: string;
   scopes: readonly Scope[];
   via: 'cookie' | 'token';
+  /** Cookie sessions only: what state-changing requests must echo in `x-csrf-token`. */
+  csrfToken?: string;
 }
 
 export const roleScopes: Record<Role, readonly Scope[]> = {
