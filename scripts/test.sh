@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI and a newcomer run it: `npm install && npm test`.
 # Needs PostgreSQL on 127.0.0.1:5432 (database `test`, trust auth) for the
-# PostgreSQL half of the integration tests; it fails loudly instead of skipping.
+# PostgreSQL half of the integration tests, and Redis on 127.0.0.1:6379 for
+# cluster mode; it fails loudly instead of skipping. Browser tests use Debian's
+# Chromium, installed here when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,21 +13,42 @@ if ! node -e "
   const c = new pg.Client({ connectionString: process.argv[1], connectionTimeoutMillis: 3000 });
   c.connect().then(() => c.end()).catch((e) => { console.error(e.message); process.exit(1); });
 " "$pg_url"; then
-  echo "PostgreSQL is not reachable at $pg_url: start it (see README, 'Running the tests')." >&2
+  echo "PostgreSQL is not reachable at $pg_url: start it (see README, 'Run all tests')." >&2
   exit 1
+fi
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get update -qq
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 
 echo "== format, lint, typecheck"
 npm run -s check
 
-echo "== unit and integration tests (SQLite and PostgreSQL)"
-report="$(mktemp)"
+echo "== build the web pages"
+npm run -s build >/dev/null
+
+reports="$(mktemp -d)"
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+echo "== unit and integration tests (SQLite and PostgreSQL)"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$reports/unit.json" "$@" || status=$?
+if [ $# -eq 0 ]; then
+  echo "== browser tests (Chromium with fake camera and screen)"
+  npx vitest run -c vitest.e2e.config.ts --reporter=default --reporter=json --outputFile.json="$reports/e2e.json" ||
+    status=$?
+fi
 # One plain closing line that any CI reads the same way.
 node -e "
-  const r = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
-  console.log(r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed' + (r.numPendingTests ? ', ' + r.numPendingTests + ' skipped' : ''));
-" "$report" || true
-rm -f "$report"
+  const fs = require('fs');
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, 'utf8'));
+    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests;
+  }
+  console.log(passed + ' passed, ' + failed + ' failed' + (skipped ? ', ' + skipped + ' skipped' : ''));
+" "$reports/unit.json" $([ $# -eq 0 ] && echo "$reports/e2e.json")
+rm -rf "$reports"
 exit "$status"

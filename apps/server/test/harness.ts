@@ -96,7 +96,7 @@ export class TestServer {
     private readonly random: Random = cryptoRandom,
   ) {}
 
-  async start(handle: DatabaseHandle, config: Config) {
+  async start(handle: DatabaseHandle, config: Config, port = 0) {
     this.handle = handle;
     this.app = await buildApp({
       config,
@@ -105,7 +105,7 @@ export class TestServer {
       random: this.random,
       validateResponses: true,
     });
-    await this.app.server.listen({ port: 0, host: '127.0.0.1' });
+    await this.app.server.listen({ port, host: '127.0.0.1' });
     const address = this.app.server.server.address();
     if (!address || typeof address === 'string') throw new Error('the test server has no TCP address');
     this.baseUrl = `http://127.0.0.1:${address.port}`;

@@ -35,6 +35,8 @@ interface Connection {
   name: string;
   ws: WebSocket;
   consent: ConsentState;
+  /** Messages of one socket are handled in order: a signal must not overtake the consent before it. */
+  queue: Promise<void>;
 }
 
 /** The sockets this process holds for one case, and its subscription to the case's topic. */
@@ -140,9 +142,10 @@ export class Hub {
         send(ws, { type: 'error', code: 'not_ready', message: 'Wait for the welcome message.' });
         return;
       }
-      this.onMessage(room, connection, isBinary ? null : data.toString()).catch((err: unknown) =>
-        this.deps.logger.error({ err }, 'realtime message failed'),
-      );
+      const [r, c, raw] = [room, connection, isBinary ? null : data.toString()];
+      c.queue = c.queue
+        .then(() => this.onMessage(r, c, raw))
+        .catch((err: unknown) => this.deps.logger.error({ err }, 'realtime message failed'));
     });
 
     let row: CaseRow | undefined;
@@ -169,7 +172,7 @@ export class Hub {
 
     const id = randomUUID();
     room = await this.enter(row);
-    connection = { id, role: who.role, name: who.name, ws, consent: 'pending' };
+    connection = { id, role: who.role, name: who.name, ws, consent: 'pending', queue: Promise.resolve() };
     room.connections.set(id, connection);
     const entered = room;
     ws.on('close', () => void this.leave(entered, id));

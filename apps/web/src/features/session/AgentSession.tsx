@@ -1,0 +1,294 @@
+import type { Case, Me } from '@lifeline/contracts';
+import {
+  Alert,
+  Badge,
+  Button,
+  Container,
+  CopyButton,
+  Grid,
+  Group,
+  Loader,
+  Modal,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import { api, problemText } from '../../lib/api.js';
+import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
+import { ChatPanel } from './ChatPanel.js';
+import { MediaStage } from './MediaStage.js';
+import { PeerLink } from './peer.js';
+import { useSessionSocket } from './useSessionSocket.js';
+
+const statusColors: Record<Case['status'], string> = {
+  new: 'blue',
+  pending: 'yellow',
+  in_progress: 'green',
+  closed: 'gray',
+  expired: 'gray',
+};
+export const statusLabels: Record<Case['status'], string> = {
+  new: 'New',
+  pending: 'Pending',
+  in_progress: 'In progress',
+  closed: 'Closed',
+  expired: 'Expired',
+};
+
+/**
+ * The agent's web client: the customer's screen or camera, pointer and
+ * annotations, freeze frame and audio in AR, chat, and "Close case".
+ */
+export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
+  const session = useSessionSocket({ caseCode: caseInfo.code }, 'agent');
+  const { state, send } = session;
+  const [remote, setRemote] = useState<MediaStream | null>(null);
+  const [tool, setTool] = useState<Tool>('pointer');
+  const [micMuted, setMicMuted] = useState(false);
+  const [confirmClose, setConfirmClose] = useState(false);
+  const [closeError, setCloseError] = useState<string | null>(null);
+  const [closing, setClosing] = useState(false);
+  const mic = useRef<MediaStream | null>(null);
+  const isAr = caseInfo.type === 'ar';
+  const what = isAr ? 'camera' : 'screen';
+
+  const iceServers = state.welcome?.iceServers;
+  useEffect(() => {
+    if (!iceServers) return;
+    const link = new PeerLink(send, iceServers, setRemote);
+    // In AR the agent talks too: the microphone joins the answer.
+    const local = async () => {
+      if (!isAr) return undefined;
+      mic.current ??= await navigator.mediaDevices.getUserMedia({ audio: true }).catch(() => null);
+      return mic.current ?? undefined;
+    };
+    session.onSignal((m) => link.handle(m, local));
+    return () => link.close();
+  }, [iceServers, send, session.onSignal, isAr]);
+
+  useEffect(() => {
+    for (const t of mic.current?.getAudioTracks() ?? []) t.enabled = !micMuted;
+  }, [micMuted]);
+
+  useEffect(
+    () => () => {
+      for (const t of mic.current?.getTracks() ?? []) t.stop();
+    },
+    [],
+  );
+
+  const customerName = caseInfo.customer.name ?? 'The customer';
+  const { presence, consent, sharing } = state;
+
+  if (state.ended) {
+    const why =
+      state.ended === 'replaced'
+        ? 'You opened this session in another tab; it continues there.'
+        : state.ended === 'closed'
+          ? 'The case is closed. The customer was disconnected and their link no longer works.'
+          : state.ended === 'expired'
+            ? 'The case expired. The customer was disconnected.'
+            : 'The case was deleted.';
+    return (
+      <Container size="sm" py="xl">
+        <Paper withBorder p="xl">
+          <Title order={1} size="h2">
+            Session ended
+          </Title>
+          <Text mt="sm">{why}</Text>
+        </Paper>
+      </Container>
+    );
+  }
+  if (state.refused) {
+    return (
+      <Container size="sm" py="xl">
+        <Alert color="red" title="You cannot join this session">
+          {state.refused === 'unauthenticated'
+            ? 'Sign in again.'
+            : 'This case does not exist or is not yours.'}
+        </Alert>
+      </Container>
+    );
+  }
+
+  let stageMessage: string | null = null;
+  if (!state.welcome) stageMessage = 'Connecting…';
+  else if (!presence.customer) stageMessage = `Waiting for ${customerName} to join…`;
+  else if (consent === 'pending')
+    stageMessage = `Waiting for ${customerName} to allow access to their ${what}…`;
+  else if (consent === 'denied') stageMessage = `${customerName} denied access to their ${what}.`;
+  else if (sharing === 'off' || !remote)
+    stageMessage = `${customerName} is not sharing their ${what} right now.`;
+  const live = stageMessage === null;
+
+  const status = state.status ?? caseInfo.status;
+  return (
+    <Container size="xl" py="md">
+      <Stack gap="md">
+        <Group justify="space-between" wrap="wrap">
+          <div>
+            <Title order={1} size="h3">
+              {caseInfo.name}
+            </Title>
+            <Group gap="xs">
+              <Text size="sm" c="dimmed">
+                {caseInfo.code} · {isAr ? 'AR camera' : 'Remote screen'} · signed in as {me.user.name}
+              </Text>
+              <Badge
+                color={statusColors[status]}
+                variant="light"
+                aria-label={`Status: ${statusLabels[status]}`}
+              >
+                {statusLabels[status]}
+              </Badge>
+              <Badge color={presence.customer ? 'green' : 'gray'} variant="dot">
+                {presence.customer ? 'Customer online' : 'Customer offline'}
+              </Badge>
+              {state.connection === 'reconnecting' && (
+                <Badge color="orange" variant="light">
+                  Reconnecting…
+                </Badge>
+              )}
+            </Group>
+          </div>
+          <Group gap="xs">
+            <CopyButton value={caseInfo.links.customer}>
+              {({ copied, copy }) => (
+                <Button variant="default" onClick={copy}>
+                  {copied ? 'Link copied' : 'Copy customer link'}
+                </Button>
+              )}
+            </CopyButton>
+            <Button color="red" onClick={() => setConfirmClose(true)}>
+              Close case
+            </Button>
+          </Group>
+        </Group>
+
+        <Grid>
+          <Grid.Col span={{ base: 12, md: 8 }}>
+            <Stack gap="xs">
+              <Group gap="xs" wrap="wrap">
+                <SegmentedControl
+                  aria-label="Annotation tool"
+                  value={tool}
+                  onChange={(v) => setTool(v as Tool)}
+                  data={[
+                    { value: 'pointer', label: 'Pointer' },
+                    { value: 'arrow', label: 'Arrow' },
+                    { value: 'draw', label: 'Draw' },
+                  ]}
+                />
+                <Button
+                  variant="default"
+                  onClick={session.clearAnnotations}
+                  disabled={!state.annotations.length}
+                >
+                  Clear
+                </Button>
+                {isAr && (
+                  <>
+                    <Button
+                      variant={state.frozen ? 'filled' : 'default'}
+                      onClick={() => session.setFrozen(!state.frozen)}
+                    >
+                      {state.frozen ? 'Unfreeze' : 'Freeze frame'}
+                    </Button>
+                    <Tooltip label="Your microphone: the customer hears you">
+                      <Button variant="default" onClick={() => setMicMuted((m) => !m)}>
+                        {micMuted ? 'Unmute microphone' : 'Mute microphone'}
+                      </Button>
+                    </Tooltip>
+                  </>
+                )}
+              </Group>
+              <MediaStage stream={remote} frozen={state.frozen} muted={!isAr} label={`Customer's ${what}`}>
+                {live ? (
+                  <AnnotationLayer
+                    annotations={state.annotations}
+                    pointer={null}
+                    tool={tool}
+                    onAnnotate={session.annotate}
+                    onPointer={(at) => send({ type: 'pointer', at })}
+                  />
+                ) : (
+                  <Stack pos="absolute" inset={0} align="center" justify="center" p="md">
+                    {stageMessage?.endsWith('…') && <Loader color="gray" size="sm" />}
+                    <Text c="gray.3" ta="center" role="status">
+                      {stageMessage}
+                    </Text>
+                  </Stack>
+                )}
+              </MediaStage>
+            </Stack>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 4 }}>
+            <Stack>
+              <Paper withBorder p="sm">
+                <Text size="sm" fw={600}>
+                  Customer
+                </Text>
+                <Text size="sm">{caseInfo.customer.name ?? 'No name given'}</Text>
+                <Text size="sm" c="dimmed">
+                  {[caseInfo.customer.email, caseInfo.customer.phone].filter(Boolean).join(' · ') ||
+                    'No contact details'}
+                </Text>
+                <Text size="sm" mt="xs">
+                  Session code <strong>{caseInfo.code}</strong>
+                </Text>
+              </Paper>
+              <ChatPanel
+                me="agent"
+                entries={state.chat}
+                onSend={(t) => session.sendChat(t, me.user.name)}
+                disabled={!presence.customer}
+              />
+            </Stack>
+          </Grid.Col>
+        </Grid>
+      </Stack>
+
+      <Modal opened={confirmClose} onClose={() => setConfirmClose(false)} title="Close this case?" centered>
+        <Stack>
+          <Text size="sm">
+            {customerName} is disconnected at once and the invitation link and code stop working. This cannot
+            be undone.
+          </Text>
+          {closeError && (
+            <Alert color="red" variant="light">
+              {closeError}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmClose(false)}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              loading={closing}
+              onClick={async () => {
+                setClosing(true);
+                setCloseError(null);
+                try {
+                  await api.cases.close(caseInfo.code);
+                  setConfirmClose(false);
+                } catch (err) {
+                  setCloseError(problemText(err));
+                } finally {
+                  setClosing(false);
+                }
+              }}
+            >
+              Close case
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Container>
+  );
+}

@@ -1,0 +1,81 @@
+import type { ClientMessage, IceServer } from '@lifeline/contracts';
+import type { SignalMessage } from './useSessionSocket.js';
+
+/**
+ * One side of the WebRTC connection. The customer always offers (and only
+ * after "Allow"); the agent answers, so there is never an offer collision.
+ * Signals are handled one at a time: a candidate must wait for its offer.
+ */
+export class PeerLink {
+  private pc: RTCPeerConnection | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly send: (m: ClientMessage) => void,
+    private readonly iceServers: IceServer[],
+    private readonly onRemoteStream: (stream: MediaStream | null) => void,
+  ) {}
+
+  private create() {
+    this.close();
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    pc.onicecandidate = (e) => {
+      if (e.candidate?.candidate) {
+        const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = e.candidate.toJSON();
+        this.send({
+          type: 'signal',
+          candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
+        });
+      }
+    };
+    pc.ontrack = (e) => this.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
+    this.pc = pc;
+    return pc;
+  }
+
+  /** Customer: sends `stream` to the agent. */
+  offer(stream: MediaStream) {
+    this.enqueue(async () => {
+      const pc = this.create();
+      for (const track of stream.getTracks()) pc.addTrack(track, stream);
+      await pc.setLocalDescription();
+      this.sendDescription(pc);
+    });
+  }
+
+  /** Both: the other side's signalling. The agent answers an offer, adding `local` (its microphone) if given. */
+  handle(m: SignalMessage, local?: () => Promise<MediaStream | undefined>) {
+    this.enqueue(async () => {
+      if (m.description?.type === 'offer') {
+        const pc = this.create();
+        await pc.setRemoteDescription(m.description);
+        const stream = await local?.();
+        for (const track of stream?.getTracks() ?? []) pc.addTrack(track, stream as MediaStream);
+        await pc.setLocalDescription();
+        this.sendDescription(pc);
+      } else if (m.description?.type === 'answer') {
+        await this.pc?.setRemoteDescription(m.description);
+      } else if (m.candidate && this.pc) {
+        await this.pc.addIceCandidate(m.candidate);
+      }
+    });
+  }
+
+  private sendDescription(pc: RTCPeerConnection) {
+    const d = pc.localDescription;
+    if (d && (d.type === 'offer' || d.type === 'answer')) {
+      this.send({ type: 'signal', description: { type: d.type, sdp: d.sdp } });
+    }
+  }
+
+  private enqueue(work: () => Promise<void>) {
+    this.queue = this.queue.then(work).catch((err: unknown) => console.warn('WebRTC signalling failed', err));
+  }
+
+  close() {
+    if (!this.pc) return;
+    this.pc.close();
+    this.pc = undefined;
+    this.onRemoteStream(null);
+  }
+}

@@ -1,0 +1,202 @@
+import {
+  type Annotation,
+  type CaseStatus,
+  type ChatEntry,
+  type ClientMessage,
+  type ConsentState,
+  closeCodes,
+  type EndReason,
+  type Point,
+  type Presence,
+  type ServerMessage,
+  type SharingState,
+  serverMessage,
+} from '@lifeline/contracts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+export type SessionTarget = { token: string } | { caseCode: string };
+export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+export type SignalMessage = Extract<ServerMessage, { type: 'signal' }>;
+
+export interface SessionState {
+  connection: 'connecting' | 'open' | 'reconnecting' | 'closed';
+  welcome: Welcome | undefined;
+  presence: Presence;
+  status: CaseStatus | undefined;
+  /** The customer's answer to the consent prompt, as the hub knows it. */
+  consent: ConsentState;
+  sharing: SharingState;
+  chat: ChatEntry[];
+  annotations: Annotation[];
+  pointer: Point | null;
+  frozen: boolean;
+  ended: EndReason | undefined;
+  /** Why the hub refused the socket (unknown link, not signed in, …). */
+  refused: 'not_found' | 'unauthenticated' | 'forbidden' | undefined;
+  lastError: string | undefined;
+}
+
+const initial: SessionState = {
+  connection: 'connecting',
+  welcome: undefined,
+  presence: { agent: false, customer: false, agentName: null },
+  status: undefined,
+  consent: 'pending',
+  sharing: 'off',
+  chat: [],
+  annotations: [],
+  pointer: null,
+  frozen: false,
+  ended: undefined,
+  refused: undefined,
+  lastError: undefined,
+};
+
+function reduce(state: SessionState, m: ServerMessage): SessionState {
+  switch (m.type) {
+    case 'welcome':
+      return {
+        ...state,
+        connection: 'open',
+        welcome: m,
+        presence: m.presence,
+        status: m.session.status,
+        consent: m.consent,
+        sharing: m.sharing,
+      };
+    case 'presence':
+      return { ...state, presence: m.presence };
+    case 'status':
+      return { ...state, status: m.status };
+    case 'consent':
+      return { ...state, consent: m.state };
+    case 'sharing':
+      return { ...state, sharing: m.state };
+    case 'chat':
+      return { ...state, chat: [...state.chat, m] };
+    case 'annotate':
+      return { ...state, annotations: [...state.annotations, m.annotation] };
+    case 'clear-annotations':
+      return { ...state, annotations: [] };
+    case 'pointer':
+      return { ...state, pointer: m.at };
+    case 'freeze':
+      return { ...state, frozen: m.frozen };
+    case 'ended':
+      return { ...state, ended: m.reason };
+    case 'error':
+      return { ...state, lastError: m.message };
+    case 'signal':
+      return state;
+  }
+}
+
+const refusals: Record<number, SessionState['refused']> = {
+  [closeCodes.notFound]: 'not_found',
+  [closeCodes.unauthenticated]: 'unauthenticated',
+  [closeCodes.forbiddenOrigin]: 'forbidden',
+};
+
+function socketUrl(target: SessionTarget) {
+  const base = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/ws/session`;
+  return 'token' in target
+    ? `${base}?token=${encodeURIComponent(target.token)}`
+    : `${base}?case=${encodeURIComponent(target.caseCode)}`;
+}
+
+/**
+ * One live session socket: its state for rendering, `send` for messages, and
+ * `onSignal` for the WebRTC code. A dropped connection is retried with
+ * exponential backoff and jitter, so many clients do not return at once.
+ */
+export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'customer') {
+  const [state, setState] = useState<SessionState>(initial);
+  const socket = useRef<WebSocket | null>(null);
+  const signalHandler = useRef<(m: SignalMessage) => void>(() => {});
+  const url = target ? socketUrl(target) : null;
+
+  useEffect(() => {
+    if (!url) return;
+    let stopped = false;
+    let attempt = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    setState(initial);
+
+    const connect = () => {
+      const ws = new WebSocket(url);
+      socket.current = ws;
+      ws.onmessage = (event) => {
+        const parsed = serverMessage.safeParse(JSON.parse(String(event.data)));
+        if (!parsed.success) return;
+        const m = parsed.data;
+        if (m.type === 'welcome') attempt = 0;
+        if (m.type === 'signal') signalHandler.current(m);
+        setState((s) => reduce(s, m));
+      };
+      ws.onclose = (event) => {
+        if (socket.current === ws) socket.current = null;
+        if (stopped) return;
+        const refused = refusals[event.code];
+        if (refused) return setState((s) => ({ ...s, connection: 'closed', refused }));
+        if (event.code === closeCodes.gone || event.code === closeCodes.ended) {
+          return setState((s) => ({ ...s, connection: 'closed', ended: s.ended ?? 'closed' }));
+        }
+        const delay = Math.min(10_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        attempt += 1;
+        setState((s) => ({ ...s, connection: 'reconnecting' }));
+        retry = setTimeout(connect, delay);
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      socket.current?.close(1000, 'left');
+      socket.current = null;
+    };
+  }, [url]);
+
+  const send = useCallback((m: ClientMessage) => {
+    const ws = socket.current;
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+  }, []);
+
+  /** Chat and drawings are relayed to the other side only, so the sender keeps its own copy. */
+  const sendChat = useCallback(
+    (text: string, name: string) => {
+      send({ type: 'chat', text });
+      const entry: ChatEntry = { type: 'chat', from: me, name, text, at: new Date().toISOString() };
+      setState((s) => ({ ...s, chat: [...s.chat, entry] }));
+    },
+    [send, me],
+  );
+  const annotate = useCallback(
+    (annotation: Annotation) => {
+      send({ type: 'annotate', annotation });
+      setState((s) => ({ ...s, annotations: [...s.annotations, annotation] }));
+    },
+    [send],
+  );
+  const clearAnnotations = useCallback(() => {
+    send({ type: 'clear-annotations' });
+    setState((s) => ({ ...s, annotations: [] }));
+  }, [send]);
+  const setFrozen = useCallback(
+    (frozen: boolean) => {
+      send({ type: 'freeze', frozen });
+      setState((s) => ({ ...s, frozen }));
+    },
+    [send],
+  );
+  const setLocal = useCallback((patch: Partial<SessionState>) => setState((s) => ({ ...s, ...patch })), []);
+  const leave = useCallback(() => {
+    const ws = socket.current;
+    socket.current = null;
+    ws?.close(1000, 'left');
+  }, []);
+  const onSignal = useCallback((handler: (m: SignalMessage) => void) => {
+    signalHandler.current = handler;
+  }, []);
+
+  return { state, send, sendChat, annotate, clearAnnotations, setFrozen, setLocal, leave, onSignal };
+}

@@ -1,0 +1,34 @@
+import '@mantine/core/styles.css';
+import { createTheme, MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { AgentSessionPage } from './routes/AgentSessionPage.js';
+import { JoinPage } from './routes/JoinPage.js';
+import { LoginPage } from './routes/LoginPage.js';
+import { SupportPage } from './routes/SupportPage.js';
+
+const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
+});
+
+const router = createBrowserRouter([
+  { path: '/j/:token', element: <JoinPage /> },
+  { path: '/support', element: <SupportPage /> },
+  { path: '/session/:code', element: <AgentSessionPage /> },
+  { path: '/login', element: <LoginPage /> },
+]);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <MantineProvider theme={theme}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);
