@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
+
+const env = useE2e();
+
+describe.each(['remote_control', 'ar'] as const)('%s session edges in the browser', (type) => {
+  const what = type === 'ar' ? 'camera' : 'screen';
+
+  it('"Deny" keeps the picture from the agent, who is told', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, type);
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await s.customerPage.getByRole('button', { name: 'Deny' }).click();
+    await s.customerPage.getByRole('heading', { name: 'You did not allow access' }).waitFor();
+    await s.agentPage.getByText(`Cleo Customer denied access to their ${what}.`).waitFor();
+    expect(
+      await s.agentPage.getByLabel(`Customer's ${what}`).evaluate((v: HTMLVideoElement) => v.srcObject),
+    ).toBeNull();
+    const events = (await s.agent.client.cases.events(s.case.code, { limit: 50 })).items.map((e) => e.type);
+    expect(events).toContain('consent.denied');
+    expect(events).not.toContain('consent.allowed');
+
+    // Changing one's mind works without rejoining.
+    await s.customerPage.getByRole('button', { name: 'Allow after all…' }).click();
+    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => videoPlaying(s.agentPage, `Customer's ${what}`), { timeout: 15_000 }).toBe(true);
+    expect(pageErrors(s.customerPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('lets the customer leave and come back, asking for consent again', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, type);
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => videoPlaying(s.agentPage, `Customer's ${what}`), { timeout: 15_000 }).toBe(true);
+
+    await s.customerPage.getByRole('button', { name: 'End session' }).click();
+    await s.customerPage.getByRole('heading', { name: 'You left the support session' }).waitFor();
+    await s.agentPage.getByText('Waiting for Cleo Customer to join…').waitFor();
+    await s.agentPage.getByText('Customer offline').waitFor();
+    // Leaving is not closing: the case stays in progress.
+    expect((await s.agent.client.cases.get(s.case.code)).status).toBe('in_progress');
+
+    await s.customerPage.getByRole('button', { name: 'Join again' }).click();
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => videoPlaying(s.agentPage, `Customer's ${what}`), { timeout: 15_000 }).toBe(true);
+    await s.customerPage.getByRole('button', { name: 'Stop sharing' }).click();
+    await s.agentPage.getByText(`Cleo Customer is not sharing their ${what} right now.`).waitFor();
+    expect(pageErrors(s.agentPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+});
+
+describe('customer pages for links and codes', () => {
+  it('shows the ended page for an expired link', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    t.clock.advance(Date.parse(s.case.expiresAt) - t.clock.now() + 1000);
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('heading', { name: 'This support session has ended' }).waitFor();
+    await screenshot(s.customerPage, 'ended-expired-link');
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it("says a stranger's token is not a valid link", async () => {
+    const { t, browser } = env;
+    const page = await browser.newPage();
+    await page.goto(`${t.baseUrl}/j/${'Zz9'.repeat(11)}`);
+    await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+    await page.getByRole('link', { name: 'Enter a session code' }).click();
+    await page.getByRole('heading', { name: 'Join a support session' }).waitFor();
+    await page.close();
+  });
+
+  it('finds the session by its code typed at /support, and refuses a wrong one', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await s.customerPage.goto(`${t.baseUrl}/support`);
+    await s.customerPage.getByRole('textbox', { name: 'Session code' }).fill('00 000 000');
+    await s.customerPage.getByRole('button', { name: 'Continue' }).click();
+    await s.customerPage.getByText('No support session has this code').waitFor();
+    await screenshot(s.customerPage, 'support-code-wrong');
+    await s.customerPage
+      .getByRole('textbox', { name: 'Session code' })
+      .fill(s.case.code.replaceAll('-', ' '));
+    await s.customerPage.getByRole('button', { name: 'Continue' }).click();
+    await s.customerPage.getByRole('heading', { name: s.case.name }).waitFor();
+    expect(s.customerPage.url()).toBe(s.case.links.customer);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('says honestly that the QuickSupport download is not available yet', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Download QuickSupport' }).click();
+    await s.customerPage
+      .getByRole('dialog', { name: 'QuickSupport desktop app' })
+      .getByText('Not available yet')
+      .waitFor();
+    await s.customerPage.getByRole('button', { name: 'Join in browser instead' }).click();
+    await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+});
