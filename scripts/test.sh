@@ -17,6 +17,16 @@ if ! node -e "
   exit 1
 fi
 
+redis_url="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+if ! node -e "
+  const { Redis } = require('ioredis');
+  const r = new Redis(process.argv[1], { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.connect().then(() => r.ping()).then(() => r.disconnect()).catch((e) => { console.error(e.message); process.exit(1); });
+" "$redis_url"; then
+  echo "Redis is not reachable at $redis_url: start it (see README, 'Run all tests')." >&2
+  exit 1
+fi
+
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   echo "== installing Debian's chromium for the browser tests"
   if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
@@ -46,7 +56,8 @@ node -e "
   for (const f of process.argv.slice(1)) {
     if (!fs.existsSync(f)) { failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, 'utf8'));
-    passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests;
+    // A file that fails to load has no failed test of its own, but the run failed all the same.
+    passed += r.numPassedTests; failed += r.numFailedTests || (r.success ? 0 : 1); skipped += r.numPendingTests;
   }
   console.log(passed + ' passed, ' + failed + ' failed' + (skipped ? ', ' + skipped + ' skipped' : ''));
 " "$reports/unit.json" $([ $# -eq 0 ] && echo "$reports/e2e.json")
