@@ -107,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }
   const feed = new CaseFeed(bus);
   const cases = new CasesService(deps, people.repo, feed);
+  feed.onLocalChange((orgId) => cases.written(orgId));
   const join = new JoinService(deps, cases.repo);
   const sweeper = new ExpirySweeper(deps, cases.repo, (expired) => {
     for (const e of expired) {
@@ -144,8 +145,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerErrorHandler(server);
 
   server.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => server.swagger());
-  // Until the console exists, the API docs are the front door.
-  server.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/api/docs'));
 
   let shuttingDown = false;
   server.addHook('preClose', async () => {

@@ -4,7 +4,9 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
+import { ErrorPage } from './components/ErrorPage.js';
 import { AgentSessionPage } from './routes/AgentSessionPage.js';
+import { ConsolePage } from './routes/ConsolePage.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { LoginPage } from './routes/LoginPage.js';
 import { SupportPage } from './routes/SupportPage.js';
@@ -15,10 +17,16 @@ const queryClient = new QueryClient({
 });
 
 const router = createBrowserRouter([
-  { path: '/j/:token', element: <JoinPage /> },
-  { path: '/support', element: <SupportPage /> },
-  { path: '/session/:code', element: <AgentSessionPage /> },
-  { path: '/login', element: <LoginPage /> },
+  {
+    errorElement: <ErrorPage />,
+    children: [
+      { path: '/', element: <ConsolePage /> },
+      { path: '/j/:token', element: <JoinPage /> },
+      { path: '/support', element: <SupportPage /> },
+      { path: '/session/:code', element: <AgentSessionPage /> },
+      { path: '/login', element: <LoginPage /> },
+    ],
+  },
 ]);
 
 const root = document.getElementById('root');

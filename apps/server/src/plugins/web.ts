@@ -7,7 +7,15 @@ import type { FastifyInstance } from 'fastify';
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 /** Paths the single-page app answers itself; everything else under / is a file or a 404. */
-export const PAGE_ROUTES = ['/j/:token', '/support', '/session/:code', '/login'];
+export const PAGE_ROUTES = [
+  '/',
+  '/cases/:code',
+  '/admin/:section',
+  '/j/:token',
+  '/support',
+  '/session/:code',
+  '/login',
+];
 
 export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
   const built = fs.existsSync(`${dist}/index.html`);

@@ -27,10 +27,7 @@ export function LoginPage() {
           setError(null);
           try {
             await api.auth.login(email, password);
-            const next = safeNext(params.get('next'));
-            // The API docs are served by the server, not by this app.
-            if (next === '/') window.location.assign('/');
-            else navigate(next, { replace: true });
+            navigate(safeNext(params.get('next')), { replace: true });
           } catch (err) {
             setError(problemText(err));
           } finally {

@@ -22,13 +22,22 @@ export const orgTopic = (orgId: string) => `org:${orgId}`;
 
 /** Announces case changes to live sessions and consoles, on whichever process they are connected. */
 export class CaseFeed {
+  private readonly localListeners: ((orgId: string) => void)[] = [];
+
   constructor(private readonly bus: Bus) {}
 
+  /** Told synchronously of every change made in this process (the queue cache must not outlive one). */
+  onLocalChange(listener: (orgId: string) => void) {
+    this.localListeners.push(listener);
+  }
+
   changed(orgId: string, code: string) {
+    for (const listener of this.localListeners) listener(orgId);
     this.bus.publish(orgTopic(orgId), { kind: 'case.changed', code } satisfies OrgTopicMessage);
   }
 
   deleted(orgId: string, code: string, caseId: string) {
+    for (const listener of this.localListeners) listener(orgId);
     this.bus.publish(orgTopic(orgId), { kind: 'case.deleted', code } satisfies OrgTopicMessage);
     this.toCase(caseId, { kind: 'end', reason: 'deleted' });
   }

@@ -88,6 +88,16 @@ describeEachDatabase(
         ]);
       });
 
+      it('shows presence changes in a queue page that was read before them', async () => {
+        const { agent, created, customer } = await scene(t);
+        expect((await agent.client.cases.list()).items.map((c) => c.status)).toEqual(['new']);
+        const c = customer();
+        await c.next('welcome');
+        const [listed] = (await agent.client.cases.list()).items;
+        expect(listed).toMatchObject({ code: created.code, status: 'pending', presence: { customer: true } });
+        await c.close();
+      });
+
       it('relays signalling from the customer only after "Allow"', async () => {
         const { customer, agentSocket } = await scene(t);
         const c = customer();

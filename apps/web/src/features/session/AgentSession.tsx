@@ -18,26 +18,12 @@ import {
 } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
+import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { MediaStage } from './MediaStage.js';
 import { PeerLink } from './peer.js';
 import { useSessionSocket } from './useSessionSocket.js';
-
-const statusColors: Record<Case['status'], string> = {
-  new: 'blue',
-  pending: 'yellow',
-  in_progress: 'green',
-  closed: 'gray',
-  expired: 'gray',
-};
-export const statusLabels: Record<Case['status'], string> = {
-  new: 'New',
-  pending: 'Pending',
-  in_progress: 'In progress',
-  closed: 'Closed',
-  expired: 'Expired',
-};
 
 /**
  * The agent's web client: the customer's screen or camera, pointer and

@@ -1,0 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from './api.js';
+
+export const useMe = () => useQuery({ queryKey: ['me'], queryFn: () => api.me(), staleTime: 60_000 });

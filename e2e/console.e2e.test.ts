@@ -1,0 +1,120 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { pageErrors, screenshot, signIn, useE2e } from './harness.js';
+
+const env = useE2e();
+
+const queueRow = (page: Page, text: string) =>
+  page.getByRole('table', { name: 'Service cases' }).getByRole('row', { name: text });
+
+describe('the service queue', () => {
+  it('creates a case in the dialog, and a second agent sees it and its changes live', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Queue Corp');
+    const alex = await t.newAgent(org, 'Alex Agent');
+    const bea = await t.newAgent(org, 'Bea Agent');
+    const alexPage = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    const beaPage = await (await browser.newContext({ viewport: { width: 1024, height: 768 } })).newPage();
+    await signIn(alexPage, t.baseUrl, alex.email, '/');
+    await signIn(beaPage, t.baseUrl, bea.email, '/');
+    await alexPage.getByLabel('Live updates on').waitFor();
+    await beaPage.getByLabel('Live updates on').waitFor();
+    await alexPage.getByText('No service cases match').waitFor();
+
+    await alexPage.getByRole('button', { name: 'New service case' }).click();
+    const dialog = alexPage.getByRole('dialog', { name: 'New service case' });
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    // The name is required: nothing is created without it.
+    expect((await alex.client.cases.list()).items).toHaveLength(0);
+    await dialog.getByRole('textbox', { name: 'Session name' }).fill('Scanner jams');
+    await dialog.getByRole('textbox', { name: 'Customer name' }).fill('Cleo Customer');
+    await dialog.getByLabel('Waiting message').fill('Back in a minute.');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const created = alexPage.getByRole('dialog', { name: 'Service case created' });
+    await created.getByRole('textbox', { name: 'Customer link' }).waitFor();
+    const [stored] = (await alex.client.cases.list()).items;
+    expect(stored).toMatchObject({
+      name: 'Scanner jams',
+      waitingMessage: 'Back in a minute.',
+      source: 'manual',
+    });
+    await created.getByRole('button', { name: 'Done' }).click();
+
+    // Bea's queue shows it without a reload, and then its assignment and status.
+    const row = queueRow(beaPage, `Scanner jams ${stored?.code}`);
+    await row.waitFor();
+    await expect.poll(() => row.getByText('New', { exact: true }).isVisible()).toBe(true);
+    await alex.client.cases.update(stored?.code ?? '', { assigneeId: alex.id });
+    await row.getByText('Alex Agent').waitFor();
+    await screenshot(beaPage, 'console-queue');
+
+    // A case created by the API appears too; Bea closes it from the row menu and Alex sees it go.
+    const byApi = await (await t.tokenClient(bea.client)).cases.create({ name: 'From the CRM' });
+    const apiRow = queueRow(alexPage, `From the CRM ${byApi.code}`);
+    await apiRow.waitFor();
+    await queueRow(beaPage, `From the CRM ${byApi.code}`)
+      .getByRole('button', { name: `More actions for ${byApi.code}` })
+      .click();
+    await beaPage.getByRole('menuitem', { name: 'Close' }).click();
+    await beaPage.getByRole('dialog').getByRole('button', { name: 'Close case' }).click();
+    // The default filter shows open cases only.
+    await apiRow.waitFor({ state: 'detached' });
+    expect(pageErrors(alexPage)).toEqual([]);
+    expect(pageErrors(beaPage)).toEqual([]);
+  });
+
+  it('deletes the selected cases after a confirmation naming how many', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Delete Corp');
+    const codes = [];
+    for (const name of ['One', 'Two', 'Three', 'Keep'])
+      codes.push((await org.admin.cases.create({ name })).code);
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    for (const code of codes.slice(0, 3))
+      await page.getByRole('checkbox', { name: `Select ${code}` }).check();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete 3 service cases?' });
+    await confirm.waitFor();
+    await screenshot(page, 'console-bulk-delete');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await expect.poll(async () => (await org.admin.cases.list()).items.map((c) => c.name)).toEqual(['Keep']);
+    await queueRow(page, `Keep ${codes[3]}`).waitFor();
+    expect(await page.getByRole('table', { name: 'Service cases' }).getByRole('row').count()).toBe(2);
+  });
+
+  it('"Connect" opens the agent web client in a new tab, which joins the session', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Connect Corp');
+    const c = await org.admin.cases.create({ name: 'Needs a hand' });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      queueRow(page, `Needs a hand ${c.code}`).getByRole('link', { name: 'Connect' }).click(),
+    ]);
+    await tab.getByText('Waiting for The customer to join…').waitFor();
+    await queueRow(page, `Needs a hand ${c.code}`).getByText('Pending').waitFor();
+  });
+
+  it('filters by search and "Assigned to me"', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Filter Corp');
+    const agent = await t.newAgent(org, 'Fay Filter');
+    await org.admin.cases.create({ name: 'Mine', assigneeId: agent.id });
+    await org.admin.cases.create({ name: 'Someone else', customer: { name: 'Zed Zebra' } });
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await signIn(page, t.baseUrl, agent.email, '/');
+    const table = page.getByRole('table', { name: 'Service cases' });
+    await table.getByText('Someone else').waitFor();
+    await page.getByRole('switch', { name: 'Assigned to me' }).check();
+    await table.getByText('Someone else').waitFor({ state: 'detached' });
+    await table.getByText('Mine').waitFor();
+    await page.getByRole('switch', { name: 'Assigned to me' }).uncheck();
+    await page.getByRole('textbox', { name: 'Search' }).fill('zebra');
+    await table.getByText('Mine').waitFor({ state: 'detached' });
+    await table.getByText('Someone else').waitFor();
+  });
+});
