@@ -15,6 +15,7 @@ import { AuthService } from './modules/auth/auth.service.js';
 import { casesRoutes } from './modules/cases/cases.routes.js';
 import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
+import { connectionsRoutes } from './modules/connections/connections.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
@@ -159,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
+  connectionsRoutes(server, deps, cases.repo, guard);
   hub.register(server);
   await webPages(server);
   server.addHook('onClose', () => bus.close());

@@ -4,12 +4,14 @@ import {
   bulkDeleteResponse,
   type Case,
   type CaseEvent,
+  type Connection,
   type CreateCaseRequest,
   type CreatedApiToken,
   type CreateTokenRequest,
   type CreateUserRequest,
   caseEventSchema,
   caseSchema,
+  connectionSchema,
   createdTokenSchema,
   type Group,
   groupSchema,
@@ -154,6 +156,12 @@ export function createClient(options: ClientOptions) {
         request('POST', '/api/v1/cases/bulk-delete', bulkDeleteResponse, { body: { codes } }),
       events: (code: string, query: { limit?: number; cursor?: string } = {}) =>
         request('GET', `${casePath(code)}/events`, page(caseEventSchema), { query }),
+      connections: async (code: string): Promise<Connection[]> =>
+        (await request('GET', `${casePath(code)}/connections`, items(connectionSchema))).items,
+    },
+    reports: {
+      connections: (query: { from?: string; to?: string; limit?: number; cursor?: string } = {}) =>
+        request('GET', '/api/v1/reports/connections', page(connectionSchema), { query }),
     },
     /** Public lookups a customer's page makes; no credentials. */
     join: {

@@ -164,3 +164,23 @@ export const closeCodes = {
   gone: 4010,
   forbiddenOrigin: 4003,
 } as const;
+
+/** A remote connection: a stretch of time when agent and customer were both connected. */
+export const connectionSchema = z.object({
+  id: z.string(),
+  caseCode: sessionCode,
+  type: caseType,
+  agent: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime().nullable(),
+  /** Up to now while still connected. */
+  durationSeconds: z.number().int(),
+});
+export type Connection = z.infer<typeof connectionSchema>;
+
+export const connectionsReportQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+});
