@@ -118,3 +118,40 @@ describe('the service queue', () => {
     await table.getByText('Someone else').waitFor();
   });
 });
+
+describe('the case detail page', () => {
+  it('shows the fields, the audit trail and the connections of a case, live', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Detail Corp');
+    const agent = await t.newAgent(org, 'Dan Detail');
+    const c = await agent.client.cases.create({
+      name: 'Laptop will not boot',
+      description: 'Since the update',
+      customer: { name: 'Cleo Customer', phone: '+49 30 1234567' },
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, t.baseUrl, agent.email, '/');
+    await page.getByRole('link', { name: c.code }).click();
+    await page.getByRole('heading', { name: 'Laptop will not boot' }).waitFor();
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByText('Since the update').waitFor();
+    await details.getByText('Cleo Customer · +49 30 1234567').waitFor();
+    await page.getByText('No remote connection yet.').waitFor();
+
+    // A session happens in other tabs; the page follows.
+    const customer = await (await browser.newContext()).newPage();
+    await customer.goto(c.links.customer);
+    await customer.getByRole('button', { name: 'Join in browser' }).click();
+    const agentTab = await context.newPage();
+    await agentTab.goto(c.links.agent);
+    await customer.getByRole('button', { name: 'Allow' }).click();
+    const trail = page.getByRole('region', { name: 'Audit trail' });
+    await trail.getByText('Customer allowed access').waitFor();
+    await trail.getByText('Remote connection started').waitFor();
+    await page.getByRole('region', { name: 'Connections' }).getByText('connected now').waitFor();
+    await screenshot(page, 'console-case-detail');
+    await customer.close();
+    await trail.getByText('Remote connection ended').waitFor();
+  });
+});

@@ -5,7 +5,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ErrorPage } from './components/ErrorPage.js';
+import { AdminPage } from './routes/AdminPage.js';
 import { AgentSessionPage } from './routes/AgentSessionPage.js';
+import { CasePage } from './routes/CasePage.js';
 import { ConsolePage } from './routes/ConsolePage.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { LoginPage } from './routes/LoginPage.js';
@@ -21,6 +23,8 @@ const router = createBrowserRouter([
     errorElement: <ErrorPage />,
     children: [
       { path: '/', element: <ConsolePage /> },
+      { path: '/cases/:code', element: <CasePage /> },
+      { path: '/admin/:section', element: <AdminPage /> },
       { path: '/j/:token', element: <JoinPage /> },
       { path: '/support', element: <SupportPage /> },
       { path: '/session/:code', element: <AgentSessionPage /> },

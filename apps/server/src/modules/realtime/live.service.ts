@@ -164,14 +164,17 @@ export class LiveSessions {
   /** The customer's answer to the consent prompt, recorded and told to the agent. */
   async consent(caseId: string, connectionId: string, decision: ConsentDecision): Promise<ConsentState> {
     const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';
-    await this.repo.withLockedCase(caseId, async (trx, row) => {
+    const row = await this.repo.withLockedCase(caseId, async (trx, row) => {
       if (!row) throw gone();
       await this.repo.setConnection(trx, connectionId, { consent: state });
       const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
       const type = decision === 'allow' ? 'consent.allowed' : 'consent.denied';
       await this.repo.insertEvents(trx, [this.event(row, type, actor, { caseType: row.type })]);
+      return row;
     });
     this.feed.toCase(caseId, { kind: 'consent', state });
+    // Its audit trail grew: consoles showing the case fetch it again.
+    this.feed.changed(row.org_id, row.code);
     return state;
   }
 

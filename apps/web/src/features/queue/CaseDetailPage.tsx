@@ -1,0 +1,233 @@
+import type { CaseEvent } from '@lifeline/contracts';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  CopyButton,
+  Grid,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Timeline,
+  Title,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { api, isApiError, problemText } from '../../lib/api.js';
+import { formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
+import { useConsoleFeed } from './useConsoleFeed.js';
+
+const eventLabels: Record<CaseEvent['type'], string> = {
+  'case.created': 'Created',
+  'case.updated': 'Changed',
+  'case.assigned': 'Assigned',
+  'case.status_changed': 'Status changed',
+  'case.closed': 'Closed',
+  'case.expired': 'Expired',
+  'session.joined': 'Joined the session',
+  'session.left': 'Left the session',
+  'consent.allowed': 'Customer allowed access',
+  'consent.denied': 'Customer denied access',
+  'connection.started': 'Remote connection started',
+  'connection.ended': 'Remote connection ended',
+};
+
+function eventDetail(e: CaseEvent, userName: (id: unknown) => string): string {
+  const d = e.data;
+  if (e.type === 'case.status_changed') {
+    return `${statusLabels[d.from as keyof typeof statusLabels] ?? d.from} → ${statusLabels[d.to as keyof typeof statusLabels] ?? d.to}`;
+  }
+  if (e.type === 'case.assigned') return `to ${d.to ? userName(d.to) : 'nobody'}`;
+  if (e.type === 'session.joined' || e.type === 'session.left')
+    return d.role === 'agent' ? 'agent' : 'customer';
+  if (e.type === 'connection.ended' && typeof d.durationSeconds === 'number')
+    return `after ${d.durationSeconds} s`;
+  if (e.type === 'case.updated' && d.changes && typeof d.changes === 'object')
+    return Object.keys(d.changes).join(', ');
+  return '';
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+/** Everything about one case: its fields, links, audit trail and remote connections, kept live. */
+export function CaseDetailPage() {
+  const { code = '' } = useParams();
+  useConsoleFeed();
+  const found = useQuery({ queryKey: ['case', code], queryFn: () => api.cases.get(code) });
+  const events = useQuery({
+    queryKey: ['events', code],
+    queryFn: () => api.cases.events(code, { limit: 200 }),
+  });
+  const connections = useQuery({
+    queryKey: ['events', code, 'connections'],
+    queryFn: () => api.cases.connections(code),
+  });
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  const groups = useQuery({ queryKey: ['groups'], queryFn: () => api.groups.list() });
+  const userName = (id: unknown) => users.data?.find((u) => u.id === id)?.name ?? String(id);
+
+  if (found.error) {
+    return (
+      <Alert
+        color="red"
+        title={isApiError(found.error, 404) ? 'No such case' : 'The case could not be loaded'}
+      >
+        {isApiError(found.error, 404)
+          ? `There is no service case ${code} (it may have been deleted).`
+          : problemText(found.error)}{' '}
+        <Anchor component={Link} to="/">
+          Back to the queue
+        </Anchor>
+      </Alert>
+    );
+  }
+  const c = found.data;
+  if (!c) return <Loader aria-label="Loading" />;
+  const ended = c.status === 'closed' || c.status === 'expired';
+
+  return (
+    <Stack>
+      <Anchor component={Link} to="/" size="sm">
+        ← Service queue
+      </Anchor>
+      <Group justify="space-between">
+        <Group gap="sm">
+          <Title order={1} size="h2">
+            {c.name}
+          </Title>
+          <Badge color={statusColors[c.status]} variant="light">
+            {statusLabels[c.status]}
+          </Badge>
+        </Group>
+        {!ended && (
+          <Button component="a" href={c.links.agent} target="_blank" rel="noopener">
+            Connect
+          </Button>
+        )}
+      </Group>
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <Stack>
+            <Paper withBorder p="md" component="section" aria-label="Details">
+              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+                <Field label="Session code">{c.code}</Field>
+                <Field label="Type">{typeLabels[c.type]}</Field>
+                <Field label="Source">{c.source}</Field>
+                <Field label="Group">{groups.data?.find((g) => g.id === c.groupId)?.name ?? '—'}</Field>
+                <Field label="Assignee">{c.assigneeId ? userName(c.assigneeId) : 'Unassigned'}</Field>
+                <Field label="Online now">
+                  {[c.presence.agent && 'agent', c.presence.customer && 'customer']
+                    .filter(Boolean)
+                    .join(' and ') || 'nobody'}
+                </Field>
+                <Field label="Customer">
+                  {[c.customer.name, c.customer.email, c.customer.phone].filter(Boolean).join(' · ') || '—'}
+                </Field>
+                <Field label="CRM record">
+                  {c.external ? `${c.external.system} ${c.external.type} ${c.external.id}` : '—'}
+                </Field>
+                <Field label="Created">
+                  {formatTime(c.createdAt)} by {c.createdBy.name ?? c.createdBy.type}
+                </Field>
+                <Field label={ended ? 'Ended' : 'Expires'}>
+                  {ended
+                    ? `${formatTime(c.closedAt ?? c.expiresAt)}${c.closedBy?.name ? ` by ${c.closedBy.name}` : ''}`
+                    : formatTime(c.expiresAt)}
+                </Field>
+                <Field label="Description">{c.description ?? '—'}</Field>
+                <Field label="Waiting message">{c.waitingMessage ?? '—'}</Field>
+              </SimpleGrid>
+              {!ended && (
+                <Group mt="md" gap="xs">
+                  <CopyButton value={c.links.customer}>
+                    {({ copied, copy }) => (
+                      <Button size="xs" variant="default" onClick={copy}>
+                        {copied ? 'Copied' : 'Copy customer link'}
+                      </Button>
+                    )}
+                  </CopyButton>
+                  <CopyButton value={c.code}>
+                    {({ copied, copy }) => (
+                      <Button size="xs" variant="default" onClick={copy}>
+                        {copied ? 'Copied' : 'Copy code'}
+                      </Button>
+                    )}
+                  </CopyButton>
+                </Group>
+              )}
+            </Paper>
+            <Paper withBorder p="md" component="section" aria-label="Connections">
+              <Title order={2} size="h4" mb="xs">
+                Connections
+              </Title>
+              {connections.data?.length ? (
+                <Table>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Agent</Table.Th>
+                      <Table.Th>Started</Table.Th>
+                      <Table.Th>Ended</Table.Th>
+                      <Table.Th>Duration</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {connections.data.map((x) => (
+                      <Table.Tr key={x.id}>
+                        <Table.Td>{x.agent.name ?? '—'}</Table.Td>
+                        <Table.Td>{formatTime(x.startedAt)}</Table.Td>
+                        <Table.Td>{x.endedAt ? formatTime(x.endedAt) : 'connected now'}</Table.Td>
+                        <Table.Td>
+                          {Math.floor(x.durationSeconds / 60)} min {x.durationSeconds % 60} s
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  No remote connection yet.
+                </Text>
+              )}
+            </Paper>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Paper withBorder p="md" component="section" aria-label="Audit trail">
+            <Title order={2} size="h4" mb="sm">
+              Audit trail
+            </Title>
+            {events.data ? (
+              <Timeline bulletSize={12} lineWidth={2}>
+                {events.data.items.map((e) => (
+                  <Timeline.Item key={e.id} title={eventLabels[e.type] ?? e.type}>
+                    <Text size="xs" c="dimmed">
+                      {formatTime(e.createdAt)} · {e.actor.name ?? e.actor.type} {eventDetail(e, userName)}
+                    </Text>
+                  </Timeline.Item>
+                ))}
+              </Timeline>
+            ) : (
+              <Loader size="sm" aria-label="Loading the audit trail" />
+            )}
+          </Paper>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
