@@ -155,3 +155,37 @@ describe('the case detail page', () => {
     await trail.getByText('Remote connection ended').waitFor();
   });
 });
+
+describe('the installable console', () => {
+  it('has a manifest with a protocol handler, a service worker, and opens handled links in the session', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('App Corp');
+    const c = await org.admin.cases.create({ name: 'From the app' });
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+      return link ? ((await (await fetch(link.href)).json()) as Record<string, unknown>) : null;
+    });
+    expect(manifest).toMatchObject({
+      name: 'Lifeline',
+      display: 'standalone',
+      start_url: '/',
+      protocol_handlers: [{ protocol: 'web+lifeline', url: '/open?target=%s' }],
+    });
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe(`${t.baseUrl}/`);
+
+    await queueRow(page, `From the app ${c.code}`)
+      .getByRole('button', { name: `More actions for ${c.code}` })
+      .click();
+    const href = await page.getByRole('menuitem', { name: 'Open in the installed app' }).getAttribute('href');
+    expect(href).toBe(`web+lifeline:session/${c.code}`);
+    // What the installed app does with that link:
+    await page.goto(`${t.baseUrl}/open?target=${encodeURIComponent(href ?? '')}`);
+    await page.waitForURL(`${t.baseUrl}/session/${c.code}`);
+    await page.getByText('Waiting for The customer to join…').waitFor();
+    await page.goto(`${t.baseUrl}/open?target=${encodeURIComponent('https://evil.example/')}`);
+    await page.waitForURL(`${t.baseUrl}/`);
+  });
+});

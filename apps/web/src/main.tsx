@@ -11,6 +11,7 @@ import { CasePage } from './routes/CasePage.js';
 import { ConsolePage } from './routes/ConsolePage.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { LoginPage } from './routes/LoginPage.js';
+import { OpenPage } from './routes/OpenPage.js';
 import { SupportPage } from './routes/SupportPage.js';
 
 const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
@@ -29,6 +30,7 @@ const router = createBrowserRouter([
       { path: '/support', element: <SupportPage /> },
       { path: '/session/:code', element: <AgentSessionPage /> },
       { path: '/login', element: <LoginPage /> },
+      { path: '/open', element: <OpenPage /> },
     ],
   },
 ]);
@@ -44,3 +46,12 @@ createRoot(root).render(
     </MantineProvider>
   </StrictMode>,
 );
+
+// Installable console (SPEC §5); only the built app has a worker to register.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker
+      .register('/sw.js')
+      .catch((err: unknown) => console.warn('service worker not registered', err));
+  });
+}

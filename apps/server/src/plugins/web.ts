@@ -15,6 +15,7 @@ export const PAGE_ROUTES = [
   '/support',
   '/session/:code',
   '/login',
+  '/open',
 ];
 
 export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
@@ -27,6 +28,8 @@ export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
       setHeaders: (res, filePath) => {
         if (filePath.includes(`${dist}/assets/`))
           res.header('cache-control', 'public, max-age=31536000, immutable');
+        // A new service worker or manifest must be seen at once, or a stale one keeps serving an old shell.
+        else res.header('cache-control', 'no-cache');
       },
     });
   }

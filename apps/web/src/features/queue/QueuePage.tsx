@@ -28,6 +28,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api, problemText } from '../../lib/api.js';
 import { expiresIn, formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
+import { appLink, canOpenInApp } from '../../lib/installedApp.js';
 import { useMe } from '../../lib/useMe.js';
 import { NewCaseDialog } from './NewCaseDialog.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
@@ -301,6 +302,11 @@ export function QueuePage() {
                           </ActionIcon>
                         </Menu.Target>
                         <Menu.Dropdown>
+                          {!ended && canOpenInApp() && (
+                            <Menu.Item component="a" href={appLink(c.code)}>
+                              Open in the installed app
+                            </Menu.Item>
+                          )}
                           <Menu.Item onClick={() => void navigator.clipboard.writeText(c.links.customer)}>
                             Copy customer link
                           </Menu.Item>
