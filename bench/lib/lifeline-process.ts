@@ -83,7 +83,10 @@ export async function startLifeline(options: { inspect?: boolean } = {}): Promis
   if (options.inspect && !inspectorUrl) throw new Error(`No inspector URL from the server:\n${stderr}`);
   const pid = child.pid as number;
   // Losing the benchmark must not leave a server behind.
-  const onExit = () => child.kill('SIGKILL');
+  const onExit = () => {
+    child.kill('SIGKILL');
+    removeData();
+  };
   process.once('exit', onExit);
   return {
     url,
@@ -117,6 +120,15 @@ export function quantile(sorted: number[], q: number): number {
   // Nearest rank: the value below which q of the samples lie.
   const rank = Math.ceil(q * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
+}
+
+/** The middle value, or the mean of the two middle values. */
+export function median(sorted: number[]): number {
+  const mid = sorted.length / 2;
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2
+    ? (sorted[Math.floor(mid)] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export const fmt = (n: number, digits: number) =>

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,6 +218,9 @@ async function main() {
       } catch {
         joins.failed++;
       }
+      // The console may hear of the join before this side has seen the handshake's answer.
+      agent.on('error', () => {});
+      if (agent.readyState === WebSocket.CONNECTING) await once(agent, 'open').catch(() => {});
       agent.terminate();
       await sleep(5);
     }
