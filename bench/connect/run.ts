@@ -17,7 +17,7 @@ import { CHROMIUM_ARGS, MARK_ALLOW, serveBarePage, watchFirstFrame } from './pag
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const resultsDir = path.resolve(here, '../results');
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 12);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
 const WARMUP = 1;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 600) * 1000;

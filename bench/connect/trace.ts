@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 import { ADMIN, startLifeline } from '../lib/lifeline-process.js';
 import { CHROMIUM_ARGS, serveBarePage } from './pages.js';
 
+const ITERATIONS = Number(process.env.TRACE_ITERATIONS ?? 3);
+
 const TRACE = `(() => {
   window.__trace = [];
   const log = (what) => window.__trace.push([Date.now(), what]);
@@ -58,7 +60,7 @@ try {
   const admin = createClient({ baseUrl: server.url });
   await admin.auth.login(ADMIN.email, ADMIN.password);
   const bare = await serveBarePage();
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ITERATIONS; i++) {
     const ctx = await browser.newContext();
     await ctx.addInitScript(TRACE);
     const page = await ctx.newPage();
@@ -78,7 +80,7 @@ try {
   const agentCtx = await browser.newContext();
   await agentCtx.addInitScript(TRACE);
   const agent = await agentCtx.newPage();
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ITERATIONS; i++) {
     const c = await admin.cases.create({ name: 'x', type: 'remote_control', customer: { name: 'Cleo' } });
     const custCtx = await browser.newContext();
     await custCtx.addInitScript(TRACE);
