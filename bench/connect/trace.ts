@@ -13,6 +13,36 @@ import { CHROMIUM_ARGS, serveBarePage } from './pages.js';
 
 const ITERATIONS = Number(process.env.TRACE_ITERATIONS ?? 3);
 
+/** TRACE_PROFILE=1: a CPU profile of the agent's page from the click to the first frame, summed by function. */
+const PROFILE = process.env.TRACE_PROFILE === '1';
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+function printProfile(profile: CpuProfile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const frame = byId.get(samples[i] as number)?.callFrame;
+    const name = frame
+      ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop() ?? ''}:${frame.lineNumber}`
+      : '?';
+    self.set(name, (self.get(name) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  }
+  const rows = [...self.entries()].sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
+  const js = rows.filter(([n]) => !n.startsWith('(')).reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(
+    `  agent page CPU profile: ${total.toFixed(0)} ms sampled, ${js.toFixed(0)} ms in JavaScript functions`,
+  );
+  for (const [name, ms] of rows.slice(0, 12)) console.log(`    ${ms.toFixed(1).padStart(7)} ms  ${name}`);
+}
+
 const TRACE = `(() => {
   window.__trace = [];
   const log = (what) => window.__trace.push([Date.now(), what]);
@@ -100,8 +130,14 @@ try {
     );
     await cust.evaluate('window.__trace.length = 0');
     await agent.evaluate('window.__trace.length = 0');
+    const cdp = PROFILE ? await agentCtx.newCDPSession(agent) : undefined;
+    await cdp?.send('Profiler.enable');
+    await cdp?.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp?.send('Profiler.start');
     await cust.getByRole('button', { name: 'Allow', exact: true }).click();
     await agent.waitForFunction('window.__trace.some(([, w]) => w === "FIRST FRAME")');
+    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+    await cdp?.detach();
     const a = (await agent.evaluate('window.__trace')) as [number, string][];
     const b = (await cust.evaluate('window.__trace')) as [number, string][];
     const all = [

@@ -23,6 +23,9 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const CREATE_CONCURRENCY = 20;
 const CONNECT_CONCURRENCY = 100;
 const SETTLE_MS = 3_000;
+/** About the size of a browser's offer with its candidates. */
+const SDP = `v=0\r\n${'a=candidate:1 1 udp 2122260223 192.0.2.2 50000 typ host\r\n'.repeat(60)}`;
+const SDP_BYTES = Buffer.byteLength(SDP);
 /** The whole run stops by itself, whatever happens. */
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 900) * 1000;
 
@@ -71,6 +74,24 @@ function openCustomer(url: string, c: Waiting): Promise<void> {
       clearTimeout(timer);
       reject(new Error(`socket of ${c.code} closed (${code}) before its welcome`));
     });
+  });
+}
+
+/** When the next message of `type` arrives on `ws` (performance.now()). */
+function nextMessage(ws: WebSocket, type: string, timeoutMs = 5_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.off('message', onMessage);
+      reject(new Error(`no "${type}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (data: WebSocket.RawData) => {
+      const at = performance.now();
+      if ((JSON.parse(data.toString()) as { type: string }).type !== type) return;
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      resolve(at);
+    };
+    ws.on('message', onMessage);
   });
 }
 
@@ -226,7 +247,37 @@ async function main() {
     }
     const connectedDuringJoins = openCustomers();
 
-    // 2. The API closes a waiting case: → closed (the customer's socket is ended).
+    // 2. The hub relays the customer's offer to the agent and the agent's answer back, as in a connect.
+    const offers: Latencies = { label: 'customer → agent (offer)', samples: [], failed: 0 };
+    const answers: Latencies = { label: 'agent → customer (answer)', samples: [], failed: 0 };
+    console.log(`Signal relay, ${SAMPLES} offer/answer pairs…`);
+    for (let i = 0; i < SAMPLES; i++) {
+      const c = customers[SAMPLES + i] as Waiting;
+      const customer = c.ws as WebSocket;
+      const agent = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/session?case=${c.code}`, {
+        headers: { cookie },
+      });
+      try {
+        await nextMessage(agent, 'welcome');
+        const allowed = nextMessage(agent, 'consent');
+        customer.send(JSON.stringify({ type: 'consent', decision: 'allow' }));
+        await allowed;
+        const offered = nextMessage(agent, 'signal');
+        let t0 = performance.now();
+        customer.send(JSON.stringify({ type: 'signal', description: { type: 'offer', sdp: SDP } }));
+        offers.samples.push((await offered) - t0);
+        const answered = nextMessage(customer, 'signal');
+        t0 = performance.now();
+        agent.send(JSON.stringify({ type: 'signal', description: { type: 'answer', sdp: SDP } }));
+        answers.samples.push((await answered) - t0);
+      } catch {
+        offers.failed++;
+      }
+      agent.terminate();
+      await sleep(5);
+    }
+
+    // 3. The API closes a waiting case: → closed (the customer's socket is ended).
     const closes: Latencies = {
       label: '`POST /api/v1/cases/{code}/close` (pending → closed)',
       samples: [],
@@ -259,6 +310,7 @@ async function main() {
       after,
       perConnection,
       latencies: [joins, closes],
+      relays: [offers, answers],
       connectedDuringJoins,
       connectedAfterCloses,
     });
@@ -284,6 +336,7 @@ interface Outcome {
   after: { rss: number; heapUsed: number; external: number };
   perConnection: { rss: number; heapUsed: number; external: number };
   latencies: Latencies[];
+  relays: Latencies[];
   connectedDuringJoins: number;
   connectedAfterCloses: number;
 }
@@ -309,6 +362,14 @@ function markdown(o: Outcome) {
       return `| ${l.label} | ${l.samples.length} | ${msf(s.p50)} | ${msf(s.p95)} | ${msf(s.p99)} | ${msf(s.max)} | ${l.failed} |`;
     }),
   ];
+  const relay = [
+    `| Hub relays a signalling message (${fmt(SDP_BYTES / 1000, 1)} KB SDP) | samples | p50 | p95 | p99 | max | failed |`,
+    '| --- | --: | --: | --: | --: | --: | --: |',
+    ...o.relays.map((l) => {
+      const s = summary(l);
+      return `| ${l.label} | ${l.samples.length} | ${msf(s.p50)} | ${msf(s.p95)} | ${msf(s.p99)} | ${msf(s.max)} | ${l.failed} |`;
+    }),
+  ];
   const memoryMet = o.perConnection.rss <= 30_000 && o.welcomed === CUSTOMERS;
   const goals = [
     ['memory per waiting customer', '≤ 30 KB', kb(o.perConnection.rss), memoryMet],
@@ -326,6 +387,8 @@ function markdown(o: Outcome) {
     ...rows,
     '',
     ...lat,
+    '',
+    ...relay,
     '',
     '| Goal | Target | Measured | Met |',
     '| --- | --- | --: | --- |',
