@@ -82,7 +82,10 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     }
   };
 
-  const startSharing = (media: MediaStream) => {
+  /** The offer goes out before the page re-renders: the agent's first frame should not wait for React. */
+  const startSharing = async (media: MediaStream) => {
+    await peer.current?.offer(media);
+    send({ type: 'sharing', state: 'active' });
     // The browser's own "Stop sharing" button ends the track: treat it like ours.
     for (const track of media.getVideoTracks()) {
       track.addEventListener('ended', () => {
@@ -92,13 +95,11 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       });
     }
     setStream(media);
-    peer.current?.offer(media);
-    send({ type: 'sharing', state: 'active' });
   };
 
   const share = async () => {
     const media = await capture();
-    if (media) startSharing(media);
+    if (media) await startSharing(media);
   };
 
   const allow = async () => {
@@ -106,9 +107,9 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     const media = await capture();
     if (!media) return;
     send({ type: 'consent', decision: 'allow' });
+    await startSharing(media);
     setDecision('allowed');
     setAllowedAgent(state.presence.agentName);
-    startSharing(media);
   };
 
   const deny = () => {
@@ -128,7 +129,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       return;
     }
     if (returned && decision === 'allowed' && stream) {
-      if (agentName === allowedAgent) peer.current?.offer(stream);
+      if (agentName === allowedAgent) void peer.current?.offer(stream);
       else {
         stopMedia();
         setDecision('undecided');

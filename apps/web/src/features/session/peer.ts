@@ -8,6 +8,7 @@ import type { SignalMessage } from './useSessionSocket.js';
  */
 export class PeerLink {
   private pc: RTCPeerConnection | undefined;
+  private remote: MediaStream | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -28,14 +29,17 @@ export class PeerLink {
         });
       }
     };
-    pc.ontrack = (e) => this.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
+    // Shown once the description is on its way: rendering the video must not delay the answer.
+    pc.ontrack = (e) => {
+      this.remote = e.streams[0] ?? new MediaStream([e.track]);
+    };
     this.pc = pc;
     return pc;
   }
 
-  /** Customer: sends `stream` to the agent. */
-  offer(stream: MediaStream) {
-    this.enqueue(async () => {
+  /** Customer: sends `stream` to the agent. Resolves once the offer is sent. */
+  offer(stream: MediaStream): Promise<void> {
+    return this.enqueue(async () => {
       const pc = this.create();
       for (const track of stream.getTracks()) pc.addTrack(track, stream);
       await pc.setLocalDescription();
@@ -53,8 +57,10 @@ export class PeerLink {
         for (const track of stream?.getTracks() ?? []) pc.addTrack(track, stream as MediaStream);
         await pc.setLocalDescription();
         this.sendDescription(pc);
+        this.showRemote();
       } else if (m.description?.type === 'answer') {
         await this.pc?.setRemoteDescription(m.description);
+        this.showRemote();
       } else if (m.candidate && this.pc) {
         await this.pc.addIceCandidate(m.candidate);
       }
@@ -68,14 +74,20 @@ export class PeerLink {
     }
   }
 
+  private showRemote() {
+    if (this.remote) this.onRemoteStream(this.remote);
+  }
+
   private enqueue(work: () => Promise<void>) {
     this.queue = this.queue.then(work).catch((err: unknown) => console.warn('WebRTC signalling failed', err));
+    return this.queue;
   }
 
   close() {
     if (!this.pc) return;
     this.pc.close();
     this.pc = undefined;
+    this.remote = undefined;
     this.onRemoteStream(null);
   }
 }
