@@ -18,6 +18,12 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** PostgreSQL schema other than the default (tests isolate themselves in one each). */
   schema?: string;
+  /**
+   * SQLite only: runs `work` on the raw connection while holding the one
+   * connection Kysely shares, so no Kysely transaction is open around it.
+   * `work` is synchronous, as better-sqlite3 is.
+   */
+  withSqlite?: <T>(work: (sqlite: SQLite.Database) => T) => Promise<T>;
   /** Raises when the database cannot answer; used by /readyz. */
   ping(): Promise<void>;
   destroy(): Promise<void>;
@@ -42,6 +48,7 @@ export function openDatabase(config: Config['database']): DatabaseHandle {
     return {
       db,
       dialect: 'sqlite',
+      withSqlite: (work) => db.connection().execute(async () => work(sqlite)),
       ping: async () => {
         await sql`select 1`.execute(db);
       },

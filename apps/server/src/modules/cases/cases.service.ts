@@ -49,7 +49,7 @@ export class CasesService {
     private readonly deps: Deps,
     private readonly people: PeopleRepository,
   ) {
-    this.repo = new CasesRepository(deps.database.db);
+    this.repo = new CasesRepository(deps.database);
     this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
   }
 
