@@ -149,16 +149,24 @@ export class CasesRepository {
 
   /** For customers, who have no organisation: by link token or by code, across all organisations. */
   async findForCustomer(by: { token: string } | { code: string }) {
-    const query = this.db
+    if ('token' in by) {
+      // Only `session_codes` indexes link tokens (migration 0002).
+      return this.db
+        .selectFrom('session_codes')
+        .innerJoin('cases', 'cases.code', 'session_codes.code')
+        .innerJoin('organizations', 'organizations.id', 'cases.org_id')
+        .selectAll('cases')
+        .select('organizations.name as org_name')
+        .where('session_codes.customer_token', '=', by.token)
+        .executeTakeFirst();
+    }
+    return this.db
       .selectFrom('cases')
       .innerJoin('organizations', 'organizations.id', 'cases.org_id')
       .selectAll('cases')
-      .select('organizations.name as org_name');
-    return (
-      'token' in by
-        ? query.where('cases.customer_token', '=', by.token)
-        : query.where('cases.code', '=', by.code)
-    ).executeTakeFirst();
+      .select('organizations.name as org_name')
+      .where('cases.code', '=', by.code)
+      .executeTakeFirst();
   }
 
   /** Whether this link token or code was ever issued (its case may since have been deleted). */
