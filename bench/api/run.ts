@@ -59,7 +59,12 @@ async function measure(
   const base = { connections: CONNECTIONS, ...options };
   await autocannon({ ...base, duration: WARMUP_SECONDS });
   const stop = alongside?.();
-  const r = await autocannon({ ...base, duration: SECONDS }).finally(stop);
+  let r: autocannon.Result;
+  try {
+    r = await autocannon({ ...base, duration: SECONDS });
+  } finally {
+    stop?.();
+  }
   const m = {
     run,
     request,
