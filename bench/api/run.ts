@@ -16,6 +16,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 3;
 const CONNECTIONS = 10;
 const LIST_PATH = '/api/v1/cases?status=new&limit=50';
+// Creates per second during the second list run: each one invalidates the cached queue pages.
+const TRICKLE_PER_SECOND = 5;
 
 interface Server {
   url: string;
@@ -47,11 +49,22 @@ interface Measurement {
   failed: number;
 }
 
-async function measure(run: string, request: string, options: autocannon.Options): Promise<Measurement> {
+async function measure(
+  run: string,
+  request: string,
+  options: autocannon.Options,
+  alongside?: () => () => void,
+): Promise<Measurement> {
   process.stdout.write(`  ${run}: ${request} … `);
   const base = { connections: CONNECTIONS, ...options };
   await autocannon({ ...base, duration: WARMUP_SECONDS });
-  const r = await autocannon({ ...base, duration: SECONDS });
+  const stop = alongside?.();
+  let r: autocannon.Result;
+  try {
+    r = await autocannon({ ...base, duration: SECONDS });
+  } finally {
+    stop?.();
+  }
   const m = {
     run,
     request,
@@ -117,6 +130,7 @@ function report(runs: Measurement[], dataset: string): { markdown: string; valid
     `${new Date().toISOString().slice(0, 10)}, ${cpus.length} cores (${cpus[0]?.model.trim()}), Node ${process.version}, ${os.platform()} ${os.release()}.`,
     `\`npm run bench:api\`: autocannon with ${CONNECTIONS} connections, ${SECONDS} s per run after a ${WARMUP_SECONDS} s warm-up.`,
     `"vs bare": against the mean of the bare runs before and after (bare ranged ${fmt(Math.min(...bare), 0)} to ${fmt(Math.max(...bare), 0)} req/s).`,
+    `"list + creates": the same list while ${TRICKLE_PER_SECOND} cases a second are created through the API, each of which invalidates the cached queue pages; it has no goal.`,
     dataset,
   ];
   const failed = runs.filter((m) => m.failed > 0);
@@ -151,6 +165,31 @@ async function main() {
     );
     runs.push(await measureBare());
     await api.cases.create(createBody); // fails loudly, with the problem, rather than as a non-2xx count
+    let trickled = 0;
+    let trickleFailure: unknown;
+    const trickle = () => {
+      const timer = setInterval(() => {
+        api.cases.create(createBody).then(
+          () => trickled++,
+          (err: unknown) => {
+            trickleFailure ??= err;
+          },
+        );
+      }, 1000 / TRICKLE_PER_SECOND);
+      return () => clearInterval(timer);
+    };
+    runs.push(
+      await measure(
+        'list + creates',
+        `GET ${LIST_PATH}, ${TRICKLE_PER_SECOND} creates/s alongside`,
+        { url: `${lifeline.url}${LIST_PATH}`, headers: auth },
+        trickle,
+      ),
+    );
+    if (trickleFailure) throw trickleFailure;
+    if (trickled < TRICKLE_PER_SECOND * SECONDS * 0.9)
+      throw new Error(`Only ${trickled} creates went through alongside the list run.`);
+    runs.push(await measureBare());
     runs.push(
       await measure('create', 'POST /api/v1/cases', {
         url: `${lifeline.url}/api/v1/cases`,

@@ -101,7 +101,10 @@ const schemaOf = (sqlite: SQLite.Database) =>
 async function currentSchema() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-bench-schema-'));
   try {
-    const database = openDatabase({ kind: 'sqlite', file: path.join(dir, 'schema.db') });
+    const database = openDatabase(
+      { kind: 'sqlite', file: path.join(dir, 'schema.db') },
+      { checkpointer: false },
+    );
     await migrateToLatest(database);
     await database.destroy();
     const sqlite = new SQLite(path.join(dir, 'schema.db'));
@@ -155,7 +158,7 @@ interface People {
 /** The organisation and its users go through the services, so passwords and defaults are the real ones. */
 async function createPeople(dataDir: string): Promise<People> {
   const config = loadConfig({ LOG_LEVEL: 'silent', LIFELINE_DATA_DIR: dataDir });
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { checkpointer: false });
   try {
     await migrateToLatest(database);
     const { server, services } = await buildApp({ config, database });

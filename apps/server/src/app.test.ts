@@ -110,3 +110,28 @@ describeEachDatabase('server basics', (t) => {
     });
   });
 });
+
+describeEachDatabase(
+  'responses serialised without contract checks, as in production',
+  (t) => {
+    it('answers a cached queue page with the same JSON, type and length as the first time', async () => {
+      const org = await t.newOrg();
+      await org.admin.cases.create({ name: 'Printer offline — ünïcode' });
+      const { token } = await org.admin.tokens.create({ name: 'raw', scopes: ['cases:read'] });
+      const answers: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await t.fetch('/api/v1/cases?status=new', {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const body = await res.text();
+        expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+        answers.push(body);
+      }
+      expect(answers[1]).toBe(answers[0]);
+      expect(JSON.parse(answers[0] ?? '').items[0].name).toBe('Printer offline — ünïcode');
+    });
+  },
+  { validateResponses: false },
+);

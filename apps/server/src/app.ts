@@ -54,13 +54,14 @@ export interface App {
 /** Largest realtime message: an SDP offer with many candidates, or a long freehand stroke. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
-// A cached queue page is the same object for every agent who asks; it is stringified once.
-const serialized = new WeakMap<object, string>();
-function serializeOnce(data: unknown): string {
+// A cached queue page is the same object for every agent who asks: it is encoded once, and the
+// Buffer is written as it is (a string would be measured and encoded again for every answer).
+const serialized = new WeakMap<object, Buffer>();
+function serializeOnce(data: unknown): string | Buffer {
   if (typeof data !== 'object' || data === null) return JSON.stringify(data);
   let json = serialized.get(data);
   if (json === undefined) {
-    json = JSON.stringify(data);
+    json = Buffer.from(JSON.stringify(data));
     serialized.set(data, json);
   }
   return json;
@@ -80,7 +81,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     trustProxy: config.trustProxy,
   });
   server.setValidatorCompiler(validatorCompiler);
-  server.setSerializerCompiler(options.validateResponses ? serializerCompiler : () => serializeOnce);
+  // Fastify writes a Buffer from the serializer as it is, though its types promise a string.
+  server.setSerializerCompiler(
+    options.validateResponses ? serializerCompiler : () => serializeOnce as (data: unknown) => string,
+  );
   server.decorateRequest('principal', null);
   // JSON only: a text/plain body would otherwise reach validation and fail there with a confusing message.
   server.removeContentTypeParser('text/plain');

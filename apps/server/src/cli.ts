@@ -38,7 +38,7 @@ async function main(argv: string[]) {
   // Checked before the database is opened, so a typo creates no data directory.
   if (!COMMANDS.includes(key)) throw new UsageError(`Unknown command "${key}"`);
   const config = { ...loadConfig(), logLevel: 'warn' as const };
-  const database = openDatabase(config.database);
+  const database = openDatabase(config.database, { checkpointer: false });
   try {
     const applied = await migrateToLatest(database);
     if (command === 'migrate') {

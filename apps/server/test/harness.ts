@@ -27,8 +27,11 @@ export class TestClock {
   }
 }
 
-/** A database of one kind, fresh for one test file, and how to throw it away. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<{
+/** A database of one kind, fresh for one test file, and how to throw it away. Migrated unless told otherwise. */
+export async function createTestDatabase(
+  kind: DatabaseKind,
+  options: { migrate?: boolean } = {},
+): Promise<{
   config: Config['database'];
   handle: DatabaseHandle;
   drop(): Promise<void>;
@@ -38,7 +41,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<{
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-test-'));
     const config = { kind, file: path.join(dir, 'lifeline.db') } as const;
     const handle = openDatabase(config);
-    await migrateToLatest(handle);
+    if (options.migrate !== false) await migrateToLatest(handle);
     return { config, handle, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const schema = `test_${suffix}`;
@@ -48,7 +51,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<{
   await admin.end();
   const config = { kind, url: TEST_POSTGRES_URL, schema } as const;
   const handle = openDatabase(config);
-  await migrateToLatest(handle);
+  if (options.migrate !== false) await migrateToLatest(handle);
   return {
     config,
     handle,
@@ -94,6 +97,7 @@ export class TestServer {
   constructor(
     readonly kind: DatabaseKind,
     private readonly random: Random = cryptoRandom,
+    private readonly validateResponses = true,
   ) {}
 
   async start(handle: DatabaseHandle, config: Config, port = 0) {
@@ -103,7 +107,7 @@ export class TestServer {
       database: handle,
       clock: this.clock,
       random: this.random,
-      validateResponses: true,
+      validateResponses: this.validateResponses,
     });
     await this.app.server.listen({ port, host: '127.0.0.1' });
     const address = this.app.server.server.address();
@@ -170,10 +174,10 @@ export class TestServer {
 export function describeEachDatabase(
   title: string,
   suite: (t: TestServer) => void,
-  options: { config?: Partial<Config>; random?: Random } = {},
+  options: { config?: Partial<Config>; random?: Random; validateResponses?: boolean } = {},
 ) {
   describe.each(DATABASES)(`${title} [%s]`, (kind) => {
-    const t = new TestServer(kind, options.random);
+    const t = new TestServer(kind, options.random, options.validateResponses);
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     beforeAll(async () => {
       database = await createTestDatabase(kind);

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, type SqliteDatabase, SqliteDialect, 
 import pg from 'pg';
 import type { Config } from '../config/config.js';
 import { LruMap } from '../lib/lru.js';
+import { startCheckpointer } from './checkpointer.js';
 import type { Dialect } from './migrations/context.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -18,12 +19,22 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** PostgreSQL schema other than the default (tests isolate themselves in one each). */
   schema?: string;
+  /**
+   * SQLite only: runs `work` on the raw connection while holding the one
+   * connection Kysely shares, so no Kysely transaction is open around it.
+   * `work` is synchronous, as better-sqlite3 is.
+   */
+  withSqlite?: <T>(work: (sqlite: SQLite.Database) => T) => Promise<T>;
   /** Raises when the database cannot answer; used by /readyz. */
   ping(): Promise<void>;
   destroy(): Promise<void>;
 }
 
-export function openDatabase(config: Config['database']): DatabaseHandle {
+/** `checkpointer: false` for short-lived processes (the CLI), where a checkpoint thread only costs start-up time. */
+export function openDatabase(
+  config: Config['database'],
+  options: { checkpointer?: boolean } = {},
+): DatabaseHandle {
   if (config.kind === 'sqlite') {
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
     const sqlite = new SQLite(config.file);
@@ -34,18 +45,22 @@ export function openDatabase(config: Config['database']): DatabaseHandle {
     // Reads of a large queue stay in memory: 64 MiB page cache, 256 MiB memory-mapped.
     sqlite.pragma('cache_size = -65536');
     sqlite.pragma('mmap_size = 268435456');
-    // Checkpoint every ~40 MiB of WAL instead of every 4 MiB: pages dirtied again and again (the
-    // newest end of each index) are copied back once per checkpoint, and a create on a 1 GB
-    // database got a third faster (docs/PERFORMANCE.md).
+    // The checkpointer thread copies the WAL back; the writer checkpoints itself only past ~40 MiB
+    // of WAL, should that thread fall behind (docs/PERFORMANCE.md).
     sqlite.pragma('wal_autocheckpoint = 10000');
+    const checkpointer = options.checkpointer === false ? undefined : startCheckpointer(config.file);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return {
       db,
       dialect: 'sqlite',
+      withSqlite: (work) => db.connection().execute(async () => work(sqlite)),
       ping: async () => {
         await sql`select 1`.execute(db);
       },
-      destroy: () => db.destroy(),
+      destroy: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
     };
   }
   const pool = new pg.Pool({

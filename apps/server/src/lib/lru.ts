@@ -19,4 +19,8 @@ export class LruMap<K, V> {
     if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value as K);
     this.map.set(key, value);
   }
+
+  deleteWhere(matches: (value: V) => boolean): void {
+    for (const [key, value] of this.map) if (matches(value)) this.map.delete(key);
+  }
 }

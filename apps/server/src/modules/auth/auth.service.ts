@@ -7,6 +7,7 @@ import { sha256 } from '../../lib/random.js';
 import type { PeopleService } from '../people/people.service.js';
 import { AuthRepository } from './auth.repository.js';
 import { type Principal, roleScopes } from './principal.js';
+import { PrincipalCache } from './principal-cache.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /** Personal API tokens carry this prefix so they are recognisable in logs and secret scanners. */
@@ -37,6 +38,7 @@ export class AuthService {
   private readonly repo: AuthRepository;
   private readonly perAccount: RateLimiter;
   private readonly perAddress: RateLimiter;
+  private readonly principals: PrincipalCache;
 
   constructor(
     private readonly deps: Deps,
@@ -45,6 +47,8 @@ export class AuthService {
     this.repo = new AuthRepository(deps.database.db);
     this.perAccount = new RateLimiter(deps.clock, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_MS);
     this.perAddress = new RateLimiter(deps.clock, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_MS);
+    this.principals = new PrincipalCache(deps.clock);
+    people.onUserChanged((userId) => this.principals.forgetUser(userId));
   }
 
   /** Verifies the password and opens a cookie session. Failed attempts are counted per account and per address. */
@@ -86,7 +90,11 @@ export class AuthService {
 
   async authenticateToken(token: string): Promise<Principal | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-    const row = await this.repo.findToken(sha256(token));
+    const tokenHash = sha256(token);
+    const cached = this.principals.get(tokenHash);
+    if (cached) return cached;
+    const version = this.principals.version();
+    const row = await this.repo.findToken(tokenHash);
     if (!row || row.revoked_at !== null || row.active !== 1) return undefined;
     const now = this.deps.clock.now();
     // "Last used" is shown to the nearest minute; writing it on every request would double the cost of a read.
@@ -95,7 +103,9 @@ export class AuthService {
     // A token never does more than its user's role allows today, whatever it was created with.
     const allowed = roleScopes[row.role];
     const scopes = (row.scopes.split(' ') as Scope[]).filter((s) => allowed.includes(s));
-    return toPrincipal(row, scopes, 'token');
+    const principal = toPrincipal(row, scopes, 'token');
+    this.principals.set(tokenHash, row.token_id, principal, version);
+    return principal;
   }
 
   async createToken(p: Principal, name: string, scopes: Scope[]): Promise<CreatedApiToken> {
@@ -131,6 +141,8 @@ export class AuthService {
   }
 
   async revokeToken(p: Principal, id: string) {
-    if (!(await this.repo.revokeToken(p.userId, id, this.deps.clock.now()))) throw notFound('The token');
+    const revoked = await this.repo.revokeToken(p.userId, id, this.deps.clock.now());
+    this.principals.forgetToken(id);
+    if (!revoked) throw notFound('The token');
   }
 }

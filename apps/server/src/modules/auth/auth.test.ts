@@ -1,6 +1,7 @@
 import type { User } from '@lifeline/contracts';
 import { describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, PASSWORD, type TestServer } from '../../../test/harness.js';
+import { PRINCIPAL_TTL_MS } from './principal-cache.js';
 
 const MINUTE = 60_000;
 
@@ -483,6 +484,34 @@ describeEachDatabase('sign-in and API tokens', (t) => {
       const again = await apiError(org.admin.tokens.revoke(created.id));
       expect(again.status).toBe(404);
       expect(again.problem.code).toBe('not_found');
+    });
+
+    it("acts under the user's new name at once when a token used just before is used again", async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org, 'Alex Agent');
+      const api = await t.tokenClient(agent.client);
+      expect((await api.cases.create({ name: 'before' })).createdBy.name).toBe('Alex Agent');
+
+      await org.admin.users.update(agent.id, { name: 'Alex Renamed' });
+      expect((await api.cases.create({ name: 'after' })).createdBy.name).toBe('Alex Renamed');
+    });
+
+    it('honours a revoke written by another process within PRINCIPAL_TTL_MS', async () => {
+      const org = await t.newOrg();
+      const created = await org.admin.tokens.create({ name: 'elsewhere', scopes: ['cases:read'] });
+      const api = t.client(created.token);
+      expect((await api.me()).user.id).toBe(org.adminId);
+
+      await t.db
+        .updateTable('api_tokens')
+        .set({ revoked_at: t.clock.ms })
+        .where('id', '=', created.id)
+        .execute();
+      // This process cannot know yet: the documented delay of the principal cache.
+      t.clock.advance(PRINCIPAL_TTL_MS - 1);
+      expect((await api.me()).user.id).toBe(org.adminId);
+      t.clock.advance(1);
+      expect((await apiError(api.me())).status).toBe(401);
     });
 
     it("answers 404 for another user's token and leaves it working", async () => {

@@ -1,6 +1,8 @@
 import { type CaseStatus, openStatuses } from '@lifeline/contracts';
+import type SQLite from 'better-sqlite3';
 import { type SqlBool, sql, type Updateable } from 'kysely';
-import type { Db } from '../../db/database.js';
+import type { DatabaseHandle, Db } from '../../db/database.js';
+import { GroupCommit } from '../../db/group-commit.js';
 import type { CaseRow, Database, NewCaseEventRow, NewCaseRow } from '../../db/schema.js';
 
 export interface CaseFilter {
@@ -46,8 +48,47 @@ function statusSlices(wanted: CaseStatus[]): StatusSlice[] {
 const newestFirst = (a: CaseRow, b: CaseRow) =>
   b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
+interface NewCase {
+  row: Omit<NewCaseRow, 'code'>;
+  events: NewCaseEventRow[];
+  drawCode: () => string;
+  attempts: number;
+}
+
+/** Prepared once per column list: the rows of one table always carry the same columns. */
+class InsertStatements {
+  private readonly byColumns = new Map<string, SQLite.Statement>();
+
+  constructor(private readonly table: string) {}
+
+  run(sqlite: SQLite.Database, row: object): SQLite.RunResult {
+    const columns = Object.keys(row);
+    const key = columns.join(',');
+    let statement = this.byColumns.get(key);
+    if (!statement) {
+      statement = sqlite.prepare(
+        `insert into ${this.table} (${key}) values (${columns.map((c) => `@${c}`).join(', ')})`,
+      );
+      this.byColumns.set(key, statement);
+    }
+    return statement.run(row);
+  }
+}
+
 export class CasesRepository {
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+  /** SQLite only; PostgreSQL runs each create in a transaction of its own. */
+  private readonly creates: GroupCommit<NewCase, string | undefined> | undefined;
+  private readonly insertCase = new InsertStatements('cases');
+  private readonly insertEvent = new InsertStatements('case_events');
+  private claimCode: SQLite.Statement | undefined;
+
+  constructor(database: Pick<DatabaseHandle, 'db' | 'withSqlite'>) {
+    this.db = database.db;
+    this.creates =
+      database.withSqlite &&
+      new GroupCommit(database.withSqlite, (sqlite, c: NewCase) => this.insertNow(sqlite, c));
+  }
 
   /**
    * Inserts the case under the first drawn code that was never issued before,
@@ -61,6 +102,7 @@ export class CasesRepository {
     drawCode: () => string,
     attempts: number,
   ): Promise<string | undefined> {
+    if (this.creates) return this.creates.submit({ row, events, drawCode, attempts });
     return this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < attempts; i++) {
         const code = drawCode();
@@ -81,6 +123,21 @@ export class CasesRepository {
     });
   }
 
+  /** The same steps as the PostgreSQL path, on prepared statements, inside the group commit's transaction. */
+  private insertNow(sqlite: SQLite.Database, { row, events, drawCode, attempts }: NewCase) {
+    this.claimCode ??= sqlite.prepare(
+      'insert into session_codes (code, customer_token, created_at) values (?, ?, ?) on conflict (code) do nothing',
+    );
+    for (let i = 0; i < attempts; i++) {
+      const code = drawCode();
+      if (this.claimCode.run(code, row.customer_token, row.created_at).changes === 0) continue;
+      this.insertCase.run(sqlite, { ...row, code });
+      for (const event of events) this.insertEvent.run(sqlite, event);
+      return code;
+    }
+    return undefined;
+  }
+
   async findByCode(orgId: string, code: string) {
     return this.db
       .selectFrom('cases')
@@ -92,16 +149,24 @@ export class CasesRepository {
 
   /** For customers, who have no organisation: by link token or by code, across all organisations. */
   async findForCustomer(by: { token: string } | { code: string }) {
-    const query = this.db
+    if ('token' in by) {
+      // Only `session_codes` indexes link tokens (migration 0002).
+      return this.db
+        .selectFrom('session_codes')
+        .innerJoin('cases', 'cases.code', 'session_codes.code')
+        .innerJoin('organizations', 'organizations.id', 'cases.org_id')
+        .selectAll('cases')
+        .select('organizations.name as org_name')
+        .where('session_codes.customer_token', '=', by.token)
+        .executeTakeFirst();
+    }
+    return this.db
       .selectFrom('cases')
       .innerJoin('organizations', 'organizations.id', 'cases.org_id')
       .selectAll('cases')
-      .select('organizations.name as org_name');
-    return (
-      'token' in by
-        ? query.where('cases.customer_token', '=', by.token)
-        : query.where('cases.code', '=', by.code)
-    ).executeTakeFirst();
+      .select('organizations.name as org_name')
+      .where('cases.code', '=', by.code)
+      .executeTakeFirst();
   }
 
   /** Whether this link token or code was ever issued (its case may since have been deleted). */

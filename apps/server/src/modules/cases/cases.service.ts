@@ -51,7 +51,7 @@ export class CasesService {
     private readonly people: PeopleRepository,
     private readonly feed: CaseFeed,
   ) {
-    this.repo = new CasesRepository(deps.database.db);
+    this.repo = new CasesRepository(deps.database);
     this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
   }
 

@@ -43,9 +43,15 @@ export interface NewOrganization {
 
 export class PeopleService {
   readonly repo: PeopleRepository;
+  private readonly userChanged: ((userId: string) => void)[] = [];
 
   constructor(private readonly deps: Deps) {
     this.repo = new PeopleRepository(deps.database.db);
+  }
+
+  /** Called after every change to a user (or attempt at one), so nothing keeps acting on the old user. */
+  onUserChanged(listener: (userId: string) => void) {
+    this.userChanged.push(listener);
   }
 
   /** An organisation with a first group ("Support") and its first admin. */
@@ -146,21 +152,31 @@ export class PeopleService {
     const losesAdmin =
       user.role === 'admin' && user.active === 1 && (input.role === 'agent' || input.active === false);
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-    const updated = await this.repo.updateUser(
-      p.orgId,
-      id,
-      {
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.role !== undefined && { role: input.role }),
-        ...(input.active !== undefined && { active: input.active ? 1 : 0 }),
-        ...(input.defaultGroupId !== undefined && { default_group_id: input.defaultGroupId }),
-        ...(passwordHash !== undefined && { password_hash: passwordHash }),
-        updated_at: this.deps.clock.now(),
-      },
-      { keepAnotherAdmin: losesAdmin },
+    const updated = await this.changingUser(id, () =>
+      this.repo.updateUser(
+        p.orgId,
+        id,
+        {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.role !== undefined && { role: input.role }),
+          ...(input.active !== undefined && { active: input.active ? 1 : 0 }),
+          ...(input.defaultGroupId !== undefined && { default_group_id: input.defaultGroupId }),
+          ...(passwordHash !== undefined && { password_hash: passwordHash }),
+          updated_at: this.deps.clock.now(),
+        },
+        { keepAnotherAdmin: losesAdmin },
+      ),
     );
     if (!updated) throw conflict('last_admin', 'The organisation must keep at least one active admin.');
     return this.getUser(p.orgId, id);
+  }
+
+  private async changingUser<T>(userId: string, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } finally {
+      for (const listener of this.userChanged) listener(userId);
+    }
   }
 
   async listGroups(orgId: string) {
