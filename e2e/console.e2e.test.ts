@@ -46,7 +46,8 @@ describe('the service queue', () => {
     await expect.poll(() => row.getByText('New', { exact: true }).isVisible()).toBe(true);
     await alex.client.cases.update(stored?.code ?? '', { assigneeId: alex.id });
     await row.getByText('Alex Agent').waitFor();
-    await screenshot(beaPage, 'console-queue');
+    await screenshot(beaPage, 'console-queue-tablet');
+    await screenshot(alexPage, 'console-queue');
 
     // A case created by the API appears too; Bea closes it from the row menu and Alex sees it go.
     const byApi = await (await t.tokenClient(bea.client)).cases.create({ name: 'From the CRM' });
@@ -187,5 +188,29 @@ describe('the installable console', () => {
     await page.getByText('Waiting for The customer to join…').waitFor();
     await page.goto(`${t.baseUrl}/open?target=${encodeURIComponent('https://evil.example/')}`);
     await page.waitForURL(`${t.baseUrl}/`);
+  });
+});
+
+describe('the console by keyboard', () => {
+  it('creates a case without a mouse', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Keys Corp');
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    await page.getByText('No service cases match').waitFor();
+    const newCase = page.getByRole('button', { name: 'New service case' });
+    // Tab through the page until the button has the focus, as a keyboard user does.
+    for (let i = 0; i < 30 && !(await newCase.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New service case' });
+    await dialog.waitFor();
+    // The dialog puts the focus in the first field.
+    await page.keyboard.type('Typed only');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Service case created' }).waitFor();
+    await page.keyboard.press('Escape');
+    await queueRow(page, `Typed only ${(await org.admin.cases.list()).items[0]?.code}`).waitFor();
   });
 });
