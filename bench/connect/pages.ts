@@ -1,17 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The flags of the browser tests (e2e/harness.ts): a fake screen, granted without asking. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--auto-select-desktop-capture-source=Entire screen',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
 // Page-side code is plain JavaScript: the benchmark's own type-check has no DOM.
 
 /** Notes when the "Allow" button is clicked, before any handler of the page runs. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@lifeline/client';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../e2e/chromium.js';
 import {
   ADMIN,
   fmt,
@@ -12,14 +13,13 @@ import {
   quantile,
   startLifeline,
 } from '../lib/lifeline-process.js';
-import { CHROMIUM_ARGS, MARK_ALLOW, serveBarePage, watchFirstFrame } from './pages.js';
+import { MARK_ALLOW, serveBarePage, watchFirstFrame } from './pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const resultsDir = path.resolve(here, '../results');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
 const WARMUP = 1;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 600) * 1000;
 
 interface FirstFrame {

@@ -8,8 +8,9 @@
 
 import { createClient } from '@lifeline/client';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../e2e/chromium.js';
 import { ADMIN, startLifeline } from '../lib/lifeline-process.js';
-import { CHROMIUM_ARGS, serveBarePage } from './pages.js';
+import { serveBarePage } from './pages.js';
 
 const ITERATIONS = Number(process.env.TRACE_ITERATIONS ?? 3);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { caseSchema, caseStatus, caseType, sessionCode } from './cases.js';
+import { caseSchema, caseStatus, caseType, joinInfoSchema, sessionCode } from './cases.js';
 
 /**
  * WebSocket messages of the realtime hub.
@@ -96,14 +96,8 @@ export const presenceSchema = z.object({
 });
 export type Presence = z.infer<typeof presenceSchema>;
 
-export const sessionInfo = z.object({
-  code: sessionCode,
-  name: z.string(),
-  type: caseType,
-  status: caseStatus,
-  waitingMessage: z.string().nullable(),
-  organization: z.object({ name: z.string() }),
-});
+/** What a session socket is told about its case: the customer's join view without the link token. */
+export const sessionInfo = joinInfoSchema.omit({ token: true });
 export type SessionInfo = z.infer<typeof sessionInfo>;
 
 export const endReason = z.enum(['closed', 'expired', 'deleted', 'replaced']);

@@ -17,6 +17,7 @@ import { formatSessionCode } from '../../lib/random.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import type { PeopleRepository } from '../people/people.repository.js';
 import type { CaseFeed } from '../realtime/case-feed.js';
+import { caseEvent } from './case-events.js';
 import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
 import { CasesRepository } from './cases.repository.js';
 import { ListCache } from './list-cache.js';
@@ -75,16 +76,7 @@ export class CasesService {
     presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl);
 
   private event(row: Pick<CaseRow, 'id' | 'org_id'>, type: CaseEvent['type'], actor: Actor, data: object) {
-    return {
-      case_id: row.id,
-      org_id: row.org_id,
-      type,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      actor_name: actor.name,
-      data: JSON.stringify(data),
-      created_at: this.deps.clock.now(),
-    } satisfies NewCaseEventRow;
+    return caseEvent(row, type, actor, data, this.deps.clock.now());
   }
 
   private async assertGroup(orgId: string, groupId: string) {

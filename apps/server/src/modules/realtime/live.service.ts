@@ -1,5 +1,6 @@
 import type {
   Actor,
+  CaseEventType,
   CaseStatus,
   ConsentDecision,
   ConsentState,
@@ -10,6 +11,7 @@ import type {
 import type { CaseRow, LiveConnectionRow, NewCaseEventRow } from '../../db/schema.js';
 import type { Deps } from '../../lib/deps.js';
 import { gone } from '../../lib/errors.js';
+import { caseEvent } from '../cases/case-events.js';
 import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { CaseFeed } from './case-feed.js';
 import type { CasePatch, LiveRepository } from './live.repository.js';
@@ -63,17 +65,8 @@ export class LiveSessions {
       : { type: 'customer', id: null, name: row.customer_name };
   }
 
-  private event(row: CaseRow, type: NewCaseEventRow['type'], actor: Actor, data: object): NewCaseEventRow {
-    return {
-      case_id: row.id,
-      org_id: row.org_id,
-      type,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      actor_name: actor.name,
-      data: JSON.stringify(data),
-      created_at: this.deps.clock.now(),
-    };
+  private event(row: CaseRow, type: CaseEventType, actor: Actor, data: object) {
+    return caseEvent(row, type, actor, data, this.deps.clock.now());
   }
 
   /**
