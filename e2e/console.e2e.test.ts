@@ -214,3 +214,67 @@ describe('the console by keyboard', () => {
     await queueRow(page, `Typed only ${(await org.admin.cases.list()).items[0]?.code}`).waitFor();
   });
 });
+
+describe('signing in and out, copying, and expiry', () => {
+  it('signs out to the sign-in page, and the console then asks to sign in again', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Out Corp');
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${t.baseUrl}/`);
+    await page.waitForURL(`${t.baseUrl}/login?next=%2F`);
+    await page.getByLabel('E-mail').fill(org.adminEmail);
+    await page.getByLabel(/^Password/).fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('The e-mail address or password is wrong.').waitFor();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${t.baseUrl}/login`);
+    await page.goto(`${t.baseUrl}/`);
+    await page.waitForURL(`${t.baseUrl}/login?next=%2F`);
+  });
+
+  it('copies the customer link and the code of a case', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Copy Corp');
+    const c = await org.admin.cases.create({ name: 'Copy me' });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.baseUrl });
+    const page = await context.newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+    await queueRow(page, `Copy me ${c.code}`)
+      .getByRole('button', { name: `More actions for ${c.code}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Copy customer link' }).click();
+    await expect.poll(clipboard).toBe(c.links.customer);
+    await queueRow(page, `Copy me ${c.code}`)
+      .getByRole('button', { name: `More actions for ${c.code}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Copy code' }).click();
+    await expect.poll(clipboard).toBe(c.code);
+  });
+
+  it('drops a case from the open queue when it expires, without a reload', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Expiry Corp');
+    const c = await org.admin.cases.create({ name: 'Runs out' });
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/');
+    const row = queueRow(page, `Runs out ${c.code}`);
+    await row.waitFor();
+    // Its 24 hours are nearly over (moving the clock a day would end the sign-in session too).
+    await t.db
+      .updateTable('cases')
+      .set({ expires_at: t.clock.now() + 60_000 })
+      .where('code', '=', c.code)
+      .execute();
+    t.clock.advance(61_000);
+    await t.app.sweeper.sweep();
+    await row.waitFor({ state: 'detached' });
+    // Its page, open elsewhere, says so.
+    await page.getByRole('link', { name: c.code }).waitFor({ state: 'detached' });
+    await page.goto(`${t.baseUrl}/cases/${c.code}`);
+    await page.getByRole('heading', { name: 'Runs out' }).waitFor();
+    await page.getByRole('region', { name: 'Audit trail' }).getByText('Expired', { exact: true }).waitFor();
+  });
+});
