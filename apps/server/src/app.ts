@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import type { FetchFn } from './lib/delivery.js';
 import type { Deps } from './lib/deps.js';
 import { createIdGenerator, cryptoRandom, type Random } from './lib/random.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -15,6 +16,11 @@ import { casesRoutes } from './modules/cases/cases.routes.js';
 import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
+import { InvitationsService } from './modules/invitations/invitations.service.js';
+import { type Mailer, smtpMailer } from './modules/invitations/mail.js';
+import { OutboxWorker } from './modules/invitations/outbox-worker.js';
+import { type SmsSender, smsSenderFor } from './modules/invitations/sms.js';
 import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
@@ -34,12 +40,24 @@ export interface AppOptions {
   database: DatabaseHandle;
   clock?: Clock;
   random?: Random;
+  /**
+   * Outgoing side effects. Unset, they follow the configuration: SMTP from
+   * `mail`, the SMS provider from `sms`, and the global fetch.
+   */
+  delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn };
 }
 
 export interface App {
   server: FastifyInstance;
-  services: { people: PeopleService; auth: AuthService; cases: CasesService };
+  services: {
+    people: PeopleService;
+    auth: AuthService;
+    cases: CasesService;
+    invitations: InvitationsService;
+  };
   sweeper: ExpirySweeper;
+  /** Background delivery; `main` starts it, tests run it step by step. */
+  outbox: OutboxWorker;
 }
 
 // A cached queue page is the same object for every agent who asks; it is stringified once.
@@ -89,6 +107,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const cases = new CasesService(deps, people.repo);
   const join = new JoinService(deps, cases.repo);
   const sweeper = new ExpirySweeper(deps, cases.repo, (orgId) => cases.written(orgId));
+  const fetchFn = options.delivery?.fetch ?? fetch;
+  const mailer =
+    options.delivery?.mailer ??
+    (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs) : undefined);
+  const sms = options.delivery?.sms ?? smsSenderFor(config, fetchFn);
+  const invitations = new InvitationsService(deps, cases.repo, people.repo, {
+    email: mailer ? 'smtp' : 'local',
+    sms: sms?.name ?? 'local',
+  });
+  const outbox = new OutboxWorker(deps, invitations.repo, mailer, sms);
   const guard = createGuard(auth);
 
   await server.register(fastifyCookie);
@@ -123,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   server.addHook('preClose', async () => {
     shuttingDown = true;
     await sweeper.stop();
+    await outbox.stop();
   });
   healthRoutes(server, database, () => shuttingDown);
   authRoutes(server, auth, people, guard, {
@@ -132,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
+  invitationsRoutes(server, invitations, guard);
 
-  return { server, services: { people, auth, cases }, sweeper };
+  return { server, services: { people, auth, cases, invitations }, sweeper, outbox };
 }

@@ -97,7 +97,7 @@ describe('lifeline CLI', () => {
       cleanups.push(db.drop);
 
       const first = await cli(['migrate'], db.env);
-      expect(first).toEqual({ code: 0, stdout: 'Applied: 0001_initial\n', stderr: '' });
+      expect(first).toEqual({ code: 0, stdout: 'Applied: 0001_initial, 0003_outbox\n', stderr: '' });
       const second = await cli(['migrate'], db.env);
       expect(second.code).toBe(0);
       expect(second.stdout).toMatch(/up to date/);

@@ -90,6 +90,8 @@ export class TestServer {
   baseUrl = '';
   readonly clock = new TestClock();
   private handle!: DatabaseHandle;
+  private config!: Config;
+  private readonly siblings: App[] = [];
 
   constructor(
     readonly kind: DatabaseKind,
@@ -98,6 +100,7 @@ export class TestServer {
 
   async start(handle: DatabaseHandle, config: Config) {
     this.handle = handle;
+    this.config = config;
     this.app = await buildApp({
       config,
       database: handle,
@@ -112,7 +115,24 @@ export class TestServer {
   }
 
   async stop() {
+    for (const app of this.siblings.splice(0)) await app.server.close();
     await this.app?.server.close();
+  }
+
+  /**
+   * Another server process on the same database and clock (not listening):
+   * for work that several processes share, like the delivery workers.
+   */
+  async sibling(): Promise<App> {
+    const app = await buildApp({
+      config: this.config,
+      database: this.handle,
+      clock: this.clock,
+      random: this.random,
+      validateResponses: true,
+    });
+    this.siblings.push(app);
+    return app;
   }
 
   get db() {
@@ -170,14 +190,19 @@ export class TestServer {
 export function describeEachDatabase(
   title: string,
   suite: (t: TestServer) => void,
-  options: { config?: Partial<Config>; random?: Random } = {},
+  options: {
+    /** A function is called when the server starts, after the file's own `beforeAll` hooks (local ports). */
+    config?: Partial<Config> | (() => Partial<Config>);
+    random?: Random;
+  } = {},
 ) {
   describe.each(DATABASES)(`${title} [%s]`, (kind) => {
     const t = new TestServer(kind, options.random);
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     beforeAll(async () => {
       database = await createTestDatabase(kind);
-      await t.start(database.handle, testConfig(database.config, options.config));
+      const overrides = typeof options.config === 'function' ? options.config() : options.config;
+      await t.start(database.handle, testConfig(database.config, overrides));
     });
     afterAll(async () => {
       await t.stop();

@@ -6,6 +6,7 @@ import {
   type CaseEvent,
   type CreateCaseRequest,
   type CreatedApiToken,
+  type CreateInvitationRequest,
   type CreateTokenRequest,
   type CreateUserRequest,
   caseEventSchema,
@@ -13,12 +14,16 @@ import {
   createdTokenSchema,
   type Group,
   groupSchema,
+  type Invitation,
+  invitationSchema,
   type JoinInfo,
   joinInfoSchema,
   type ListCasesQuery,
+  type ListOutboxQuery,
   loginResponse,
   type Me,
   meResponse,
+  outboxMessageSchema,
   type Problem,
   page,
   problemSchema,
@@ -148,6 +153,16 @@ export function createClient(options: ClientOptions) {
         request('POST', '/api/v1/cases/bulk-delete', bulkDeleteResponse, { body: { codes } }),
       events: (code: string, query: { limit?: number; cursor?: string } = {}) =>
         request('GET', `${casePath(code)}/events`, page(caseEventSchema), { query }),
+      /** Sends the customer link; answers with the invitation queued for delivery. */
+      invite: (code: string, body: CreateInvitationRequest): Promise<Invitation> =>
+        request('POST', `${casePath(code)}/invitations`, invitationSchema, { body }),
+      invitations: (code: string, query: { limit?: number; cursor?: string } = {}) =>
+        request('GET', `${casePath(code)}/invitations`, page(invitationSchema), { query }),
+    },
+    /** Admins: every e-mail and SMS, including those kept in the local outbox. */
+    outbox: {
+      list: (query: ListOutboxQuery = {}) =>
+        request('GET', '/api/v1/outbox', page(outboxMessageSchema), { query: query as Query }),
     },
     /** Public lookups a customer's page makes; no credentials. */
     join: {
@@ -186,4 +201,4 @@ export function createClient(options: ClientOptions) {
 }
 
 export type LifelineClient = ReturnType<typeof createClient>;
-export type { Case, CaseEvent };
+export type { Case, CaseEvent, Invitation };

@@ -140,6 +140,9 @@ export const caseEventType = z.enum([
   'case.status_changed',
   'case.closed',
   'case.expired',
+  'invitation.queued',
+  'invitation.sent',
+  'invitation.failed',
 ]);
 export type CaseEventType = z.infer<typeof caseEventType>;
 

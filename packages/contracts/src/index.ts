@@ -1,4 +1,6 @@
 export * from './auth.js';
 export * from './cases.js';
 export * from './common.js';
+export * from './invitations.js';
 export * from './people.js';
+export * from './webhooks.js';

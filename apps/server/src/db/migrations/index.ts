@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0003 from './0003_outbox.js';
 import type { MigrationContext } from './context.js';
 
 type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -7,6 +8,7 @@ type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 /** Ordered by name; add new files here. Migrations only move forward. */
 const migrations: Record<string, Module> = {
   '0001_initial': m0001,
+  '0003_outbox': m0003,
 };
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

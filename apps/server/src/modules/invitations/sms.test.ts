@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startHttpReceiver } from '../../../test/receivers.js';
+import { httpSender } from './sms.js';
+
+let gateway: Awaited<ReturnType<typeof startHttpReceiver>>;
+beforeAll(async () => {
+  gateway = await startHttpReceiver({ status: 200, body: { id: 'msg-1' } });
+});
+afterAll(() => gateway.close());
+beforeEach(() => gateway.reset());
+
+describe('the generic HTTP SMS adapter', () => {
+  const sender = () =>
+    httpSender({ provider: 'http', url: `${gateway.url}/send`, token: 's3cret' }, fetch, 300);
+
+  it('posts { to, body } as JSON with the bearer token and keeps the gateway’s id', async () => {
+    expect(await sender().send('+49301234567', 'Hello')).toEqual({ ok: true, providerId: 'msg-1' });
+    expect(gateway.requests).toHaveLength(1);
+    const [request] = gateway.requests;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe('/send');
+    expect(request?.headers.authorization).toBe('Bearer s3cret');
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ to: '+49301234567', body: 'Hello' });
+  });
+
+  it('calls 5xx, 429 and timeouts transient, other 4xx permanent with the gateway’s message', async () => {
+    gateway.answer({ status: 502 }, { status: 429, body: { error: 'slow down' } }, 'hang', {
+      status: 422,
+      body: { message: 'number blocked' },
+    });
+    const s = sender();
+    expect(await s.send('+1', 'x')).toMatchObject({ ok: false, permanent: false, statusCode: 502 });
+    expect(await s.send('+1', 'x')).toEqual({
+      ok: false,
+      permanent: false,
+      statusCode: 429,
+      reason: 'SMS gateway HTTP 429: slow down',
+    });
+    expect(await s.send('+1', 'x')).toEqual({
+      ok: false,
+      permanent: false,
+      reason: 'no answer within 0.3 s',
+    });
+    expect(await s.send('+1', 'x')).toEqual({
+      ok: false,
+      permanent: true,
+      statusCode: 422,
+      reason: 'SMS gateway HTTP 422: number blocked',
+    });
+  });
+
+  it('calls an unreachable gateway transient', async () => {
+    const down = httpSender(
+      { provider: 'http', url: 'http://127.0.0.1:1/send', token: undefined },
+      fetch,
+      300,
+    );
+    expect(await down.send('+1', 'x')).toMatchObject({
+      ok: false,
+      permanent: false,
+      reason: /network error/,
+    });
+  });
+});
