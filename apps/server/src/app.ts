@@ -17,7 +17,7 @@ import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
-import { InvitationsService } from './modules/invitations/invitations.service.js';
+import { InvitationsService, presentInvitation } from './modules/invitations/invitations.service.js';
 import { type Mailer, smtpMailer } from './modules/invitations/mail.js';
 import { OutboxWorker } from './modules/invitations/outbox-worker.js';
 import { type SmsSender, smsSenderFor } from './modules/invitations/sms.js';
@@ -25,6 +25,9 @@ import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
+import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { createGuard } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 
@@ -54,10 +57,13 @@ export interface App {
     auth: AuthService;
     cases: CasesService;
     invitations: InvitationsService;
+    /** `webhooks.emit(orgId, type, data)` announces events from outside the case transactions (connections). */
+    webhooks: WebhooksService;
   };
   sweeper: ExpirySweeper;
-  /** Background delivery; `main` starts it, tests run it step by step. */
+  /** Background delivery; `main` starts them, tests run them step by step. */
   outbox: OutboxWorker;
+  webhookWorker: WebhookWorker;
 }
 
 // A cached queue page is the same object for every agent who asks; it is stringified once.
@@ -104,7 +110,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
-  const cases = new CasesService(deps, people.repo);
+  const webhooks = new WebhooksService(deps);
+  const cases = new CasesService(deps, people.repo, webhooks.onCaseEvents);
   const join = new JoinService(deps, cases.repo);
   const sweeper = new ExpirySweeper(deps, cases.repo, (orgId) => cases.written(orgId));
   const fetchFn = options.delivery?.fetch ?? fetch;
@@ -116,7 +123,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     email: mailer ? 'smtp' : 'local',
     sms: sms?.name ?? 'local',
   });
-  const outbox = new OutboxWorker(deps, invitations.repo, mailer, sms);
+  const outbox = new OutboxWorker(deps, invitations.repo, mailer, sms, (trx, { type, row }) =>
+    webhooks.record(trx, [
+      { orgId: row.org_id, type, data: { invitation: presentInvitation(row) }, occurredAt: clock.now() },
+    ]),
+  );
+  const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
   const guard = createGuard(auth);
 
   await server.register(fastifyCookie);
@@ -152,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     shuttingDown = true;
     await sweeper.stop();
     await outbox.stop();
+    await webhookWorker.stop();
   });
   healthRoutes(server, database, () => shuttingDown);
   authRoutes(server, auth, people, guard, {
@@ -162,6 +175,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
   invitationsRoutes(server, invitations, guard);
+  webhooksRoutes(server, webhooks, guard);
 
-  return { server, services: { people, auth, cases, invitations }, sweeper, outbox };
+  return {
+    server,
+    services: { people, auth, cases, invitations, webhooks },
+    sweeper,
+    outbox,
+    webhookWorker,
+  };
 }

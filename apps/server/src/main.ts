@@ -6,12 +6,13 @@ async function main() {
   const config = loadConfig();
   const database = openDatabase(config.database);
   await migrateToLatest(database);
-  const { server, services, sweeper, outbox } = await buildApp({ config, database });
+  const { server, services, sweeper, outbox, webhookWorker } = await buildApp({ config, database });
 
   const firstRun = await services.people.bootstrap();
   await sweeper.sweep();
   sweeper.start();
   outbox.start();
+  webhookWorker.start();
   await server.listen({ port: config.port, host: config.host });
 
   const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL';

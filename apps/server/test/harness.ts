@@ -91,7 +91,7 @@ export class TestServer {
   readonly clock = new TestClock();
   private handle!: DatabaseHandle;
   private config!: Config;
-  private readonly siblings: App[] = [];
+  private readonly siblings: { app: App; handle?: DatabaseHandle }[] = [];
 
   constructor(
     readonly kind: DatabaseKind,
@@ -115,23 +115,28 @@ export class TestServer {
   }
 
   async stop() {
-    for (const app of this.siblings.splice(0)) await app.server.close();
+    for (const sibling of this.siblings.splice(0)) {
+      await sibling.app.server.close();
+      await sibling.handle?.destroy();
+    }
     await this.app?.server.close();
   }
 
   /**
    * Another server process on the same database and clock (not listening):
-   * for work that several processes share, like the delivery workers.
+   * for work that several processes share, like the delivery workers. With
+   * `ownConnection` it opens the database afresh, as a restarted process would.
    */
-  async sibling(): Promise<App> {
+  async sibling(options: { ownConnection?: boolean } = {}): Promise<App> {
+    const handle = options.ownConnection ? openDatabase(this.config.database) : undefined;
     const app = await buildApp({
       config: this.config,
-      database: this.handle,
+      database: handle ?? this.handle,
       clock: this.clock,
       random: this.random,
       validateResponses: true,
     });
-    this.siblings.push(app);
+    this.siblings.push(handle ? { app, handle } : { app });
     return app;
   }
 

@@ -63,8 +63,11 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** What the receiver answers: a status and body, or `hang` to never answer (a timeout). */
-export type Answer = { status: number; body?: unknown } | 'hang';
+/**
+ * What the receiver answers: a status and body (once `after` settles, if
+ * given), or `hang` to never answer (a timeout).
+ */
+export type Answer = { status: number; body?: unknown; after?: Promise<void> } | 'hang';
 
 /**
  * An HTTP server on loopback that records every request and answers from a
@@ -87,8 +90,10 @@ export async function startHttpReceiver(fallback: Answer = { status: 200, body: 
       for (const wake of waiting.splice(0)) wake();
       const answer = script.shift() ?? fallback;
       if (answer === 'hang') return;
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      void (answer.after ?? Promise.resolve()).then(() => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

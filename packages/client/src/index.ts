@@ -6,12 +6,15 @@ import {
   type CaseEvent,
   type CreateCaseRequest,
   type CreatedApiToken,
+  type CreatedWebhook,
   type CreateInvitationRequest,
   type CreateTokenRequest,
   type CreateUserRequest,
+  type CreateWebhookRequest,
   caseEventSchema,
   caseSchema,
   createdTokenSchema,
+  createdWebhookSchema,
   type Group,
   groupSchema,
   type Invitation,
@@ -30,8 +33,12 @@ import {
   tokenSchema,
   type UpdateCaseRequest,
   type UpdateUserRequest,
+  type UpdateWebhookRequest,
   type User,
   userSchema,
+  type Webhook,
+  webhookDeliverySchema,
+  webhookSchema,
 } from '@lifeline/contracts';
 import { z } from 'zod';
 
@@ -158,6 +165,23 @@ export function createClient(options: ClientOptions) {
         request('POST', `${casePath(code)}/invitations`, invitationSchema, { body }),
       invitations: (code: string, query: { limit?: number; cursor?: string } = {}) =>
         request('GET', `${casePath(code)}/invitations`, page(invitationSchema), { query }),
+    },
+    /** Admins: endpoints that receive signed event notifications (docs/WEBHOOKS.md). */
+    webhooks: {
+      list: async (): Promise<Webhook[]> =>
+        (await request('GET', '/api/v1/webhooks', items(webhookSchema))).items,
+      get: (id: string): Promise<Webhook> =>
+        request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}`, webhookSchema),
+      /** The answer's `secret` is shown only here. */
+      create: (body: CreateWebhookRequest): Promise<CreatedWebhook> =>
+        request('POST', '/api/v1/webhooks', createdWebhookSchema, { body }),
+      update: (id: string, body: UpdateWebhookRequest): Promise<Webhook> =>
+        request('PATCH', `/api/v1/webhooks/${encodeURIComponent(id)}`, webhookSchema, { body }),
+      delete: (id: string) => request('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`, null),
+      deliveries: (id: string, query: { limit?: number; cursor?: string } = {}) =>
+        request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, page(webhookDeliverySchema), {
+          query,
+        }),
     },
     /** Admins: every e-mail and SMS, including those kept in the local outbox. */
     outbox: {

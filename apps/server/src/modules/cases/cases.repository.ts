@@ -1,5 +1,5 @@
 import { type CaseStatus, openStatuses } from '@lifeline/contracts';
-import { type SqlBool, sql, type Updateable } from 'kysely';
+import { type SqlBool, sql, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { CaseRow, Database, NewCaseEventRow, NewCaseRow } from '../../db/schema.js';
 
@@ -43,11 +43,21 @@ function statusSlices(wanted: CaseStatus[]): StatusSlice[] {
   return slices;
 }
 
+/**
+ * Told of a case's audit events inside the transaction that writes them (and
+ * of deletions, which leave no audit trail), so that what follows from a
+ * change — webhook deliveries — is stored with it or not at all.
+ */
+export type CaseEventListener = (trx: Transaction<Database>, events: NewCaseEventRow[]) => Promise<void>;
+
 const newestFirst = (a: CaseRow, b: CaseRow) =>
   b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 export class CasesRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly onEvents: CaseEventListener = async () => {},
+  ) {}
 
   /**
    * Inserts the case under the first drawn code that was never issued before,
@@ -75,6 +85,7 @@ export class CasesRepository {
           .values({ ...row, code })
           .execute();
         if (events.length) await trx.insertInto('case_events').values(events).execute();
+        await this.onEvents(trx, events);
         return code;
       }
       return undefined;
@@ -197,13 +208,16 @@ export class CasesRepository {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       if (events.length) await trx.insertInto('case_events').values(events).execute();
+      await this.onEvents(trx, events);
       return true;
     });
   }
 
-  async deleteByIds(ids: string[]): Promise<number> {
+  /** `deleted` announces each deletion to the listener (while the case can still be read); it is not stored. */
+  async deleteByIds(ids: string[], deleted: NewCaseEventRow[]): Promise<number> {
     if (ids.length === 0) return 0;
     return this.db.transaction().execute(async (trx) => {
+      await this.onEvents(trx, deleted);
       await trx.deleteFrom('case_events').where('case_id', 'in', ids).execute();
       const result = await trx.deleteFrom('cases').where('id', 'in', ids).executeTakeFirst();
       return Number(result.numDeletedRows);
@@ -250,21 +264,20 @@ export class CasesRepository {
       const expiredIds = new Set(updated.map((u) => u.id));
       const expired = due.filter((d) => expiredIds.has(d.id));
       if (expired.length) {
-        await trx
-          .insertInto('case_events')
-          .values(
-            expired.map((d) => ({
-              case_id: d.id,
-              org_id: d.org_id,
-              type: 'case.expired',
-              actor_type: 'system' as const,
-              actor_id: null,
-              actor_name: null,
-              data: JSON.stringify({ from: d.status, expiresAt: new Date(d.expires_at).toISOString() }),
-              created_at: now,
-            })),
-          )
-          .execute();
+        const events = expired.map(
+          (d): NewCaseEventRow => ({
+            case_id: d.id,
+            org_id: d.org_id,
+            type: 'case.expired',
+            actor_type: 'system',
+            actor_id: null,
+            actor_name: null,
+            data: JSON.stringify({ from: d.status, expiresAt: new Date(d.expires_at).toISOString() }),
+            created_at: now,
+          }),
+        );
+        await trx.insertInto('case_events').values(events).execute();
+        await this.onEvents(trx, events);
       }
       return expired.map((d) => ({ id: d.id, org_id: d.org_id, from: d.status }));
     });

@@ -17,7 +17,7 @@ import { formatSessionCode } from '../../lib/random.js';
 import { actorOf, type Principal } from '../auth/principal.js';
 import type { PeopleRepository } from '../people/people.repository.js';
 import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
-import { CasesRepository } from './cases.repository.js';
+import { type CaseEventListener, CasesRepository } from './cases.repository.js';
 import { ListCache } from './list-cache.js';
 
 type CreateInput = z.output<typeof createCaseRequest>;
@@ -48,8 +48,9 @@ export class CasesService {
   constructor(
     private readonly deps: Deps,
     private readonly people: PeopleRepository,
+    onEvents?: CaseEventListener,
   ) {
-    this.repo = new CasesRepository(deps.database.db);
+    this.repo = new CasesRepository(deps.database.db, onEvents);
     this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
   }
 
@@ -72,7 +73,12 @@ export class CasesService {
   private present = (row: CaseRow): Case =>
     presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl);
 
-  private event(row: Pick<CaseRow, 'id' | 'org_id'>, type: CaseEvent['type'], actor: Actor, data: object) {
+  private event(
+    row: Pick<CaseRow, 'id' | 'org_id'>,
+    type: CaseEvent['type'] | 'case.deleted',
+    actor: Actor,
+    data: object,
+  ) {
     return {
       case_id: row.id,
       org_id: row.org_id,
@@ -299,7 +305,9 @@ export class CasesService {
   async delete(p: Principal, code: string) {
     const row = await this.find(p, code);
     this.assertMayEnd(p, row, 'delete');
-    await this.writing(p.orgId, () => this.repo.deleteByIds([row.id]));
+    await this.writing(p.orgId, () =>
+      this.repo.deleteByIds([row.id], [this.event(row, 'case.deleted', actorOf(p), { code: row.code })]),
+    );
   }
 
   /** All or nothing: if any found case may not be deleted by the caller, none is. */
@@ -314,7 +322,13 @@ export class CasesService {
         `You may not delete ${refused.map((r) => r.code).join(', ')}: only the assignee, the creator or an admin may. Nothing was deleted.`,
       );
     }
-    const deleted = await this.writing(p.orgId, () => this.repo.deleteByIds(rows.map((r) => r.id)));
+    const actor = actorOf(p);
+    const deleted = await this.writing(p.orgId, () =>
+      this.repo.deleteByIds(
+        rows.map((r) => r.id),
+        rows.map((r) => this.event(r, 'case.deleted', actor, { code: r.code })),
+      ),
+    );
     return { deleted, notFound: unique.filter((c) => !found.has(c)) };
   }
 
