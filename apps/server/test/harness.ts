@@ -127,7 +127,7 @@ export class TestServer {
    * for work that several processes share, like the delivery workers. With
    * `ownConnection` it opens the database afresh, as a restarted process would.
    */
-  async sibling(options: { ownConnection?: boolean } = {}): Promise<App> {
+  async sibling(options: { ownConnection?: boolean } = {}): Promise<{ app: App; stop(): Promise<void> }> {
     const handle = options.ownConnection ? openDatabase(this.config.database) : undefined;
     const app = await buildApp({
       config: this.config,
@@ -136,8 +136,16 @@ export class TestServer {
       random: this.random,
       validateResponses: true,
     });
-    this.siblings.push(handle ? { app, handle } : { app });
-    return app;
+    const sibling = handle ? { app, handle } : { app };
+    this.siblings.push(sibling);
+    return {
+      app,
+      stop: async () => {
+        this.siblings.splice(this.siblings.indexOf(sibling), 1);
+        await app.server.close();
+        await handle?.destroy();
+      },
+    };
   }
 
   get db() {

@@ -158,7 +158,7 @@ describeEachDatabase(
         const c = await org.admin.cases.create({ name: 'x' });
         const addresses = Array.from({ length: 6 }, (_, i) => `many${i}@example.com`);
         for (const to of addresses) await org.admin.cases.invite(c.code, { channel: 'email', to });
-        const other = (await t.sibling()).outbox;
+        const other = (await t.sibling()).app.outbox;
         const [a, b] = await Promise.all([t.app.outbox.runOnce(), other.runOnce()]);
         expect((a ?? 0) + (b ?? 0)).toBe(6);
         expect(smtp.received.flatMap((m) => m.to).sort()).toEqual([...addresses].sort());
