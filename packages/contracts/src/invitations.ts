@@ -12,8 +12,8 @@ export type DeliveryStatus = z.infer<typeof deliveryStatus>;
  * `local` when none is configured — it then stays `queued` in the local outbox
  * for admins to read (`GET /api/v1/outbox`).
  */
-export const transport = z.enum(['smtp', 'twilio', 'http', 'local']);
-export type Transport = z.infer<typeof transport>;
+export const invitationTransport = z.enum(['smtp', 'twilio', 'http', 'local']);
+export type InvitationTransport = z.infer<typeof invitationTransport>;
 
 const agentMessage = z.string().trim().min(1).max(500);
 
@@ -40,7 +40,7 @@ export const invitationSchema = z.object({
   to: z.string(),
   message: z.string().nullable(),
   status: deliveryStatus,
-  transport,
+  transport: invitationTransport,
   /** Why the last attempt failed (the provider's reason); kept while retrying, final once `failed`. */
   error: z.string().nullable(),
   attempts: z.number().int(),
@@ -61,6 +61,6 @@ export type OutboxMessage = z.infer<typeof outboxMessageSchema>;
 export const listOutboxQuery = z.strictObject({
   ...paginationQuery,
   status: deliveryStatus.optional(),
-  transport: transport.optional(),
+  transport: invitationTransport.optional(),
 });
 export type ListOutboxQuery = z.input<typeof listOutboxQuery>;

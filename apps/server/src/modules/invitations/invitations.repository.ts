@@ -1,4 +1,4 @@
-import type { Transport } from '@lifeline/contracts';
+import type { InvitationTransport } from '@lifeline/contracts';
 import { type SqlBool, sql, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, NewCaseEventRow, OutboxRow } from '../../db/schema.js';
@@ -29,7 +29,7 @@ export class InvitationsRepository {
 
   async listForOrg(
     orgId: string,
-    filter: { status?: OutboxRow['status'] | undefined; transport?: Transport | undefined },
+    filter: { status?: OutboxRow['status'] | undefined; transport?: InvitationTransport | undefined },
     after: Keyset | undefined,
     limit: number,
   ) {
@@ -40,13 +40,28 @@ export class InvitationsRepository {
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
 
+  /** What the worker needs to know of a message's case just before sending; undefined once deleted. */
+  async caseState(caseId: string) {
+    return this.db
+      .selectFrom('cases')
+      .select(['status', 'expires_at'])
+      .where('id', '=', caseId)
+      .executeTakeFirst();
+  }
+
   /**
    * Takes up to `limit` due messages for `owner` until `now + leaseMs`, counting
    * the attempt. The lease condition is repeated in the UPDATE, so of several
    * processes claiming at once each row goes to one (PostgreSQL re-checks it
    * on the locked row; SQLite has a single writer).
    */
-  async claimDue(now: number, transports: Transport[], owner: string, leaseMs: number, limit: number) {
+  async claimDue(
+    now: number,
+    transports: InvitationTransport[],
+    owner: string,
+    leaseMs: number,
+    limit: number,
+  ) {
     if (transports.length === 0) return [];
     const due = this.db
       .selectFrom('outbox_messages')

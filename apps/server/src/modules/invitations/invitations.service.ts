@@ -2,9 +2,9 @@ import type {
   CaseEvent,
   createInvitationRequest,
   Invitation,
+  InvitationTransport,
   listOutboxQuery,
   OutboxMessage,
-  Transport,
 } from '@lifeline/contracts';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { z } from 'zod';
@@ -62,7 +62,7 @@ function page<T>(rows: OutboxRow[], limit: number, present: (row: OutboxRow) => 
 }
 
 /** The transport each channel uses in this process: a provider, or the local outbox. */
-export type ChannelTransports = { email: Transport; sms: Transport };
+export type ChannelTransports = { email: InvitationTransport; sms: InvitationTransport };
 
 export class InvitationsService {
   readonly repo: InvitationsRepository;

@@ -153,6 +153,30 @@ describeEachDatabase(
         expect(row?.error).toContain('452');
       });
 
+      it('does not send the link of a case that ended meanwhile', async () => {
+        const org = await t.newOrg();
+        const closed = await org.admin.cases.create({ name: 'closed' });
+        const deleted = await org.admin.cases.create({ name: 'deleted' });
+        smtp.refuse('late1@example.com', [451]);
+        smtp.refuse('late2@example.com', [451]);
+        await org.admin.cases.invite(closed.code, { channel: 'email', to: 'late1@example.com' });
+        await org.admin.cases.invite(deleted.code, { channel: 'email', to: 'late2@example.com' });
+        expect(await t.app.outbox.runOnce()).toBe(2);
+        await org.admin.cases.close(closed.code);
+        await org.admin.cases.delete(deleted.code);
+        t.clock.advance(BACKOFF);
+        expect(await t.app.outbox.runOnce()).toBe(2);
+        const reason = 'The support session ended before the invitation was sent.';
+        expect((await org.admin.cases.invitations(closed.code)).items[0]).toMatchObject({
+          status: 'failed',
+          error: reason,
+        });
+        expect((await org.admin.outbox.list()).items.map((m) => [m.caseCode, m.status, m.error])).toEqual(
+          expect.arrayContaining([[deleted.code, 'failed', reason]]),
+        );
+        expect(smtp.received).toHaveLength(0);
+      });
+
       it('has several workers (processes) send each message exactly once', async () => {
         const org = await t.newOrg();
         const c = await org.admin.cases.create({ name: 'x' });

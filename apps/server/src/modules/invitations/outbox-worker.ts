@@ -1,9 +1,10 @@
-import type { Transport } from '@lifeline/contracts';
+import type { InvitationTransport } from '@lifeline/contracts';
 import type { Transaction } from 'kysely';
 import type { Database, OutboxRow } from '../../db/schema.js';
 import { type AttemptResult, retryDelay } from '../../lib/delivery.js';
 import type { Deps } from '../../lib/deps.js';
 import { Poller } from '../../lib/poller.js';
+import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { InvitationsRepository } from './invitations.repository.js';
 import { invitationEvent, presentInvitation } from './invitations.service.js';
 import type { Mailer } from './mail.js';
@@ -27,7 +28,7 @@ export type InvitationOutcomeListener = (
  */
 export class OutboxWorker {
   private readonly poller: Poller;
-  private readonly transports: Transport[];
+  private readonly transports: InvitationTransport[];
 
   constructor(
     private readonly deps: Deps,
@@ -61,6 +62,15 @@ export class OutboxWorker {
   }
 
   private async attempt(row: OutboxRow): Promise<AttemptResult> {
+    // A link to an ended session only leads to the "this session has ended" page: better not sent at all.
+    const state = await this.repo.caseState(row.case_id);
+    if (!state || isEnded(effectiveStatus(state, this.deps.clock.now()))) {
+      return {
+        ok: false,
+        permanent: true,
+        reason: 'The support session ended before the invitation was sent.',
+      };
+    }
     if (row.transport === 'smtp' && this.mailer && this.deps.config.mail) {
       return this.mailer.send({
         from: this.deps.config.mail.from,
