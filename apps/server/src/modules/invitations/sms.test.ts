@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpReceiver } from '../../../test/receivers.js';
-import { httpSender } from './sms.js';
+import { httpSender, twilioSender } from './sms.js';
 
 let gateway: Awaited<ReturnType<typeof startHttpReceiver>>;
 beforeAll(async () => {
@@ -60,6 +60,25 @@ describe('the generic HTTP SMS adapter', () => {
       ok: false,
       permanent: false,
       reason: /network error/,
+    });
+  });
+});
+
+describe('the Twilio adapter', () => {
+  it('sends through a Messaging Service when TWILIO_FROM is its SID', async () => {
+    const service = `MG${'0'.repeat(31)}1`;
+    const sender = twilioSender(
+      { provider: 'twilio', baseUrl: gateway.url, accountSid: 'AC1', authToken: 't', from: service },
+      fetch,
+      300,
+    );
+    gateway.answer({ status: 201, body: { sid: 'SM1', status: 'accepted' } });
+    expect(await sender.send('+49301234567', 'Hello')).toEqual({ ok: true, providerId: 'SM1' });
+    const form = new URLSearchParams(gateway.requests[0]?.body);
+    expect(Object.fromEntries(form)).toEqual({
+      To: '+49301234567',
+      MessagingServiceSid: service,
+      Body: 'Hello',
     });
   });
 });

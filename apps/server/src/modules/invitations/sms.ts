@@ -44,6 +44,10 @@ export function twilioSender(
 ): SmsSender {
   const url = `${c.baseUrl}/2010-04-01/Accounts/${encodeURIComponent(c.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${c.accountSid}:${c.authToken}`).toString('base64')}`;
+  // A Messaging Service (its SID starts with MG) picks the sending number itself.
+  const sender: Record<string, string> = /^MG[0-9a-f]{32}$/i.test(c.from)
+    ? { MessagingServiceSid: c.from }
+    : { From: c.from };
   return {
     name: 'twilio',
     async send(to, body) {
@@ -57,7 +61,7 @@ export function twilioSender(
             accept: 'application/json',
             'content-type': 'application/x-www-form-urlencoded',
           },
-          body: new URLSearchParams({ To: to, From: c.from, Body: body }).toString(),
+          body: new URLSearchParams({ To: to, ...sender, Body: body }).toString(),
         },
         timeoutMs,
       );
