@@ -65,7 +65,8 @@ describeEachDatabase(
       const hook = await org.admin.webhooks.create({ url: `${receiver.url}/hook`, events: ['case.created'] });
       await org.admin.cases.create({ name: 'x' });
       let release = () => {};
-      receiver.answer({ status: 200, after: new Promise<void>((resolve) => (release = resolve)) });
+      // Its answer, a failure, arrives only after another process has delivered the event.
+      receiver.answer({ status: 500, after: new Promise<void>((resolve) => (release = resolve)) });
 
       // The first process sends, and gets no answer before it "dies".
       const first = await t.sibling({ ownConnection: true });
@@ -83,7 +84,8 @@ describeEachDatabase(
       await stalled;
       await first.stop();
       const [delivery] = (await org.admin.webhooks.deliveries(hook.id)).items;
-      expect(delivery).toMatchObject({ status: 'delivered', attempts: 2 });
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200 });
+      expect((await org.admin.webhooks.get(hook.id)).consecutiveFailures).toBe(0);
       // Sent twice at most, as the same event: the receiver de-duplicates on the id.
       expect(eventIds()).toEqual([delivery?.eventId, delivery?.eventId]);
       expect(receiver.requests[0]?.body).toBe(receiver.requests[1]?.body);
