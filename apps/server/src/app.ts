@@ -57,7 +57,7 @@ export interface App {
     auth: AuthService;
     cases: CasesService;
     invitations: InvitationsService;
-    /** `webhooks.emit(orgId, type, data)` announces events from outside the case transactions (connections). */
+    /** `webhooks.onCaseEvents(trx, rows)` announces audit events written elsewhere (realtime hub); `emit()` others. */
     webhooks: WebhooksService;
   };
   sweeper: ExpirySweeper;

@@ -60,13 +60,19 @@ function presentDelivery(row: WebhookDeliveryRow): WebhookDelivery {
   };
 }
 
-/** Which webhook events an audit event of a case stands for. */
+/**
+ * Which webhook events an audit event of a case stands for. `case.status_changed`
+ * and `connection.*` are the realtime hub's audit events (presence-driven status,
+ * remote connections), announced once it hands them to `onCaseEvents`.
+ */
 function webhookTypesOf(caseEventType: string): WebhookEventType[] {
   switch (caseEventType) {
     case 'case.created':
     case 'case.assigned':
     case 'case.status_changed':
     case 'case.deleted':
+    case 'connection.started':
+    case 'connection.ended':
       return [caseEventType];
     case 'case.closed':
     case 'case.expired':

@@ -223,6 +223,54 @@ describeEachDatabase(
       });
     });
 
+    it('announces the audit events other modules hand to onCaseEvents in their transaction', async () => {
+      const org = await t.newOrg();
+      const hook = await endpoint(org, ['case.status_changed', 'connection.started']);
+      const c = await org.admin.cases.create({ name: 'x' });
+      const row = await t.db
+        .selectFrom('cases')
+        .selectAll()
+        .where('code', '=', c.code)
+        .executeTakeFirstOrThrow();
+      const event = (type: string, data: object) => ({
+        case_id: row.id,
+        org_id: org.orgId,
+        type,
+        actor_type: 'customer' as const,
+        actor_id: null,
+        actor_name: 'Cleo',
+        data: JSON.stringify(data),
+        created_at: t.clock.ms,
+      });
+      await t.db
+        .transaction()
+        .execute((trx) =>
+          t.app.services.webhooks.onCaseEvents(trx, [
+            event('case.status_changed', { from: 'new', to: 'pending' }),
+            event('connection.started', { agentName: 'Ada Admin' }),
+            event('session.joined', {}),
+          ]),
+        );
+      // Rolled back with its transaction: nothing is announced.
+      await t.db
+        .transaction()
+        .execute(async (trx) => {
+          await t.app.services.webhooks.onCaseEvents(trx, [event('connection.started', {})]);
+          throw new Error('rolled back');
+        })
+        .catch(() => {});
+      await t.app.webhookWorker.runOnce();
+      const bodies = receiver.requests.map((r) => opened(r, hook.secret, t));
+      expect(bodies.map((b) => [b.type, b.data.case?.code]).sort()).toEqual([
+        ['case.status_changed', c.code],
+        ['connection.started', c.code],
+      ]);
+      expect(bodies.find((b) => b.type === 'connection.started')?.data).toMatchObject({
+        actor: { type: 'customer', id: null, name: 'Cleo' },
+        agentName: 'Ada Admin',
+      });
+    });
+
     describe('retries', () => {
       it('retries 5xx and timeouts with backoff, keeping the event id, then delivers', async () => {
         const org = await t.newOrg();
