@@ -10,8 +10,9 @@ afterAll(() => gateway.close());
 beforeEach(() => gateway.reset());
 
 describe('the generic HTTP SMS adapter', () => {
-  const sender = () =>
-    httpSender({ provider: 'http', url: `${gateway.url}/send`, token: 's3cret' }, fetch, 300);
+  // Generous, so that a busy machine never turns an answer into a timeout; only `hang` times out.
+  const sender = (timeoutMs = 10_000) =>
+    httpSender({ provider: 'http', url: `${gateway.url}/send`, token: 's3cret' }, fetch, timeoutMs);
 
   it('posts { to, body } as JSON with the bearer token and keeps the gateway’s id', async () => {
     expect(await sender().send('+49301234567', 'Hello')).toEqual({ ok: true, providerId: 'msg-1' });
@@ -37,7 +38,7 @@ describe('the generic HTTP SMS adapter', () => {
       statusCode: 429,
       reason: 'SMS gateway HTTP 429: slow down',
     });
-    expect(await s.send('+1', 'x')).toEqual({
+    expect(await sender(300).send('+1', 'x')).toEqual({
       ok: false,
       permanent: false,
       reason: 'no answer within 0.3 s',
@@ -54,7 +55,7 @@ describe('the generic HTTP SMS adapter', () => {
     const down = httpSender(
       { provider: 'http', url: 'http://127.0.0.1:1/send', token: undefined },
       fetch,
-      300,
+      10_000,
     );
     expect(await down.send('+1', 'x')).toMatchObject({
       ok: false,
@@ -70,7 +71,7 @@ describe('the Twilio adapter', () => {
     const sender = twilioSender(
       { provider: 'twilio', baseUrl: gateway.url, accountSid: 'AC1', authToken: 't', from: service },
       fetch,
-      300,
+      10_000,
     );
     gateway.answer({ status: 201, body: { sid: 'SM1', status: 'accepted' } });
     expect(await sender.send('+49301234567', 'Hello')).toEqual({ ok: true, providerId: 'SM1' });
