@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpReceiver } from '../../../test/receivers.js';
-import { httpSender, twilioSender } from './sms.js';
+import { loadConfig } from '../../config/config.js';
+import { httpSender, smsSenderFor, twilioSender } from './sms.js';
 
 let gateway: Awaited<ReturnType<typeof startHttpReceiver>>;
 beforeAll(async () => {
@@ -81,5 +82,18 @@ describe('the Twilio adapter', () => {
       MessagingServiceSid: service,
       Body: 'Hello',
     });
+  });
+});
+
+describe('choosing the SMS provider from the configuration', () => {
+  it('uses none without SMS_PROVIDER, and the HTTP gateway with SMS_PROVIDER=http', async () => {
+    expect(smsSenderFor(loadConfig({}), fetch)).toBeUndefined();
+    const sender = smsSenderFor(
+      loadConfig({ SMS_PROVIDER: 'http', SMS_HTTP_URL: `${gateway.url}/sms`, SMS_HTTP_TOKEN: 'tok' }),
+      fetch,
+    );
+    expect(sender?.name).toBe('http');
+    expect(await sender?.send('+49301234567', 'Hi')).toMatchObject({ ok: true });
+    expect(gateway.requests[0]).toMatchObject({ url: '/sms', headers: { authorization: 'Bearer tok' } });
   });
 });
