@@ -6,7 +6,7 @@ import type {
   listOutboxQuery,
   OutboxMessage,
 } from '@lifeline/contracts';
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import type { z } from 'zod';
 import type { NewCaseEventRow, OutboxRow } from '../../db/schema.js';
 import { toIso, toIsoOrNull } from '../../lib/clock.js';
@@ -26,6 +26,10 @@ type PageQuery = { limit: number; cursor?: string | undefined };
 type Keyset = [createdAt: number, id: string];
 const isKeyset = (v: unknown): v is Keyset =>
   Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string';
+
+// The full metadata (precise validation) is loaded with the first SMS, not by every CLI run and start.
+let phoneNumbers: Promise<typeof import('libphonenumber-js/max')> | undefined;
+const loadPhoneNumbers = () => (phoneNumbers ??= import('libphonenumber-js/max'));
 
 export function presentInvitation(row: OutboxRow): Invitation {
   return {
@@ -83,7 +87,8 @@ export class InvitationsService {
   }
 
   /** E.164, or a 400 naming the field. */
-  private normalisePhone(text: string): string {
+  private async normalisePhone(text: string): Promise<string> {
+    const { parsePhoneNumberFromString } = await loadPhoneNumbers();
     const region = this.deps.config.smsDefaultRegion as CountryCode | undefined;
     const number = parsePhoneNumberFromString(text, region ? { defaultCountry: region } : {});
     if (number?.isValid()) return number.number;
@@ -101,7 +106,7 @@ export class InvitationsService {
    * so a slow provider never slows the agent down and a crash loses nothing.
    */
   async create(p: Principal, code: string, input: CreateInput): Promise<Invitation> {
-    const to = input.channel === 'sms' ? this.normalisePhone(input.to) : input.to;
+    const to = input.channel === 'sms' ? await this.normalisePhone(input.to) : input.to;
     const row = await this.findCase(p, code);
     const now = this.deps.clock.now();
     const status = effectiveStatus(row, now);

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { type AttemptResult, clip } from '../../lib/delivery.js';
 
 export interface MailMessage {
@@ -26,16 +26,21 @@ interface SmtpError extends Error {
  * worth another attempt later.
  */
 export function smtpMailer(smtpUrl: string, timeoutMs: number): Mailer {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  // Loaded on first use, so the CLI and installs without e-mail never pay for it.
+  let transport: Promise<Transporter> | undefined;
+  const open = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: smtpUrl,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      }),
+    ));
   return {
     async send(message) {
       try {
-        const info = await transport.sendMail(message);
+        const info = await (await open()).sendMail(message);
         return { ok: true, providerId: info.messageId };
       } catch (err) {
         const e = err as SmtpError;
@@ -46,6 +51,6 @@ export function smtpMailer(smtpUrl: string, timeoutMs: number): Mailer {
         return { ok: false, permanent, reason: clip(e.response ?? e.message) };
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }
