@@ -43,6 +43,11 @@ describeEachDatabase('server basics', (t) => {
           '/api/v1/auth/login',
           '/api/v1/me',
           '/api/v1/tokens',
+          '/api/v1/cases/{code}/invitations',
+          '/api/v1/outbox',
+          '/api/v1/webhooks',
+          '/api/v1/webhooks/{id}',
+          '/api/v1/webhooks/{id}/deliveries',
         ]),
       );
       // Fastify's `:param` syntax must not leak into the document, nor the docs' own routes.
@@ -50,6 +55,15 @@ describeEachDatabase('server basics', (t) => {
       expect(paths).not.toContain('/api/v1/openapi.json');
       expect(Object.keys(doc.paths['/api/v1/cases'] ?? {}).sort()).toEqual(['get', 'post']);
       expect(Object.keys(doc.paths['/api/v1/cases/{code}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
+      const invite = doc.paths['/api/v1/cases/{code}/invitations']?.post as {
+        requestBody: { content: { 'application/json': { schema: { oneOf?: { required?: string[] }[] } } } };
+        responses: Record<string, unknown>;
+      };
+      expect(invite.requestBody.content['application/json'].schema.oneOf?.map((s) => s.required)).toEqual([
+        ['channel', 'to'],
+        ['channel', 'to'],
+      ]);
+      expect(Object.keys(invite.responses)).toContain('202');
 
       const createCase = doc.paths['/api/v1/cases']?.post as {
         requestBody: { content: { 'application/json': { schema: { required?: string[] } } } };

@@ -8,6 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import type { FetchFn } from './lib/delivery.js';
 import type { Deps } from './lib/deps.js';
 import { createIdGenerator, cryptoRandom, type Random } from './lib/random.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -17,6 +18,11 @@ import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
 import { connectionsRoutes } from './modules/connections/connections.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
+import { InvitationsService, presentInvitation } from './modules/invitations/invitations.service.js';
+import { type Mailer, smtpMailer } from './modules/invitations/mail.js';
+import { OutboxWorker } from './modules/invitations/outbox-worker.js';
+import { type SmsSender, smsSenderFor } from './modules/invitations/sms.js';
 import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
@@ -26,6 +32,9 @@ import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
 import { LiveRepository } from './modules/realtime/live.repository.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
+import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { createGuard } from './plugins/auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { webPages } from './plugins/web.js';
@@ -42,13 +51,29 @@ export interface AppOptions {
   database: DatabaseHandle;
   clock?: Clock;
   random?: Random;
+  /**
+   * Outgoing side effects. Unset, they follow the configuration: SMTP from
+   * `mail`, the SMS provider from `sms`, and the global fetch.
+   */
+  delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn };
 }
 
 export interface App {
   server: FastifyInstance;
-  services: { people: PeopleService; auth: AuthService; cases: CasesService; live: LiveSessions };
+  services: {
+    people: PeopleService;
+    auth: AuthService;
+    cases: CasesService;
+    live: LiveSessions;
+    invitations: InvitationsService;
+    /** `webhooks.onCaseEvents(trx, rows)` announces audit events written elsewhere; `emit()` others. */
+    webhooks: WebhooksService;
+  };
   sweeper: ExpirySweeper;
   bus: Bus;
+  /** Background delivery; `main` starts them, tests run them step by step. */
+  outbox: OutboxWorker;
+  webhookWorker: WebhookWorker;
 }
 
 /** Largest realtime message: an SDP offer with many candidates, or a long freehand stroke. */
@@ -111,7 +136,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bus = new InProcessBus();
   }
   const feed = new CaseFeed(bus);
-  const cases = new CasesService(deps, people.repo, feed);
+  const webhooks = new WebhooksService(deps);
+  const cases = new CasesService(deps, people.repo, feed, webhooks.caseEventListener);
   feed.onLocalChange((orgId) => cases.written(orgId));
   const join = new JoinService(deps, cases.repo);
   const sweeper = new ExpirySweeper(deps, cases.repo, (expired) => {
@@ -120,8 +146,28 @@ export async function buildApp(options: AppOptions): Promise<App> {
       feed.ended(e.org_id, e.code, e.id, 'expired');
     }
   });
-  const live = new LiveSessions(deps, new LiveRepository(database.db, database.dialect), feed, randomUUID());
+  const live = new LiveSessions(
+    deps,
+    new LiveRepository(database.db, database.dialect, webhooks.caseEventListener),
+    feed,
+    randomUUID(),
+  );
   const hub = new Hub(deps, bus, live, auth, cases.repo);
+  const fetchFn = options.delivery?.fetch ?? fetch;
+  const mailer =
+    options.delivery?.mailer ??
+    (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs) : undefined);
+  const sms = options.delivery?.sms ?? smsSenderFor(config, fetchFn);
+  const invitations = new InvitationsService(deps, cases.repo, people.repo, {
+    email: mailer ? 'smtp' : 'local',
+    sms: sms?.name ?? 'local',
+  });
+  const outbox = new OutboxWorker(deps, invitations.repo, mailer, sms, (trx, { type, row }) =>
+    webhooks.record(trx, [
+      { orgId: row.org_id, type, data: { invitation: presentInvitation(row) }, occurredAt: clock.now() },
+    ]),
+  );
+  const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
   const guard = createGuard(auth);
 
   await server.register(fastifyCookie);
@@ -155,6 +201,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   server.addHook('preClose', async () => {
     shuttingDown = true;
     await sweeper.stop();
+    await outbox.stop();
+    await webhookWorker.stop();
   });
   healthRoutes(server, database, () => shuttingDown);
   authRoutes(server, auth, people, guard, {
@@ -165,9 +213,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
   connectionsRoutes(server, deps, cases.repo, guard);
+  invitationsRoutes(server, invitations, guard);
+  webhooksRoutes(server, webhooks, guard);
   hub.register(server);
   await webPages(server);
   server.addHook('onClose', () => bus.close());
 
-  return { server, services: { people, auth, cases, live }, sweeper, bus };
+  return {
+    server,
+    services: { people, auth, cases, live, invitations, webhooks },
+    sweeper,
+    bus,
+    outbox,
+    webhookWorker,
+  };
 }

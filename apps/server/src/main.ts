@@ -6,13 +6,15 @@ async function main() {
   const config = loadConfig();
   const database = openDatabase(config.database);
   await migrateToLatest(database);
-  const { server, services, sweeper } = await buildApp({ config, database });
+  const { server, services, sweeper, outbox, webhookWorker } = await buildApp({ config, database });
 
   const firstRun = await services.people.bootstrap();
   // On one machine, nobody can still be connected to a process that just started.
   if (!config.redisUrl) await services.live.forgetNodes('all');
   await sweeper.sweep();
   sweeper.start();
+  outbox.start();
+  webhookWorker.start();
   await server.listen({ port: config.port, host: config.host });
 
   const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL';

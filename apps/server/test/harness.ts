@@ -93,6 +93,8 @@ export class TestServer {
   baseUrl = '';
   readonly clock = new TestClock();
   private handle!: DatabaseHandle;
+  private config!: Config;
+  private readonly siblings: { app: App; handle?: DatabaseHandle }[] = [];
 
   constructor(
     readonly kind: DatabaseKind,
@@ -102,6 +104,7 @@ export class TestServer {
 
   async start(handle: DatabaseHandle, config: Config, port = 0) {
     this.handle = handle;
+    this.config = config;
     this.app = await buildApp({
       config,
       database: handle,
@@ -116,7 +119,37 @@ export class TestServer {
   }
 
   async stop() {
+    for (const sibling of this.siblings.splice(0)) {
+      await sibling.app.server.close();
+      await sibling.handle?.destroy();
+    }
     await this.app?.server.close();
+  }
+
+  /**
+   * Another server process on the same database and clock (not listening):
+   * for work that several processes share, like the delivery workers. With
+   * `ownConnection` it opens the database afresh, as a restarted process would.
+   */
+  async sibling(options: { ownConnection?: boolean } = {}): Promise<{ app: App; stop(): Promise<void> }> {
+    const handle = options.ownConnection ? openDatabase(this.config.database) : undefined;
+    const app = await buildApp({
+      config: this.config,
+      database: handle ?? this.handle,
+      clock: this.clock,
+      random: this.random,
+      validateResponses: true,
+    });
+    const sibling = handle ? { app, handle } : { app };
+    this.siblings.push(sibling);
+    return {
+      app,
+      stop: async () => {
+        this.siblings.splice(this.siblings.indexOf(sibling), 1);
+        await app.server.close();
+        await handle?.destroy();
+      },
+    };
   }
 
   get db() {
@@ -174,14 +207,20 @@ export class TestServer {
 export function describeEachDatabase(
   title: string,
   suite: (t: TestServer) => void,
-  options: { config?: Partial<Config>; random?: Random; validateResponses?: boolean } = {},
+  options: {
+    /** A function is called when the server starts, after the file's own `beforeAll` hooks (local ports). */
+    config?: Partial<Config> | (() => Partial<Config>);
+    random?: Random;
+    validateResponses?: boolean;
+  } = {},
 ) {
   describe.each(DATABASES)(`${title} [%s]`, (kind) => {
     const t = new TestServer(kind, options.random, options.validateResponses);
     let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
     beforeAll(async () => {
       database = await createTestDatabase(kind);
-      await t.start(database.handle, testConfig(database.config, options.config));
+      const overrides = typeof options.config === 'function' ? options.config() : options.config;
+      await t.start(database.handle, testConfig(database.config, overrides));
     });
     afterAll(async () => {
       await t.stop();

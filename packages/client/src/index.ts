@@ -7,28 +7,40 @@ import {
   type Connection,
   type CreateCaseRequest,
   type CreatedApiToken,
+  type CreatedWebhook,
+  type CreateInvitationRequest,
   type CreateTokenRequest,
   type CreateUserRequest,
+  type CreateWebhookRequest,
   caseEventSchema,
   caseSchema,
   connectionSchema,
   createdTokenSchema,
+  createdWebhookSchema,
   type Group,
   groupSchema,
+  type Invitation,
+  invitationSchema,
   type JoinInfo,
   joinInfoSchema,
   type ListCasesQuery,
+  type ListOutboxQuery,
   loginResponse,
   type Me,
   meResponse,
+  outboxMessageSchema,
   type Problem,
   page,
   problemSchema,
   tokenSchema,
   type UpdateCaseRequest,
   type UpdateUserRequest,
+  type UpdateWebhookRequest,
   type User,
   userSchema,
+  type Webhook,
+  webhookDeliverySchema,
+  webhookSchema,
 } from '@lifeline/contracts';
 import { z } from 'zod';
 
@@ -158,10 +170,37 @@ export function createClient(options: ClientOptions) {
         request('GET', `${casePath(code)}/events`, page(caseEventSchema), { query }),
       connections: async (code: string): Promise<Connection[]> =>
         (await request('GET', `${casePath(code)}/connections`, items(connectionSchema))).items,
+      /** Sends the customer link; answers with the invitation queued for delivery. */
+      invite: (code: string, body: CreateInvitationRequest): Promise<Invitation> =>
+        request('POST', `${casePath(code)}/invitations`, invitationSchema, { body }),
+      invitations: (code: string, query: { limit?: number; cursor?: string } = {}) =>
+        request('GET', `${casePath(code)}/invitations`, page(invitationSchema), { query }),
     },
     reports: {
       connections: (query: { from?: string; to?: string; limit?: number; cursor?: string } = {}) =>
         request('GET', '/api/v1/reports/connections', page(connectionSchema), { query }),
+    },
+    /** Admins: endpoints that receive signed event notifications (docs/WEBHOOKS.md). */
+    webhooks: {
+      list: async (): Promise<Webhook[]> =>
+        (await request('GET', '/api/v1/webhooks', items(webhookSchema))).items,
+      get: (id: string): Promise<Webhook> =>
+        request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}`, webhookSchema),
+      /** The answer's `secret` is shown only here. */
+      create: (body: CreateWebhookRequest): Promise<CreatedWebhook> =>
+        request('POST', '/api/v1/webhooks', createdWebhookSchema, { body }),
+      update: (id: string, body: UpdateWebhookRequest): Promise<Webhook> =>
+        request('PATCH', `/api/v1/webhooks/${encodeURIComponent(id)}`, webhookSchema, { body }),
+      delete: (id: string) => request('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`, null),
+      deliveries: (id: string, query: { limit?: number; cursor?: string } = {}) =>
+        request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, page(webhookDeliverySchema), {
+          query,
+        }),
+    },
+    /** Admins: every e-mail and SMS, including those kept in the local outbox. */
+    outbox: {
+      list: (query: ListOutboxQuery = {}) =>
+        request('GET', '/api/v1/outbox', page(outboxMessageSchema), { query: query as Query }),
     },
     /** Public lookups a customer's page makes; no credentials. */
     join: {
@@ -200,4 +239,4 @@ export function createClient(options: ClientOptions) {
 }
 
 export type LifelineClient = ReturnType<typeof createClient>;
-export type { Case, CaseEvent };
+export type { Case, CaseEvent, Invitation };

@@ -146,6 +146,9 @@ export const caseEventType = z.enum([
   'consent.denied',
   'connection.started',
   'connection.ended',
+  'invitation.queued',
+  'invitation.sent',
+  'invitation.failed',
 ]);
 export type CaseEventType = z.infer<typeof caseEventType>;
 

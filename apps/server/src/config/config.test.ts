@@ -111,3 +111,46 @@ describe('loadConfig', () => {
     expect(configError({ LOG_LEVEL: 'loud' })).toContain('LOG_LEVEL');
   });
 });
+
+describe('loadConfig: invitations', () => {
+  it('keeps mail and SMS local unless a provider is configured', () => {
+    const config = loadConfig({});
+    expect(config.mail).toBeUndefined();
+    expect(config.sms).toBeUndefined();
+  });
+
+  it('reads SMTP and Twilio settings, with a From address derived from PUBLIC_URL', () => {
+    const config = loadConfig({
+      PUBLIC_URL: 'https://support.example.com',
+      SMTP_URL: 'smtps://u:p@mail.example.com:465',
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: 'AC1',
+      TWILIO_AUTH_TOKEN: 't',
+      TWILIO_FROM: '+15005550006',
+      SMS_DEFAULT_REGION: 'de',
+    });
+    expect(config.mail).toEqual({
+      smtpUrl: 'smtps://u:p@mail.example.com:465',
+      from: 'Lifeline <no-reply@support.example.com>',
+    });
+    expect(config.sms).toEqual({
+      provider: 'twilio',
+      baseUrl: 'https://api.twilio.com',
+      accountSid: 'AC1',
+      authToken: 't',
+      from: '+15005550006',
+    });
+    expect(config.smsDefaultRegion).toBe('DE');
+  });
+
+  it('names every variable a chosen SMS provider is missing, and a bad SMTP_URL', () => {
+    const message = configError({ SMS_PROVIDER: 'twilio', TWILIO_FROM: '+1', SMTP_URL: 'http://mail' });
+    expect(message).toContain('TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER=twilio');
+    expect(message).toContain('TWILIO_AUTH_TOKEN: is required when SMS_PROVIDER=twilio');
+    expect(message).not.toContain('TWILIO_FROM');
+    expect(message).toContain('SMTP_URL');
+    expect(configError({ SMS_PROVIDER: 'http' })).toContain(
+      'SMS_HTTP_URL: is required when SMS_PROVIDER=http',
+    );
+  });
+});

@@ -1,32 +1,71 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
-    .optional(),
-  LIFELINE_DATA_DIR: z.string().default('data'),
-  REDIS_URL: z.url().optional(),
-  /** Behind a reverse proxy: trust its X-Forwarded-For, so rate limits see the real client address. */
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-  LIFELINE_ORG_NAME: z.string().min(1).max(200).default('My organisation'),
-  LIFELINE_ADMIN_EMAIL: z.email().default('admin@lifeline.local'),
-  LIFELINE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
-  LIFELINE_CASE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
-  LIFELINE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
-  LIFELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
-  /** Comma-separated `stun:` URLs handed to browsers for NAT traversal. */
-  LIFELINE_STUN_URLS: z.string().optional(),
-  /** Comma-separated `turn:`/`turns:` URLs of a coturn server in shared-secret mode. */
-  LIFELINE_TURN_URLS: z.string().optional(),
-  LIFELINE_TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  LIFELINE_TURN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
+      .optional(),
+    LIFELINE_DATA_DIR: z.string().default('data'),
+    REDIS_URL: z.url().optional(),
+    /** Behind a reverse proxy: trust its X-Forwarded-For, so rate limits see the real client address. */
+    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    LIFELINE_ORG_NAME: z.string().min(1).max(200).default('My organisation'),
+    LIFELINE_ADMIN_EMAIL: z.email().default('admin@lifeline.local'),
+    LIFELINE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+    LIFELINE_CASE_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+    LIFELINE_SWEEP_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+    LIFELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+    /** `smtp://user:pass@host:587` or `smtps://…:465`; unset keeps e-mail in the local outbox. */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    MAIL_FROM: z.string().min(3).optional(),
+    SMS_PROVIDER: z.enum(['twilio', 'http']).optional(),
+    TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
+    TWILIO_ACCOUNT_SID: z.string().min(1).optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    TWILIO_FROM: z.string().min(1).optional(),
+    SMS_HTTP_URL: z.url().optional(),
+    SMS_HTTP_TOKEN: z.string().min(1).optional(),
+    /** ISO 3166 region for phone numbers typed without a country code, e.g. `DE`. */
+    SMS_DEFAULT_REGION: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter country code')
+      .transform((v) => v.toUpperCase())
+      .optional(),
+    LIFELINE_DELIVERY_INTERVAL_SECONDS: z.coerce.number().positive().default(2),
+    LIFELINE_DELIVERY_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+    LIFELINE_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
+    LIFELINE_DELIVERY_BACKOFF_SECONDS: z.coerce.number().positive().default(30),
+    LIFELINE_WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(50),
+    /** Comma-separated `stun:` URLs handed to browsers for NAT traversal. */
+    LIFELINE_STUN_URLS: z.string().optional(),
+    /** Comma-separated `turn:`/`turns:` URLs of a coturn server in shared-secret mode. */
+    LIFELINE_TURN_URLS: z.string().optional(),
+    LIFELINE_TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    LIFELINE_TURN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((e, ctx) => {
+    // The variables a chosen SMS provider cannot do without.
+    const required =
+      e.SMS_PROVIDER === 'twilio'
+        ? (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const)
+        : e.SMS_PROVIDER === 'http'
+          ? (['SMS_HTTP_URL'] as const)
+          : [];
+    for (const name of required) {
+      if (e[name] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is required when SMS_PROVIDER=${e.SMS_PROVIDER}`,
+        });
+    }
+  });
 
 export type Config = {
   port: number;
@@ -41,6 +80,27 @@ export type Config = {
   sessionTtlMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   ice: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | undefined; turnTtlMs: number };
+  /** Unset: e-mail stays in the local outbox. */
+  mail: { smtpUrl: string; from: string } | undefined;
+  /** Unset: SMS stays in the local outbox. */
+  sms:
+    | { provider: 'twilio'; baseUrl: string; accountSid: string; authToken: string; from: string }
+    | { provider: 'http'; url: string; token: string | undefined }
+    | undefined;
+  smsDefaultRegion: string | undefined;
+  /** The outbox and webhook workers. */
+  delivery: {
+    intervalMs: number;
+    /** One attempt (SMTP conversation or HTTP request) gives up after this long and counts as transient. */
+    timeoutMs: number;
+    maxAttempts: number;
+    /** Retry n waits backoffMs · 2^(n-1), at most a day. */
+    backoffMs: number;
+    /** How long a worker owns a claimed job; another process takes it over after that. */
+    leaseMs: number;
+  };
+  /** A webhook endpoint is disabled after this many failed attempts in a row. */
+  webhookDisableAfter: number;
 };
 
 const urlList = (value: string | undefined) =>
@@ -91,5 +151,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnSecret: e.LIFELINE_TURN_SECRET,
       turnTtlMs: e.LIFELINE_TURN_TTL_SECONDS * 1000,
     },
+    mail: e.SMTP_URL
+      ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? `Lifeline <no-reply@${new URL(publicUrl).hostname}>` }
+      : undefined,
+    sms:
+      e.SMS_PROVIDER === 'twilio'
+        ? {
+            provider: 'twilio',
+            baseUrl: e.TWILIO_BASE_URL.replace(/\/+$/, ''),
+            // Presence of these three is checked by the schema above.
+            accountSid: e.TWILIO_ACCOUNT_SID ?? '',
+            authToken: e.TWILIO_AUTH_TOKEN ?? '',
+            from: e.TWILIO_FROM ?? '',
+          }
+        : e.SMS_PROVIDER === 'http'
+          ? { provider: 'http', url: e.SMS_HTTP_URL ?? '', token: e.SMS_HTTP_TOKEN }
+          : undefined,
+    smsDefaultRegion: e.SMS_DEFAULT_REGION,
+    delivery: {
+      intervalMs: e.LIFELINE_DELIVERY_INTERVAL_SECONDS * 1000,
+      timeoutMs: e.LIFELINE_DELIVERY_TIMEOUT_SECONDS * 1000,
+      maxAttempts: e.LIFELINE_DELIVERY_MAX_ATTEMPTS,
+      backoffMs: e.LIFELINE_DELIVERY_BACKOFF_SECONDS * 1000,
+      // Comfortably longer than one attempt may take, so a live worker never loses its job.
+      leaseMs: Math.max(60_000, e.LIFELINE_DELIVERY_TIMEOUT_SECONDS * 3000),
+    },
+    webhookDisableAfter: e.LIFELINE_WEBHOOK_DISABLE_AFTER,
   };
 }

@@ -111,9 +111,72 @@ export interface Database {
   };
 }
 
+export interface Database {
+  /** Invitations by e-mail and SMS, rendered when queued and delivered by the outbox worker. */
+  outbox_messages: {
+    id: string;
+    org_id: string;
+    case_id: string;
+    case_code: string;
+    channel: 'email' | 'sms';
+    transport: 'smtp' | 'twilio' | 'http' | 'local';
+    recipient: string;
+    message: string | null;
+    subject: string | null;
+    text_body: string;
+    html_body: string | null;
+    status: 'queued' | 'sent' | 'failed';
+    error: string | null;
+    provider_id: string | null;
+    attempts: Generated<number>;
+    next_attempt_at: number;
+    lease_owner: string | null;
+    lease_until: number | null;
+    created_by_type: 'user' | 'customer' | 'system';
+    created_by_id: string | null;
+    created_by_name: string | null;
+    created_at: number;
+    sent_at: number | null;
+  };
+  webhooks: {
+    id: string;
+    org_id: string;
+    url: string;
+    /** JSON array of event types. */
+    events: string;
+    enabled: number;
+    description: string | null;
+    secret: string;
+    consecutive_failures: Generated<number>;
+    disabled_reason: string | null;
+    created_at: number;
+    updated_at: number;
+  };
+  webhook_deliveries: {
+    id: string;
+    webhook_id: string;
+    event_id: string;
+    event_type: string;
+    /** The exact JSON sent (and signed) on every attempt. */
+    body: string;
+    status: 'pending' | 'delivered' | 'failed';
+    attempts: Generated<number>;
+    next_attempt_at: number;
+    lease_owner: string | null;
+    lease_until: number | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    created_at: number;
+    delivered_at: number | null;
+  };
+}
+
 export type CaseRow = Selectable<Database['cases']>;
 export type NewCaseRow = Insertable<Database['cases']>;
 export type UserRow = Selectable<Database['users']>;
 export type CaseEventRow = Selectable<Database['case_events']>;
 export type NewCaseEventRow = Insertable<Database['case_events']>;
 export type LiveConnectionRow = Selectable<Database['live_connections']>;
+export type OutboxRow = Selectable<Database['outbox_messages']>;
+export type WebhookRow = Selectable<Database['webhooks']>;
+export type WebhookDeliveryRow = Selectable<Database['webhook_deliveries']>;

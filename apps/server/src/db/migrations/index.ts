@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_one_customer_token_index.js';
+import * as m0003 from './0003_outbox.js';
 import * as m0004 from './0004_live_sessions.js';
 import type { MigrationContext } from './context.js';
 
@@ -10,6 +11,7 @@ type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 const migrations: Record<string, Module> = {
   '0001_initial': m0001,
   '0002_one_customer_token_index': m0002,
+  '0003_outbox': m0003,
   '0004_live_sessions': m0004,
 };
 

@@ -4,7 +4,8 @@ import type { CaseRow, NewCaseEventRow } from '../../db/schema.js';
 /** One audit-trail entry of a case, as stored. */
 export function caseEvent(
   row: Pick<CaseRow, 'id' | 'org_id'>,
-  type: CaseEventType,
+  /** `case.deleted` is written only for listeners: a deleted case has no audit trail left. */
+  type: CaseEventType | 'case.deleted',
   actor: Actor,
   data: object,
   now: number,

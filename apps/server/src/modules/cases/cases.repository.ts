@@ -1,6 +1,6 @@
 import { type CaseStatus, openStatuses } from '@lifeline/contracts';
 import type SQLite from 'better-sqlite3';
-import { type SqlBool, sql, type Updateable } from 'kysely';
+import { type SqlBool, sql, type Transaction, type Updateable } from 'kysely';
 import type { DatabaseHandle, Db } from '../../db/database.js';
 import { GroupCommit } from '../../db/group-commit.js';
 import type { CaseRow, Database, NewCaseEventRow, NewCaseRow } from '../../db/schema.js';
@@ -45,6 +45,21 @@ function statusSlices(wanted: CaseStatus[]): StatusSlice[] {
   return slices;
 }
 
+/**
+ * Told of a case's audit events inside the transaction that writes them (and
+ * of deletions, which leave no audit trail), so that what follows from a
+ * change — webhook deliveries — is stored with it or not at all.
+ */
+export interface CaseEventListener {
+  onEvents(trx: Transaction<Database>, events: NewCaseEventRow[]): Promise<void>;
+  /**
+   * Whether `onEvents` would store anything for this organisation. When it would
+   * not, a create may share SQLite's group commit, which cannot wait for it.
+   */
+  interested(orgId: string): Promise<boolean>;
+}
+const noListener: CaseEventListener = { onEvents: async () => {}, interested: async () => false };
+
 const newestFirst = (a: CaseRow, b: CaseRow) =>
   b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
@@ -83,7 +98,10 @@ export class CasesRepository {
   private readonly insertEvent = new InsertStatements('case_events');
   private claimCode: SQLite.Statement | undefined;
 
-  constructor(database: Pick<DatabaseHandle, 'db' | 'withSqlite'>) {
+  constructor(
+    database: Pick<DatabaseHandle, 'db' | 'withSqlite'>,
+    private readonly listener: CaseEventListener = noListener,
+  ) {
     this.db = database.db;
     this.creates =
       database.withSqlite &&
@@ -102,7 +120,9 @@ export class CasesRepository {
     drawCode: () => string,
     attempts: number,
   ): Promise<string | undefined> {
-    if (this.creates) return this.creates.submit({ row, events, drawCode, attempts });
+    if (this.creates && !(await this.listener.interested(row.org_id))) {
+      return this.creates.submit({ row, events, drawCode, attempts });
+    }
     return this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < attempts; i++) {
         const code = drawCode();
@@ -117,6 +137,7 @@ export class CasesRepository {
           .values({ ...row, code })
           .execute();
         if (events.length) await trx.insertInto('case_events').values(events).execute();
+        await this.listener.onEvents(trx, events);
         return code;
       }
       return undefined;
@@ -262,13 +283,16 @@ export class CasesRepository {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
       if (events.length) await trx.insertInto('case_events').values(events).execute();
+      await this.listener.onEvents(trx, events);
       return true;
     });
   }
 
-  async deleteByIds(ids: string[]): Promise<number> {
+  /** `deleted` announces each deletion to the listener (while the case can still be read); it is not stored. */
+  async deleteByIds(ids: string[], deleted: NewCaseEventRow[]): Promise<number> {
     if (ids.length === 0) return 0;
     return this.db.transaction().execute(async (trx) => {
+      await this.listener.onEvents(trx, deleted);
       await trx.deleteFrom('case_events').where('case_id', 'in', ids).execute();
       const result = await trx.deleteFrom('cases').where('id', 'in', ids).executeTakeFirst();
       return Number(result.numDeletedRows);
@@ -315,21 +339,20 @@ export class CasesRepository {
       const expiredIds = new Set(updated.map((u) => u.id));
       const expired = due.filter((d) => expiredIds.has(d.id));
       if (expired.length) {
-        await trx
-          .insertInto('case_events')
-          .values(
-            expired.map((d) => ({
-              case_id: d.id,
-              org_id: d.org_id,
-              type: 'case.expired',
-              actor_type: 'system' as const,
-              actor_id: null,
-              actor_name: null,
-              data: JSON.stringify({ from: d.status, expiresAt: new Date(d.expires_at).toISOString() }),
-              created_at: now,
-            })),
-          )
-          .execute();
+        const events = expired.map(
+          (d): NewCaseEventRow => ({
+            case_id: d.id,
+            org_id: d.org_id,
+            type: 'case.expired',
+            actor_type: 'system',
+            actor_id: null,
+            actor_name: null,
+            data: JSON.stringify({ from: d.status, expiresAt: new Date(d.expires_at).toISOString() }),
+            created_at: now,
+          }),
+        );
+        await trx.insertInto('case_events').values(events).execute();
+        await this.listener.onEvents(trx, events);
       }
       return expired.map((d) => ({ id: d.id, org_id: d.org_id, code: d.code, from: d.status }));
     });

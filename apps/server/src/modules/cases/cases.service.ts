@@ -19,7 +19,7 @@ import type { PeopleRepository } from '../people/people.repository.js';
 import type { CaseFeed } from '../realtime/case-feed.js';
 import { caseEvent } from './case-events.js';
 import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
-import { CasesRepository } from './cases.repository.js';
+import { type CaseEventListener, CasesRepository } from './cases.repository.js';
 import { ListCache } from './list-cache.js';
 
 type CreateInput = z.output<typeof createCaseRequest>;
@@ -51,8 +51,9 @@ export class CasesService {
     private readonly deps: Deps,
     private readonly people: PeopleRepository,
     private readonly feed: CaseFeed,
+    listener?: CaseEventListener,
   ) {
-    this.repo = new CasesRepository(deps.database);
+    this.repo = new CasesRepository(deps.database, listener);
     this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
   }
 
@@ -75,7 +76,12 @@ export class CasesService {
   private present = (row: CaseRow): Case =>
     presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl);
 
-  private event(row: Pick<CaseRow, 'id' | 'org_id'>, type: CaseEvent['type'], actor: Actor, data: object) {
+  private event(
+    row: Pick<CaseRow, 'id' | 'org_id'>,
+    type: CaseEvent['type'] | 'case.deleted',
+    actor: Actor,
+    data: object,
+  ) {
     return caseEvent(row, type, actor, data, this.deps.clock.now());
   }
 
@@ -299,7 +305,9 @@ export class CasesService {
   async delete(p: Principal, code: string) {
     const row = await this.find(p, code);
     this.assertMayEnd(p, row, 'delete');
-    await this.writing(p.orgId, () => this.repo.deleteByIds([row.id]));
+    await this.writing(p.orgId, () =>
+      this.repo.deleteByIds([row.id], [this.event(row, 'case.deleted', actorOf(p), { code: row.code })]),
+    );
     this.feed.deleted(p.orgId, row.code, row.id);
   }
 
@@ -315,7 +323,13 @@ export class CasesService {
         `You may not delete ${refused.map((r) => r.code).join(', ')}: only the assignee, the creator or an admin may. Nothing was deleted.`,
       );
     }
-    const deleted = await this.writing(p.orgId, () => this.repo.deleteByIds(rows.map((r) => r.id)));
+    const actor = actorOf(p);
+    const deleted = await this.writing(p.orgId, () =>
+      this.repo.deleteByIds(
+        rows.map((r) => r.id),
+        rows.map((r) => this.event(r, 'case.deleted', actor, { code: r.code })),
+      ),
+    );
     for (const r of rows) this.feed.deleted(p.orgId, r.code, r.id);
     return { deleted, notFound: unique.filter((c) => !found.has(c)) };
   }

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Dialect } from '../../db/migrations/context.js';
 import type { CaseRow, Database, LiveConnectionRow, NewCaseEventRow } from '../../db/schema.js';
+import type { CaseEventListener } from '../cases/cases.repository.js';
 
 type Trx = Transaction<Database>;
 export type CasePatch = Partial<
@@ -13,6 +14,8 @@ export class LiveRepository {
   constructor(
     private readonly db: Db,
     private readonly dialect: Dialect,
+    /** Webhooks: status changes and remote connections are announced in the transaction that writes them. */
+    private readonly listener?: CaseEventListener,
   ) {}
 
   /**
@@ -49,7 +52,9 @@ export class LiveRepository {
   }
 
   async insertEvents(trx: Trx, events: NewCaseEventRow[]) {
-    if (events.length) await trx.insertInto('case_events').values(events).execute();
+    if (events.length === 0) return;
+    await trx.insertInto('case_events').values(events).execute();
+    await this.listener?.onEvents(trx, events);
   }
 
   openConnection(trx: Trx, caseId: string) {

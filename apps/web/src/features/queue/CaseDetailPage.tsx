@@ -35,6 +35,9 @@ const eventLabels: Record<CaseEvent['type'], string> = {
   'consent.denied': 'Customer denied access',
   'connection.started': 'Remote connection started',
   'connection.ended': 'Remote connection ended',
+  'invitation.queued': 'Invitation queued',
+  'invitation.sent': 'Invitation sent',
+  'invitation.failed': 'Invitation failed',
 };
 
 function eventDetail(e: CaseEvent, userName: (id: unknown) => string): string {
