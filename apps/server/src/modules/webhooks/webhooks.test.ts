@@ -2,6 +2,7 @@ import type { WebhookEventType } from '@lifeline/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestOrg, type TestServer } from '../../../test/harness.js';
 import { type ReceivedRequest, startHttpReceiver, startSmtpServer } from '../../../test/receivers.js';
+import { TestSocket, wsUrl } from '../../../test/sockets.js';
 import { loadConfig } from '../../config/config.js';
 import { verifySignature } from './signature.js';
 
@@ -195,6 +196,33 @@ describeEachDatabase(
         expect((await apiError(org.admin.cases.close(c.code))).status).toBe(409);
         await t.app.webhookWorker.runOnce();
         expect(receiver.requests.map((r) => opened(r, hook.secret, t).type)).toEqual(['case.created']);
+      });
+
+      it('announces the status changes and remote connections of a live session', async () => {
+        const org = await t.newOrg();
+        const agent = await t.newAgent(org);
+        const hook = await endpoint(org, ['case.status_changed', 'connection.started', 'connection.ended']);
+        const created = await agent.client.cases.create({ name: 'Live' });
+        const token = created.links.customer.split('/j/')[1] ?? '';
+        const customer = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${token}`));
+        await customer.next('welcome');
+        const agentSocket = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}`), {
+          cookie: agent.client.sessionCookie() ?? '',
+        });
+        await agentSocket.next('welcome');
+        await customer.close();
+        await expect
+          .poll(async () => (await agent.client.cases.get(created.code)).presence.customer)
+          .toBe(false);
+        await agentSocket.close();
+        await t.app.webhookWorker.runOnce();
+        const bodies = receiver.requests.map((r) => opened(r, hook.secret, t));
+        expect(bodies.map((b) => [b.type, b.data.case?.status])).toEqual([
+          ['case.status_changed', 'pending'],
+          ['case.status_changed', 'in_progress'],
+          ['connection.started', 'in_progress'],
+          ['connection.ended', 'in_progress'],
+        ]);
       });
 
       it('announces invitation.sent with the invitation, and connection events through emit()', async () => {
