@@ -2,11 +2,12 @@ import { Alert, Stack, Tabs, Title } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { ConsoleShell } from '../components/ConsoleShell.js';
 import { GroupsPanel } from '../features/admin/GroupsPanel.js';
+import { OutboxPanel } from '../features/admin/OutboxPanel.js';
 import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
 import { useMe } from '../lib/useMe.js';
 
-const sections = { users: 'Users', groups: 'Groups', tokens: 'API tokens' } as const;
+const sections = { users: 'Users', groups: 'Groups', tokens: 'API tokens', outbox: 'Outbox' } as const;
 
 function Administration() {
   const { section = 'users' } = useParams();
@@ -40,6 +41,9 @@ function Administration() {
         </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="outbox" pt="md">
+          <OutboxPanel />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -20,6 +20,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
 import { formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
+import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
 const eventLabels: Record<CaseEvent['type'], string> = {
@@ -175,6 +176,7 @@ export function CaseDetailPage() {
                 </Group>
               )}
             </Paper>
+            <SharePanel c={c} />
             <Paper withBorder p="md" component="section" aria-label="Connections">
               <Title order={2} size="h4" mb="xs">
                 Connections
