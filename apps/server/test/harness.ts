@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config/config.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../src/db/database.js';
+import type { CaseRow } from '../src/db/schema.js';
 import { cryptoRandom, type Random } from '../src/lib/random.js';
 
 export const DATABASES = ['sqlite', 'postgres'] as const;
@@ -239,4 +240,44 @@ export async function apiError(promise: Promise<unknown>): Promise<ApiError> {
   );
   expect(err, 'expected the request to fail').toBeInstanceOf(ApiError);
   return err as ApiError;
+}
+
+/**
+ * A case row as stored, for tests that write straight to the database (data
+ * the API would never create, or a database at an older migration).
+ */
+export function storedCase(
+  fields: Pick<
+    CaseRow,
+    'id' | 'org_id' | 'code' | 'group_id' | 'customer_token' | 'created_at' | 'expires_at'
+  > &
+    Partial<CaseRow>,
+): CaseRow {
+  return {
+    name: 'Printer offline',
+    description: null,
+    type: 'remote_control',
+    status: 'new',
+    source: 'api',
+    assignee_id: null,
+    created_by_type: 'system',
+    created_by_id: null,
+    created_by_name: null,
+    customer_name: null,
+    customer_email: null,
+    customer_phone: null,
+    external_system: null,
+    external_type: null,
+    external_id: null,
+    external_url: null,
+    waiting_message: null,
+    agent_online: 0,
+    customer_online: 0,
+    updated_at: fields.created_at,
+    closed_at: null,
+    closed_by_type: null,
+    closed_by_id: null,
+    closed_by_name: null,
+    ...fields,
+  };
 }

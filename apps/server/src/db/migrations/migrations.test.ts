@@ -1,6 +1,6 @@
 import { Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, DATABASES } from '../../../test/harness.js';
+import { createTestDatabase, DATABASES, storedCase } from '../../../test/harness.js';
 import { migrateToLatest } from '../database.js';
 import { migrationNames, migrationProvider } from './index.js';
 
@@ -28,39 +28,15 @@ describe.each(DATABASES)('migrations [%s]', (kind) => {
       .insertInto('groups')
       .values({ id: 'g1', org_id: 'o1', name: 'Support', created_at: 1 })
       .execute();
-    const kase = {
+    const kase = storedCase({
       id: 'c1',
       org_id: 'o1',
       code: 's12-345-678',
-      name: 'Printer offline',
-      description: null,
-      type: 'remote_control' as const,
-      status: 'new' as const,
-      source: 'api' as const,
       group_id: 'g1',
-      assignee_id: null,
-      created_by_type: 'system' as const,
-      created_by_id: null,
-      created_by_name: null,
-      customer_name: null,
-      customer_email: null,
-      customer_phone: null,
-      external_system: null,
-      external_type: null,
-      external_id: null,
-      external_url: null,
-      waiting_message: null,
       customer_token: 'token-1',
-      agent_online: 0,
-      customer_online: 0,
       created_at: 1,
-      updated_at: 1,
       expires_at: 2,
-      closed_at: null,
-      closed_by_type: null,
-      closed_by_id: null,
-      closed_by_name: null,
-    };
+    });
     await db.insertInto('cases').values(kase).execute();
     const event = {
       case_id: 'c1',

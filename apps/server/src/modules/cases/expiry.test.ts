@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiError, describeEachDatabase } from '../../../test/harness.js';
+import { apiError, describeEachDatabase, storedCase } from '../../../test/harness.js';
 
 const HOUR = 3_600_000;
 
@@ -96,39 +96,19 @@ describeEachDatabase(
           { length: 1203 },
           (_, i) => `s77-${pad3(Math.floor(i / 1000))}-${pad3(i % 1000)}`,
         );
-        const rows = codes.map((code, i) => ({
-          id: `bulk-${org.orgId}-${i}`,
-          org_id: org.orgId,
-          code,
-          name: `bulk ${i}`,
-          description: null,
-          type: 'remote_control' as const,
-          status: 'pending' as const,
-          source: 'api' as const,
-          group_id: org.groupId,
-          assignee_id: null,
-          created_by_type: 'system' as const,
-          created_by_id: null,
-          created_by_name: null,
-          customer_name: null,
-          customer_email: null,
-          customer_phone: null,
-          external_system: null,
-          external_type: null,
-          external_id: null,
-          external_url: null,
-          waiting_message: null,
-          customer_token: `bulk-${org.orgId}-${i}`,
-          agent_online: 0,
-          customer_online: 0,
-          created_at: now - 3 * HOUR,
-          updated_at: now - 3 * HOUR,
-          expires_at: now - HOUR,
-          closed_at: null,
-          closed_by_type: null,
-          closed_by_id: null,
-          closed_by_name: null,
-        }));
+        const rows = codes.map((code, i) =>
+          storedCase({
+            id: `bulk-${org.orgId}-${i}`,
+            org_id: org.orgId,
+            code,
+            name: `bulk ${i}`,
+            status: 'pending',
+            group_id: org.groupId,
+            customer_token: `bulk-${org.orgId}-${i}`,
+            created_at: now - 3 * HOUR,
+            expires_at: now - HOUR,
+          }),
+        );
         // SQLite caps bound variables per statement.
         for (let i = 0; i < rows.length; i += 200) {
           await t.db

@@ -149,14 +149,17 @@ export class Hub {
     });
 
     let row: CaseRow | undefined;
+    let orgName: string | undefined;
     let who: { role: SessionRole; userId: string | null; name: string };
     if (query.token) {
-      row = await this.cases.findForCustomer({ token: query.token });
-      if (!row) {
+      const found = await this.cases.findForCustomer({ token: query.token });
+      if (!found) {
         const ended = await this.cases.wasIssued({ token: query.token });
         return ended ? endSocket(ws, 'deleted') : ws.close(closeCodes.notFound, 'unknown link');
       }
-      who = { role: 'customer', userId: null, name: row.customer_name ?? 'Customer' };
+      row = found;
+      orgName = found.org_name;
+      who = { role: 'customer', userId: null, name: found.customer_name ?? 'Customer' };
     } else if (query.case) {
       if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
       const agent = await this.agentOf(req);
@@ -181,7 +184,8 @@ export class Hub {
     const joined = await this.live.join(row.id, id, who);
     entered.row = joined.row;
     if (who.role === 'agent') connection.consent = joined.consent;
-    const org = await this.cases.findForCustomer({ token: row.customer_token });
+    // The agent's case was found by code; its organisation's name is read once here.
+    orgName ??= (await this.cases.findForCustomer({ token: row.customer_token }))?.org_name;
     send(ws, {
       type: 'welcome',
       role: who.role,
@@ -191,7 +195,7 @@ export class Hub {
         type: row.type,
         status: joined.row.status,
         waitingMessage: row.waiting_message,
-        organization: { name: org?.org_name ?? '' },
+        organization: { name: orgName ?? '' },
       },
       presence: joined.presence,
       consent: joined.consent,

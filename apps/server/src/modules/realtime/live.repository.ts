@@ -86,10 +86,4 @@ export class LiveRepository {
     if (nodeIds !== 'all') query = query.where('node_id', 'in', nodeIds);
     return (await query.execute()).map((r) => r.id);
   }
-
-  async liveNodeIds(): Promise<string[]> {
-    return (await this.db.selectFrom('live_connections').select('node_id').distinct().execute()).map(
-      (r) => r.node_id,
-    );
-  }
 }

@@ -188,7 +188,6 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     },
     [send],
   );
-  const setLocal = useCallback((patch: Partial<SessionState>) => setState((s) => ({ ...s, ...patch })), []);
   const leave = useCallback(() => {
     const ws = socket.current;
     socket.current = null;
@@ -198,5 +197,5 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     signalHandler.current = handler;
   }, []);
 
-  return { state, send, sendChat, annotate, clearAnnotations, setFrozen, setLocal, leave, onSignal };
+  return { state, send, sendChat, annotate, clearAnnotations, setFrozen, leave, onSignal };
 }
