@@ -27,11 +27,22 @@ if ! node -e "
   exit 1
 fi
 
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  echo "== installing Debian's chromium for the browser tests"
+# Debian packages the tests drive for real, installed when missing (as root, or with sudo).
+# Each entry is "command-that-must-exist:package".
+required_tools=(
+  "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
+  "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
+)
+missing=()
+for entry in "${required_tools[@]}"; do
+  path="${entry%%:*}"
+  if [ ! -e "$path" ] && ! command -v "$path" >/dev/null 2>&1; then missing+=("${entry##*:}"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing Debian packages the tests use: ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
   $apt_get update -qq
-  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 echo "== format, lint, typecheck"
