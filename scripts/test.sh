@@ -42,7 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages the tests use: ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
   $apt_get update -qq
-  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 echo "== format, lint, typecheck"
