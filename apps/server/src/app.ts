@@ -25,6 +25,8 @@ import { OutboxWorker } from './modules/invitations/outbox-worker.js';
 import { type SmsSender, smsSenderFor } from './modules/invitations/sms.js';
 import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
+import { modulesRoutes } from './modules/modules/modules.routes.js';
+import { ModulesService } from './modules/modules/modules.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { type Bus, InProcessBus, RedisBus } from './modules/realtime/bus.js';
@@ -66,6 +68,7 @@ export interface App {
     cases: CasesService;
     live: LiveSessions;
     invitations: InvitationsService;
+    modules: ModulesService;
     /** `webhooks.onCaseEvents(trx, rows)` announces audit events written elsewhere; `emit()` others. */
     webhooks: WebhooksService;
   };
@@ -139,7 +142,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const webhooks = new WebhooksService(deps);
   const cases = new CasesService(deps, people.repo, feed, webhooks.caseEventListener);
   feed.onLocalChange((orgId) => cases.written(orgId));
-  const join = new JoinService(deps, cases.repo);
+  const modules = new ModulesService(deps, people.repo, cases);
+  const join = new JoinService(deps, cases.repo, modules);
   const sweeper = new ExpirySweeper(deps, cases.repo, (expired) => {
     for (const e of expired) {
       cases.written(e.org_id);
@@ -212,6 +216,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
+  modulesRoutes(server, modules, guard);
   connectionsRoutes(server, deps, cases.repo, guard);
   invitationsRoutes(server, invitations, guard);
   webhooksRoutes(server, webhooks, guard);
@@ -221,7 +226,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   return {
     server,
-    services: { people, auth, cases, live, invitations, webhooks },
+    services: { people, auth, cases, live, invitations, modules, webhooks },
     sweeper,
     bus,
     outbox,

@@ -9,6 +9,7 @@ import {
   type CreatedApiToken,
   type CreatedWebhook,
   type CreateInvitationRequest,
+  type CreateModuleRequest,
   type CreateTokenRequest,
   type CreateUserRequest,
   type CreateWebhookRequest,
@@ -27,13 +28,20 @@ import {
   type ListOutboxQuery,
   loginResponse,
   type Me,
+  type ModuleRequest,
   meResponse,
+  moduleRequestResponse,
+  moduleSchema,
   outboxMessageSchema,
   type Problem,
+  type PublicModule,
   page,
   problemSchema,
+  publicModuleSchema,
+  type QuickSupportModule,
   tokenSchema,
   type UpdateCaseRequest,
+  type UpdateModuleRequest,
   type UpdateUserRequest,
   type UpdateWebhookRequest,
   type User,
@@ -92,17 +100,22 @@ export function createClient(options: ClientOptions) {
     method: string,
     path: string,
     schema: z.ZodType<T> | null,
-    init: { body?: unknown; query?: Query } = {},
+    init: { body?: unknown; query?: Query; raw?: { body: Uint8Array | Blob; contentType: string } } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.raw) headers['content-type'] = init.raw.contentType;
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (cookie) headers.cookie = cookie;
     if (csrfToken && !SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
     const res = await doFetch(`${baseUrl}${path}${toSearch(init.query)}`, {
       method,
       headers,
-      body: init.body === undefined ? null : JSON.stringify(init.body),
+      body: init.raw
+        ? (init.raw.body as NonNullable<RequestInit['body']>)
+        : init.body === undefined
+          ? null
+          : JSON.stringify(init.body),
       credentials: 'same-origin',
     });
     const setCookie = res.headers.get('set-cookie');
@@ -201,6 +214,39 @@ export function createClient(options: ClientOptions) {
     outbox: {
       list: (query: ListOutboxQuery = {}) =>
         request('GET', '/api/v1/outbox', page(outboxMessageSchema), { query: query as Query }),
+    },
+    /** Admins: QuickSupport modules, the branded pages where customers ask for help. */
+    modules: {
+      list: async (): Promise<QuickSupportModule[]> =>
+        (await request('GET', '/api/v1/modules', items(moduleSchema))).items,
+      get: (id: string): Promise<QuickSupportModule> =>
+        request('GET', `/api/v1/modules/${encodeURIComponent(id)}`, moduleSchema),
+      create: (body: CreateModuleRequest): Promise<QuickSupportModule> =>
+        request('POST', '/api/v1/modules', moduleSchema, { body }),
+      update: (id: string, body: UpdateModuleRequest): Promise<QuickSupportModule> =>
+        request('PATCH', `/api/v1/modules/${encodeURIComponent(id)}`, moduleSchema, { body }),
+      delete: (id: string) => request('DELETE', `/api/v1/modules/${encodeURIComponent(id)}`, null),
+      /** The image's bytes; its type is read from them, whatever `contentType` says. */
+      uploadLogo: (id: string, image: Uint8Array | Blob, contentType: string): Promise<QuickSupportModule> =>
+        request('PUT', `/api/v1/modules/${encodeURIComponent(id)}/logo`, moduleSchema, {
+          raw: { body: image, contentType },
+        }),
+      removeLogo: (id: string): Promise<QuickSupportModule> =>
+        request('DELETE', `/api/v1/modules/${encodeURIComponent(id)}/logo`, moduleSchema),
+    },
+    /** A module's public page, as the customer's browser uses it; no credentials. */
+    quickSupport: {
+      page: (slug: string): Promise<PublicModule> =>
+        request('GET', `/api/v1/public/modules/${encodeURIComponent(slug)}`, publicModuleSchema),
+      request: (slug: string, body: ModuleRequest) =>
+        request(
+          'POST',
+          `/api/v1/public/modules/${encodeURIComponent(slug)}/requests`,
+          moduleRequestResponse,
+          {
+            body,
+          },
+        ),
     },
     /** Public lookups a customer's page makes; no credentials. */
     join: {

@@ -76,7 +76,29 @@ export interface Database {
     closed_by_type: 'user' | 'customer' | 'system' | null;
     closed_by_id: string | null;
     closed_by_name: string | null;
+    /** The QuickSupport module the customer came through, for its branding. */
+    module_id: string | null;
   };
+  modules: {
+    id: string;
+    org_id: string;
+    slug: string;
+    title: string;
+    welcome_text: string | null;
+    accent_color: string;
+    field_name: 'off' | 'optional' | 'required';
+    field_email: 'off' | 'optional' | 'required';
+    field_description: 'off' | 'optional' | 'required';
+    case_type: 'remote_control' | 'ar';
+    group_id: string;
+    waiting_message: string | null;
+    enabled: number;
+    /** When the logo last changed (null: no logo); part of its URL. */
+    logo_version: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  module_logos: { module_id: string; content_type: string; bytes: Buffer };
   live_connections: {
     id: string;
     case_id: string;
@@ -174,6 +196,7 @@ export interface Database {
 export type CaseRow = Selectable<Database['cases']>;
 export type NewCaseRow = Insertable<Database['cases']>;
 export type UserRow = Selectable<Database['users']>;
+export type ModuleRow = Selectable<Database['modules']>;
 export type CaseEventRow = Selectable<Database['case_events']>;
 export type NewCaseEventRow = Insertable<Database['case_events']>;
 export type LiveConnectionRow = Selectable<Database['live_connections']>;

@@ -16,6 +16,7 @@ export const PAGE_ROUTES = [
   '/session/:code',
   '/login',
   '/open',
+  '/qs/:slug',
 ];
 
 export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
