@@ -11,6 +11,7 @@ import { CasePage } from './routes/CasePage.js';
 import { ConsolePage } from './routes/ConsolePage.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { LoginPage } from './routes/LoginPage.js';
+import { ModulePage } from './routes/ModulePage.js';
 import { OpenPage } from './routes/OpenPage.js';
 import { SupportPage } from './routes/SupportPage.js';
 
@@ -31,6 +32,7 @@ const router = createBrowserRouter([
       { path: '/session/:code', element: <AgentSessionPage /> },
       { path: '/login', element: <LoginPage /> },
       { path: '/open', element: <OpenPage /> },
+      { path: '/qs/:slug', element: <ModulePage /> },
     ],
   },
 ]);

@@ -2,12 +2,19 @@ import { Alert, Stack, Tabs, Title } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { ConsoleShell } from '../components/ConsoleShell.js';
 import { GroupsPanel } from '../features/admin/GroupsPanel.js';
+import { ModulesPanel } from '../features/admin/ModulesPanel.js';
 import { OutboxPanel } from '../features/admin/OutboxPanel.js';
 import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
 import { useMe } from '../lib/useMe.js';
 
-const sections = { users: 'Users', groups: 'Groups', tokens: 'API tokens', outbox: 'Outbox' } as const;
+const sections = {
+  users: 'Users',
+  groups: 'Groups',
+  modules: 'QuickSupport modules',
+  tokens: 'API tokens',
+  outbox: 'Outbox',
+} as const;
 
 function Administration() {
   const { section = 'users' } = useParams();
@@ -38,6 +45,9 @@ function Administration() {
         </Tabs.Panel>
         <Tabs.Panel value="groups" pt="md">
           <GroupsPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="modules" pt="md">
+          <ModulesPanel />
         </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensPanel />
