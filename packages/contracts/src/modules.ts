@@ -82,7 +82,35 @@ export const updateModuleRequest = z
 export type UpdateModuleRequest = z.input<typeof updateModuleRequest>;
 
 export const logoTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export type LogoType = (typeof logoTypes)[number];
 export const MAX_LOGO_BYTES = 256 * 1024;
+
+const startsWith = (bytes: Uint8Array, signature: number[], offset = 0) =>
+  bytes.length >= offset + signature.length && signature.every((b, i) => bytes[offset + i] === b);
+
+/**
+ * What an image file is, from its first bytes, whatever its name or declared
+ * type say. The server decides with it; the console uses it too, to refuse a
+ * file before anything is saved.
+ */
+export function sniffImage(bytes: Uint8Array): LogoType | 'svg' | undefined {
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith(bytes, [0x47, 0x49, 0x46, 0x38]) && (bytes[4] === 0x37 || bytes[4] === 0x39))
+    return 'image/gif';
+  if (startsWith(bytes, [0x52, 0x49, 0x46, 0x46]) && startsWith(bytes, [0x57, 0x45, 0x42, 0x50], 8))
+    return 'image/webp';
+  const head = new TextDecoder().decode(bytes.subarray(0, 1024)).trimStart().toLowerCase();
+  if (head.startsWith('<') && head.includes('<svg')) return 'svg';
+  return undefined;
+}
+
+export const logoProblems = {
+  svg: 'SVG logos are not accepted, because they can carry scripts. Upload a PNG, JPEG, GIF or WebP image.',
+  unknown: 'The file is not a PNG, JPEG, GIF or WebP image.',
+  tooLarge: (bytes: number) =>
+    `The logo may be at most ${MAX_LOGO_BYTES / 1024} KB; this one is ${Math.ceil(bytes / 1024)} KB.`,
+};
 
 /** What the public page may know: branding and the form, nothing internal. */
 export const publicModuleSchema = z.object({

@@ -1,9 +1,11 @@
 import {
   type CaseType,
   type FieldMode,
+  logoProblems,
   MAX_LOGO_BYTES,
   type ModuleFields,
   type QuickSupportModule,
+  sniffImage,
 } from '@lifeline/contracts';
 import {
   Alert,
@@ -203,12 +205,15 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
     },
   });
 
-  const pickLogo = (file: File | null) => {
+  // Checked here as the server checks it, so a refused logo never leaves a module saved without it.
+  const pickLogo = async (file: File | null) => {
     setLogoError(null);
-    if (file && file.size > MAX_LOGO_BYTES) {
-      setLogoError(`The logo may be at most ${MAX_LOGO_BYTES / 1024} KB.`);
-      return;
-    }
+    setLogo(null);
+    if (!file) return;
+    if (file.size > MAX_LOGO_BYTES) return setLogoError(logoProblems.tooLarge(file.size));
+    const type = sniffImage(new Uint8Array(await file.slice(0, 1024).arrayBuffer()));
+    if (type === 'svg') return setLogoError(logoProblems.svg);
+    if (!type) return setLogoError(logoProblems.unknown);
     setLogo(file);
   };
 
@@ -271,7 +276,7 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
                   accept="image/png,image/jpeg,image/gif,image/webp"
                   clearable
                   value={logo}
-                  onChange={pickLogo}
+                  onChange={(file) => void pickLogo(file)}
                   error={logoError}
                   style={{ flex: 1 }}
                 />
