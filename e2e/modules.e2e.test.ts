@@ -153,6 +153,14 @@ describe('QuickSupport modules', () => {
       status: 'in_progress',
       customer: { name: 'Carla Customer' },
     });
+    // Deleting the module ends its page; the case it opened stays.
+    await admin.getByRole('button', { name: 'Delete module' }).click();
+    const confirm = admin.getByRole('dialog', { name: 'Delete the module "Acme Help Desk"?' });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await admin.getByText('No modules yet.').waitFor();
+    await customer.goto(pageLink);
+    await customer.getByRole('heading', { name: 'There is no support page here' }).waitFor();
+    expect((await org.admin.cases.get(c?.code ?? '')).status).toBe('in_progress');
     for (const page of [admin, queue, customer]) expect(pageErrors(page)).toEqual([]);
     for (const c of contexts) await c.close();
   });

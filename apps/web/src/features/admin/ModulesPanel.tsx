@@ -18,6 +18,7 @@ import {
   Grid,
   Group,
   List,
+  Modal,
   Paper,
   Select,
   Stack,
@@ -197,6 +198,14 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['modules'] }),
   });
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const remove = useMutation({
+    mutationFn: (id: string) => api.modules.delete(id),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['modules'] });
+      onDone();
+    },
+  });
   const removeLogo = useMutation({
     mutationFn: (id: string) => api.modules.removeLogo(id),
     onSuccess: (m) => {
@@ -357,10 +366,15 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
                   Saved.
                 </Alert>
               )}
-              <Group>
+              <Group justify="space-between">
                 <Button type="submit" loading={save.isPending}>
                   Save module
                 </Button>
+                {saved && (
+                  <Button variant="subtle" color="red" onClick={() => setConfirmDelete(true)}>
+                    Delete module
+                  </Button>
+                )}
               </Group>
             </Stack>
           </form>
@@ -387,6 +401,31 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
           </Stack>
         </Grid.Col>
       </Grid>
+      <Modal
+        opened={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title={`Delete the module "${saved?.title ?? ''}"?`}
+      >
+        <Stack>
+          <Text size="sm">
+            Its page and SOS shortcuts stop working at once. Cases already opened through it stay in the
+            queue.
+          </Text>
+          {remove.error && (
+            <Alert color="red" variant="light" role="alert">
+              {problemText(remove.error)}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => saved && remove.mutate(saved.id)}>
+              Delete
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Stack>
   );
 }
