@@ -205,6 +205,9 @@ describe('QuickSupport modules', () => {
     await customer.getByText('Waiting for your support agent…').waitFor();
     const sos = await org.admin.cases.list({ source: 'sos' });
     expect(sos.items.map((c) => [c.name, c.source])).toEqual([['Sos Corp Help request', 'sos']]);
+    // Agents tell an SOS call apart in the queue.
+    await admin.goto(`${t.baseUrl}/`);
+    await queueRow(admin, 'Sos Corp Help request').getByText('SOS', { exact: true }).waitFor();
     await context.close();
     await customer.context().close();
   });
