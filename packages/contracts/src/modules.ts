@@ -30,8 +30,8 @@ export const moduleFields = z.strictObject({
 });
 export type ModuleFields = z.infer<typeof moduleFields>;
 
-export const moduleSchema = z.object({
-  id,
+/** What customers see of a module: its look and its form. */
+const moduleFace = z.object({
   slug: z.string(),
   title: z.string(),
   welcomeText: z.string().nullable(),
@@ -40,6 +40,10 @@ export const moduleSchema = z.object({
   logoUrl: z.string().nullable(),
   fields: moduleFields,
   caseType,
+});
+
+export const moduleSchema = moduleFace.extend({
+  id,
   groupId: id,
   waitingMessage: z.string().nullable(),
   enabled: z.boolean(),
@@ -113,16 +117,7 @@ export const logoProblems = {
 };
 
 /** What the public page may know: branding and the form, nothing internal. */
-export const publicModuleSchema = z.object({
-  slug: z.string(),
-  title: z.string(),
-  welcomeText: z.string().nullable(),
-  accentColor: z.string(),
-  logoUrl: z.string().nullable(),
-  fields: moduleFields,
-  caseType,
-  organization: z.object({ name: z.string() }),
-});
+export const publicModuleSchema = moduleFace.extend({ organization: z.object({ name: z.string() }) });
 export type PublicModule = z.infer<typeof publicModuleSchema>;
 
 export const moduleSlugParams = z.strictObject({ slug: z.string().min(1).max(64) });

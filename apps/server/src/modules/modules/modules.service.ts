@@ -69,15 +69,22 @@ export class ModulesService {
       : `/api/v1/public/modules/${row.slug}/logo?v=${row.logo_version.toString(36)}`;
   }
 
+  /** What customers see of a module, the admin's view and the public page alike. */
+  private face(row: ModuleRow) {
+    return {
+      slug: row.slug,
+      title: row.title,
+      welcomeText: row.welcome_text,
+      accentColor: row.accent_color,
+      logoUrl: this.logoUrl(row),
+      fields: { name: row.field_name, email: row.field_email, description: row.field_description },
+      caseType: row.case_type,
+    };
+  }
+
   present = (row: ModuleRow): QuickSupportModule => ({
+    ...this.face(row),
     id: row.id,
-    slug: row.slug,
-    title: row.title,
-    welcomeText: row.welcome_text,
-    accentColor: row.accent_color,
-    logoUrl: this.logoUrl(row),
-    fields: { name: row.field_name, email: row.field_email, description: row.field_description },
-    caseType: row.case_type,
     groupId: row.group_id,
     waitingMessage: row.waiting_message,
     enabled: row.enabled === 1,
@@ -194,16 +201,7 @@ export class ModulesService {
 
   async publicPage(slug: string): Promise<PublicModule> {
     const row = await this.enabledBySlug(slug);
-    return {
-      slug: row.slug,
-      title: row.title,
-      welcomeText: row.welcome_text,
-      accentColor: row.accent_color,
-      logoUrl: this.logoUrl(row),
-      fields: { name: row.field_name, email: row.field_email, description: row.field_description },
-      caseType: row.case_type,
-      organization: { name: row.org_name },
-    };
+    return { ...this.face(row), organization: { name: row.org_name } };
   }
 
   /** The look of a module's customer pages, or null once the module is gone. */
