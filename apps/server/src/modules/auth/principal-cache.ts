@@ -49,6 +49,11 @@ export class PrincipalCache {
     this.entries.deleteWhere((e) => e.tokenId === tokenId);
   }
 
+  forgetWhere(matches: (tokenId: string) => boolean): void {
+    this.forgotten++;
+    this.entries.deleteWhere((e) => matches(e.tokenId));
+  }
+
   forgetUser(userId: string): void {
     this.forgotten++;
     this.entries.deleteWhere((e) => e.principal.userId === userId);
