@@ -1,13 +1,20 @@
 import { Alert, Stack, Tabs, Title } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { ConsoleShell } from '../components/ConsoleShell.js';
+import { ConnectorAppsPanel } from '../features/admin/ConnectorAppsPanel.js';
 import { GroupsPanel } from '../features/admin/GroupsPanel.js';
 import { OutboxPanel } from '../features/admin/OutboxPanel.js';
 import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
 import { useMe } from '../lib/useMe.js';
 
-const sections = { users: 'Users', groups: 'Groups', tokens: 'API tokens', outbox: 'Outbox' } as const;
+const sections = {
+  users: 'Users',
+  groups: 'Groups',
+  tokens: 'API tokens',
+  'connector-apps': 'Connector apps',
+  outbox: 'Outbox',
+} as const;
 
 function Administration() {
   const { section = 'users' } = useParams();
@@ -41,6 +48,9 @@ function Administration() {
         </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="connector-apps" pt="md">
+          <ConnectorAppsPanel />
         </Tabs.Panel>
         <Tabs.Panel value="outbox" pt="md">
           <OutboxPanel />
