@@ -41,6 +41,8 @@ export interface OAuthAccessToken {
   userId: string;
   clientId: string;
   scopes: string[];
+  /** How long the token has left to live. */
+  lifetimeMs: number;
 }
 export type OAuthTokenLookup = (token: string) => Promise<OAuthAccessToken | undefined>;
 
@@ -149,7 +151,7 @@ export class AuthService {
     const allowed = roleScopes[row.role];
     const scopes = allowed.filter((s) => found.scopes.includes(s));
     const principal = { ...toPrincipal(row, scopes, 'oauth'), clientId: found.clientId };
-    this.principals.set(tokenHash, `oauth:${found.id}`, principal, version);
+    this.principals.set(tokenHash, `oauth:${found.id}`, principal, version, found.lifetimeMs);
     return principal;
   }
 

@@ -76,7 +76,11 @@ export class OAuthService {
       scopes: ['openid', 'offline_access'],
       features: {
         devInteractions: { enabled: false },
-        revocation: { enabled: true },
+        // A client revokes only what was issued to it (the connector pages' "Log out").
+        revocation: {
+          enabled: true,
+          allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+        },
         resourceIndicators: {
           enabled: true,
           // Every authorisation is for the REST API, whether or not the client names it.
@@ -109,8 +113,9 @@ export class OAuthService {
         RefreshToken: config.oauth.refreshTokenTtlSeconds,
         IdToken: 3600,
       },
-      // The connector pages call the token endpoint from Lifeline's own origin; nobody else may from a browser.
-      clientBasedCORS: () => false,
+      // Browsers send Origin even on same-origin POSTs. The connector pages call the token endpoint from
+      // Lifeline's own origin; no other web page may use it (CRM back ends send no Origin at all).
+      clientBasedCORS: (_ctx, origin) => origin === new URL(config.publicUrl).origin,
       interactions: { url: (_ctx, interaction) => `${OAUTH_PATH}/interaction/${interaction.uid}` },
       renderError: (ctx, out) => {
         ctx.type = 'html';
@@ -164,6 +169,7 @@ export class OAuthService {
       userId: at.accountId,
       clientId: at.clientId ?? '',
       scopes: (at.scope ?? '').split(' ').filter(Boolean),
+      lifetimeMs: at.remainingTTL * 1000,
     };
   }
 
