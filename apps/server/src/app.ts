@@ -27,6 +27,10 @@ import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { modulesRoutes } from './modules/modules/modules.routes.js';
 import { ModulesService } from './modules/modules/modules.service.js';
+import { connectorAppsRoutes } from './modules/oauth/connector-apps.routes.js';
+import { ConnectorAppsService } from './modules/oauth/connector-apps.service.js';
+import { oauthRoutes } from './modules/oauth/oauth.routes.js';
+import { OAuthService } from './modules/oauth/oauth.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { type Bus, InProcessBus, RedisBus } from './modules/realtime/bus.js';
@@ -71,6 +75,8 @@ export interface App {
     modules: ModulesService;
     /** `webhooks.onCaseEvents(trx, rows)` announces audit events written elsewhere; `emit()` others. */
     webhooks: WebhooksService;
+    oauth: OAuthService;
+    connectorApps: ConnectorAppsService;
   };
   sweeper: ExpirySweeper;
   bus: Bus;
@@ -173,6 +179,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
   const guard = createGuard(auth);
+  const oauth = new OAuthService(deps, auth);
+  await oauth.start();
+  const connectorApps = new ConnectorAppsService(deps, oauth.repo, auth);
 
   await server.register(fastifyCookie);
   await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
@@ -209,10 +218,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await webhookWorker.stop();
   });
   healthRoutes(server, database, () => shuttingDown);
-  authRoutes(server, auth, people, guard, {
+  const cookieOptions = {
     secureCookies: config.publicUrl.startsWith('https://'),
     sessionTtlMs: config.sessionTtlMs,
-  });
+  };
+  authRoutes(server, auth, people, guard, cookieOptions);
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
@@ -220,13 +230,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   connectionsRoutes(server, deps, cases.repo, guard);
   invitationsRoutes(server, invitations, guard);
   webhooksRoutes(server, webhooks, guard);
+  connectorAppsRoutes(server, connectorApps, guard);
+  await oauthRoutes(server, oauth, auth, cookieOptions);
   hub.register(server);
-  await webPages(server);
+  await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });
   server.addHook('onClose', () => bus.close());
 
   return {
     server,
-    services: { people, auth, cases, live, invitations, modules, webhooks },
+    services: { people, auth, cases, live, invitations, modules, webhooks, oauth, connectorApps },
     sweeper,
     bus,
     outbox,

@@ -5,8 +5,11 @@ import {
   type Case,
   type CaseEvent,
   type Connection,
+  type ConnectorApp,
   type CreateCaseRequest,
+  type CreateConnectorAppRequest,
   type CreatedApiToken,
+  type CreatedConnectorApp,
   type CreatedWebhook,
   type CreateInvitationRequest,
   type CreateModuleRequest,
@@ -16,6 +19,8 @@ import {
   caseEventSchema,
   caseSchema,
   connectionSchema,
+  connectorAppSchema,
+  createdConnectorAppSchema,
   createdTokenSchema,
   createdWebhookSchema,
   type Group,
@@ -41,6 +46,7 @@ import {
   type QuickSupportModule,
   tokenSchema,
   type UpdateCaseRequest,
+  type UpdateConnectorAppRequest,
   type UpdateModuleRequest,
   type UpdateUserRequest,
   type UpdateWebhookRequest,
@@ -69,8 +75,13 @@ export class ApiError extends Error {
 export interface ClientOptions {
   /** e.g. `http://localhost:8080` */
   baseUrl: string;
-  /** A personal API token or OAuth access token; without it, call `auth.login` for a cookie session. */
-  token?: string;
+  /**
+   * A personal API token or OAuth access token; without it, call `auth.login` for a cookie session.
+   * A function is asked before every request (OAuth access tokens are replaced when refreshed).
+   */
+  token?: string | (() => string | undefined);
+  /** `omit` for pages that must never ride on cookies (the CRM connector frames). Default `same-origin`. */
+  credentials?: 'omit' | 'same-origin' | 'include';
   fetch?: typeof fetch;
 }
 
@@ -105,7 +116,8 @@ export function createClient(options: ClientOptions) {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (init.raw) headers['content-type'] = init.raw.contentType;
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const token = typeof options.token === 'function' ? options.token() : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (cookie) headers.cookie = cookie;
     if (csrfToken && !SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
     const res = await doFetch(`${baseUrl}${path}${toSearch(init.query)}`, {
@@ -116,7 +128,7 @@ export function createClient(options: ClientOptions) {
         : init.body === undefined
           ? null
           : JSON.stringify(init.body),
-      credentials: 'same-origin',
+      credentials: options.credentials ?? 'same-origin',
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) cookie = setCookie.split(';')[0];
@@ -209,6 +221,19 @@ export function createClient(options: ClientOptions) {
         request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, page(webhookDeliverySchema), {
           query,
         }),
+    },
+    /** Admins: OAuth clients for CRM connectors, with their connector URLs (docs/CONNECTORS.md). */
+    connectorApps: {
+      list: async (): Promise<ConnectorApp[]> =>
+        (await request('GET', '/api/v1/connector-apps', items(connectorAppSchema))).items,
+      get: (id: string): Promise<ConnectorApp> =>
+        request('GET', `/api/v1/connector-apps/${encodeURIComponent(id)}`, connectorAppSchema),
+      /** The answer's `clientSecret` is shown only here. */
+      create: (body: CreateConnectorAppRequest): Promise<CreatedConnectorApp> =>
+        request('POST', '/api/v1/connector-apps', createdConnectorAppSchema, { body }),
+      update: (id: string, body: UpdateConnectorAppRequest): Promise<ConnectorApp> =>
+        request('PATCH', `/api/v1/connector-apps/${encodeURIComponent(id)}`, connectorAppSchema, { body }),
+      delete: (id: string) => request('DELETE', `/api/v1/connector-apps/${encodeURIComponent(id)}`, null),
     },
     /** Admins: every e-mail and SMS, including those kept in the local outbox. */
     outbox: {

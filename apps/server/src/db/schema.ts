@@ -193,6 +193,38 @@ export interface Database {
   };
 }
 
+export interface Database {
+  /** OAuth clients registered by admins for CRM connectors (migration 0006). */
+  connector_apps: {
+    id: string;
+    org_id: string;
+    name: string;
+    client_id: string;
+    /** SHA-256 of the client secret, which is shown once. */
+    secret_hash: string;
+    /** JSON arrays of strings. */
+    redirect_uris: string;
+    allowed_origins: string;
+    created_at: number;
+    updated_at: number;
+  };
+  /** oidc-provider's records of every model, keyed by `model:sha256(id)`. */
+  oauth_records: {
+    key: string;
+    model: string;
+    /** The provider's JSON payload. */
+    payload: string;
+    grant_id: string | null;
+    client_id: string | null;
+    /** sha256 of the session uid. */
+    uid: string | null;
+    expires_at: number | null;
+    consumed_at: number | null;
+  };
+  /** The provider's signing keys (`jwks`) and cookie keys (`cookies`), generated on first start. */
+  oauth_keys: { name: string; value: string; created_at: number };
+}
+
 export type CaseRow = Selectable<Database['cases']>;
 export type NewCaseRow = Insertable<Database['cases']>;
 export type UserRow = Selectable<Database['users']>;
@@ -203,3 +235,4 @@ export type LiveConnectionRow = Selectable<Database['live_connections']>;
 export type OutboxRow = Selectable<Database['outbox_messages']>;
 export type WebhookRow = Selectable<Database['webhooks']>;
 export type WebhookDeliveryRow = Selectable<Database['webhook_deliveries']>;
+export type ConnectorAppRow = Selectable<Database['connector_apps']>;

@@ -1,6 +1,7 @@
 import { Alert, Stack, Tabs, Title } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { ConsoleShell } from '../components/ConsoleShell.js';
+import { ConnectorAppsPanel } from '../features/admin/ConnectorAppsPanel.js';
 import { GroupsPanel } from '../features/admin/GroupsPanel.js';
 import { ModulesPanel } from '../features/admin/ModulesPanel.js';
 import { OutboxPanel } from '../features/admin/OutboxPanel.js';
@@ -13,6 +14,7 @@ const sections = {
   groups: 'Groups',
   modules: 'QuickSupport modules',
   tokens: 'API tokens',
+  'connector-apps': 'Connector apps',
   outbox: 'Outbox',
 } as const;
 
@@ -51,6 +53,9 @@ function Administration() {
         </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="connector-apps" pt="md">
+          <ConnectorAppsPanel />
         </Tabs.Panel>
         <Tabs.Panel value="outbox" pt="md">
           <OutboxPanel />
