@@ -78,6 +78,9 @@ const envSchema = z
     }
   });
 
+/** Every environment variable Lifeline reads (docs/OPERATIONS.md documents each one). */
+export const configVariables = Object.keys(envSchema.shape);
+
 export type Config = {
   port: number;
   host: string;
