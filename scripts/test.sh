@@ -32,6 +32,8 @@ fi
 required_tools=(
   "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
+  "/usr/sbin/nginx:nginx"
+  "/usr/bin/turnserver:coturn"
 )
 missing=()
 for entry in "${required_tools[@]}"; do

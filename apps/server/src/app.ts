@@ -5,6 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { type Clock, systemClock } from './lib/clock.js';
@@ -25,6 +26,8 @@ import { OutboxWorker } from './modules/invitations/outbox-worker.js';
 import { type SmsSender, smsSenderFor } from './modules/invitations/sms.js';
 import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
+import { Metrics } from './modules/metrics/metrics.js';
+import { metricsRoutes } from './modules/metrics/metrics.routes.js';
 import { modulesRoutes } from './modules/modules/modules.routes.js';
 import { ModulesService } from './modules/modules/modules.service.js';
 import { connectorAppsRoutes } from './modules/oauth/connector-apps.routes.js';
@@ -38,11 +41,12 @@ import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
 import { LiveRepository } from './modules/realtime/live.repository.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
+import { NodeHeartbeats } from './modules/realtime/node-heartbeats.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { createGuard } from './plugins/auth.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
+import { frameworkErrors, registerErrorHandler } from './plugins/error-handler.js';
 import { webPages } from './plugins/web.js';
 
 export interface AppOptions {
@@ -62,6 +66,14 @@ export interface AppOptions {
    * `mail`, the SMS provider from `sms`, and the global fetch.
    */
   delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn };
+  /** Where log lines go (default stdout); tests read them here. */
+  logStream?: DestinationStream;
+  /**
+   * Heap, RSS, event-loop and GC metrics of the process. `main` turns them on;
+   * off by default because their collectors hook the whole process, and tests
+   * run several apps in one.
+   */
+  processMetrics?: boolean;
 }
 
 export interface App {
@@ -83,7 +95,13 @@ export interface App {
   /** Background delivery; `main` starts them, tests run them step by step. */
   outbox: OutboxWorker;
   webhookWorker: WebhookWorker;
+  /** Cluster mode only (REDIS_URL): this process's heartbeat and the reaping of dead nodes' sockets. */
+  nodes: NodeHeartbeats | undefined;
+  metrics: Metrics;
 }
+
+/** A request id a client or proxy may hand us: short and plain, so it cannot forge or flood log lines. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Largest realtime message: an SDP offer with many candidates, or a long freehand stroke. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -104,14 +122,24 @@ function serializeOnce(data: unknown): string | Buffer {
 export async function buildApp(options: AppOptions): Promise<App> {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
+  const nodeId = config.nodeId ?? randomUUID();
+  const logger = {
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+    // Every line says which process wrote it, so a cluster's logs can be merged.
+    base: { node: nodeId },
+  };
   const server = Fastify({
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+    logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
+    // A valid x-request-id (from nginx's $request_id, or the caller) is kept and echoed, so one
+    // id follows a request through the proxy, every log line of it here, and the answer.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    frameworkErrors,
     trustProxy: config.trustProxy,
   });
   server.setValidatorCompiler(validatorCompiler);
@@ -137,8 +165,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
   let bus: Bus;
+  let redis: RedisBus | undefined;
+  // Metrics exist before the Redis connection, which reports its errors to them.
+  let metrics: Metrics | undefined;
   if (config.redisUrl) {
-    const redis = new RedisBus(config.redisUrl, (err) => server.log.error({ err }, 'redis connection error'));
+    redis = new RedisBus(config.redisUrl, (err) => {
+      metrics?.busErrors.inc();
+      server.log.error({ err }, 'redis connection error');
+    });
     await redis.ready();
     bus = redis;
   } else {
@@ -160,9 +194,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
     deps,
     new LiveRepository(database.db, database.dialect, webhooks.caseEventListener),
     feed,
-    randomUUID(),
+    nodeId,
   );
-  const hub = new Hub(deps, bus, live, auth, cases.repo);
+  let hub: Hub | undefined;
+  metrics = new Metrics(
+    database.db,
+    () => hub?.socketCounts() ?? { session: { agent: 0, customer: 0 }, console: 0 },
+    { nodeId, processMetrics: options.processMetrics ?? false },
+  );
+  const observed = metrics;
+  hub = new Hub(deps, bus, live, auth, cases.repo, (type, seconds) =>
+    observed.signallingDuration.observe({ type }, seconds),
+  );
+  const nodes = redis
+    ? new NodeHeartbeats(deps, redis, live, (dead) => observed.nodesReaped.inc(dead.length))
+    : undefined;
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
     options.delivery?.mailer ??
@@ -216,8 +262,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await sweeper.stop();
     await outbox.stop();
     await webhookWorker.stop();
+    await nodes?.stop();
   });
   healthRoutes(server, database, () => shuttingDown);
+  metricsRoutes(server, observed, config.metricsToken);
   const cookieOptions = {
     secureCookies: config.publicUrl.startsWith('https://'),
     sessionTtlMs: config.sessionTtlMs,
@@ -243,5 +291,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bus,
     outbox,
     webhookWorker,
+    nodes,
+    metrics: observed,
   };
 }

@@ -6,15 +6,23 @@ async function main() {
   const config = loadConfig();
   const database = openDatabase(config.database);
   await migrateToLatest(database);
-  const { server, services, sweeper, outbox, webhookWorker } = await buildApp({ config, database });
+  const { server, services, sweeper, outbox, webhookWorker, nodes } = await buildApp({
+    config,
+    database,
+    processMetrics: true,
+  });
 
   const firstRun = await services.people.bootstrap();
   // On one machine, nobody can still be connected to a process that just started.
   if (!config.redisUrl) await services.live.forgetNodes('all');
+  // In a cluster, a process restarted under a fixed LIFELINE_NODE_ID forgets its own earlier sockets;
+  // those of other dead processes are reaped once their heartbeats stop (node-heartbeats.ts).
+  else await services.live.forgetNodes([services.live.nodeId]);
   await sweeper.sweep();
   sweeper.start();
   outbox.start();
   webhookWorker.start();
+  await nodes?.start();
   await server.listen({ port: config.port, host: config.host });
 
   const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL';

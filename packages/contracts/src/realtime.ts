@@ -122,6 +122,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     consent: consentState,
     sharing: sharingState,
     iceServers: z.array(iceServer),
+    /** `relay`: the browser must use TURN relay candidates only (RTCConfiguration.iceTransportPolicy). */
+    iceTransportPolicy: z.enum(['all', 'relay']).optional(),
   }),
   z.object({ type: z.literal('presence'), presence: presenceSchema }),
   z.object({ type: z.literal('status'), status: caseStatus }),

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configVariables, loadConfig } from './config.js';
 
 /** The message of the ConfigError that `env` raises, failing the test if it raises none or another error. */
 function configError(env: NodeJS.ProcessEnv): string {
@@ -152,5 +153,38 @@ describe('loadConfig: invitations', () => {
     expect(configError({ SMS_PROVIDER: 'http' })).toContain(
       'SMS_HTTP_URL: is required when SMS_PROVIDER=http',
     );
+  });
+});
+
+describe('operations settings', () => {
+  it('reads the node id, heartbeat, metrics token and relay-only policy, and refuses relay without TURN', () => {
+    const config = loadConfig({
+      LIFELINE_NODE_ID: 'app-a',
+      LIFELINE_NODE_HEARTBEAT_SECONDS: '2',
+      METRICS_TOKEN: 'a-long-metrics-scrape-token',
+      LIFELINE_TURN_URLS: 'turn:127.0.0.1:3478',
+      LIFELINE_TURN_SECRET: 'a-long-coturn-shared-secret',
+      LIFELINE_ICE_TRANSPORT_POLICY: 'relay',
+    });
+    expect(config).toMatchObject({
+      nodeId: 'app-a',
+      nodeHeartbeatMs: 2000,
+      metricsToken: 'a-long-metrics-scrape-token',
+    });
+    expect(config.ice.transportPolicy).toBe('relay');
+    expect(loadConfig({}).ice.transportPolicy).toBe('all');
+    expect(configError({ LIFELINE_ICE_TRANSPORT_POLICY: 'relay' })).toContain(
+      'relay needs LIFELINE_TURN_URLS',
+    );
+    expect(configError({ LIFELINE_NODE_ID: 'a b\n' })).toContain('LIFELINE_NODE_ID');
+    expect(configError({ METRICS_TOKEN: 'short' })).toContain(
+      'METRICS_TOKEN: must be at least 16 characters',
+    );
+  });
+
+  it('has every variable documented in docs/OPERATIONS.md', () => {
+    const doc = fs.readFileSync(new URL('../../../../docs/OPERATIONS.md', import.meta.url), 'utf8');
+    const missing = configVariables.filter((name) => !doc.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 });

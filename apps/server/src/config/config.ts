@@ -86,6 +86,17 @@ const envSchema = z
         'must be comma-separated keys of at least 32 characters',
       )
       .optional(),
+    /** `relay`: browsers use only TURN relay candidates (hides addresses; needs LIFELINE_TURN_URLS). */
+    LIFELINE_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+    /** Names this process in logs, metrics and live_connections; unset, a random id per start. */
+    LIFELINE_NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+      .optional(),
+    /** Cluster mode: how often each process renews its heartbeat in Redis; a node silent for 3 beats is dead. */
+    LIFELINE_NODE_HEARTBEAT_SECONDS: z.coerce.number().positive().default(5),
+    /** Set: /metrics answers to `Authorization: Bearer <token>` from anywhere. Unset: loopback only. */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((e, ctx) => {
@@ -106,6 +117,9 @@ const envSchema = z
     }
   });
 
+/** Every environment variable Lifeline reads (docs/OPERATIONS.md documents each one). */
+export const configVariables = Object.keys(envSchema.shape);
+
 export type Config = {
   port: number;
   host: string;
@@ -118,7 +132,19 @@ export type Config = {
   sweepIntervalMs: number;
   sessionTtlMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  ice: { stunUrls: string[]; turnUrls: string[]; turnSecret: string | undefined; turnTtlMs: number };
+  ice: {
+    stunUrls: string[];
+    turnUrls: string[];
+    turnSecret: string | undefined;
+    turnTtlMs: number;
+    transportPolicy: 'all' | 'relay';
+  };
+  /** Unset: a random id per start. */
+  nodeId: string | undefined;
+  /** Cluster mode: heartbeat period; a node whose heartbeat is older than three periods is dead. */
+  nodeHeartbeatMs: number;
+  /** Unset: /metrics answers only on loopback. */
+  metricsToken: string | undefined;
   /** Unset: e-mail stays in the local outbox. */
   mail: { smtpUrl: string; from: string } | undefined;
   /** Unset: SMS stays in the local outbox. */
@@ -167,6 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  LIFELINE_TURN_SECRET: is required with LIFELINE_TURN_URLS (coturn static-auth-secret)',
     );
   }
+  if (e.LIFELINE_ICE_TRANSPORT_POLICY === 'relay' && turnUrls.length === 0) {
+    throw new ConfigError(
+      'Invalid configuration:\n  LIFELINE_ICE_TRANSPORT_POLICY: relay needs LIFELINE_TURN_URLS (there would be no candidate at all)',
+    );
+  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
@@ -191,7 +222,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnUrls,
       turnSecret: e.LIFELINE_TURN_SECRET,
       turnTtlMs: e.LIFELINE_TURN_TTL_SECONDS * 1000,
+      transportPolicy: e.LIFELINE_ICE_TRANSPORT_POLICY,
     },
+    nodeId: e.LIFELINE_NODE_ID,
+    nodeHeartbeatMs: e.LIFELINE_NODE_HEARTBEAT_SECONDS * 1000,
+    metricsToken: e.METRICS_TOKEN,
     mail: e.SMTP_URL
       ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? `Lifeline <no-reply@${new URL(publicUrl).hostname}>` }
       : undefined,

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../lib/errors.js';
 
@@ -89,4 +89,27 @@ export function registerErrorHandler(app: FastifyInstance) {
       .type('application/problem+json')
       .send({ ...body, instance: request.url });
   });
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a malformed URL, a
+ * path segment over the router's length limit), so the error handler above
+ * never sees them: rendered as the same problem documents.
+ */
+export function frameworkErrors(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply | undefined {
+  const body =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? problem(414, 'uri_too_long', 'URI too long', 'A path segment of the URL is too long.')
+      : err.code === 'FST_ERR_BAD_URL'
+        ? problem(400, 'bad_url', 'Bad request', 'The URL is malformed.')
+        : problem(500, 'internal_error', 'Internal server error');
+  if (body.status >= 500) request.log.error({ err }, 'router error');
+  return reply
+    .status(body.status)
+    .type('application/problem+json')
+    .send({ ...body, instance: request.url });
 }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { NodeRegistry } from './node-heartbeats.js';
 
 /**
  * Publish/subscribe between the parts of Lifeline that must hear about a
@@ -62,8 +63,12 @@ export class InProcessBus implements Bus {
 
 const PREFIX = 'lifeline:';
 
-/** One connection publishes, one listens (Redis requires a dedicated connection for subscribing). */
-export class RedisBus implements Bus {
+/**
+ * One connection publishes, one listens (Redis requires a dedicated connection for subscribing).
+ * The publishing connection also keeps the nodes' heartbeats. Both reconnect by themselves
+ * (ioredis): commands wait in its offline queue meanwhile, and subscriptions are renewed.
+ */
+export class RedisBus implements Bus, NodeRegistry {
   private readonly topics = new Topics();
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
@@ -104,6 +109,16 @@ export class RedisBus implements Bus {
       this.subscribed.delete(topic);
       void this.subscriber.unsubscribe(PREFIX + topic);
     };
+  }
+
+  async beat(nodeId: string, ttlMs: number) {
+    await this.publisher.set(`${PREFIX}node:${nodeId}`, '1', 'PX', ttlMs);
+  }
+
+  async alive(nodeIds: string[]) {
+    if (nodeIds.length === 0) return new Set<string>();
+    const found = await this.publisher.mget(nodeIds.map((id) => `${PREFIX}node:${id}`));
+    return new Set(nodeIds.filter((_, i) => found[i] !== null));
   }
 
   async close() {

@@ -25,6 +25,9 @@ import { type CaseTopicMessage, caseTopic, type OrgTopicMessage, orgTopic } from
 import { iceServersFor } from './ice.js';
 import type { LiveSessions } from './live.service.js';
 
+/** Told how long each session message took to handle (the metrics' signalling histogram). */
+export type MessageObserver = (type: string, seconds: number) => void;
+
 const HEARTBEAT_MS = 30_000;
 /** setTimeout's limit; a later expiry is re-armed when it comes closer. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -79,16 +82,26 @@ export class Hub {
     private readonly live: LiveSessions,
     private readonly auth: AuthService,
     private readonly cases: CasesRepository,
+    private readonly observeMessage: MessageObserver = () => {},
   ) {}
+
+  /** The sockets this process holds, for the metrics. */
+  socketCounts() {
+    const session = { agent: 0, customer: 0 };
+    for (const room of this.rooms.values()) for (const c of room.connections.values()) session[c.role]++;
+    let consoles = 0;
+    for (const entry of this.consoles.values()) consoles += entry.sockets.size;
+    return { session, console: consoles };
+  }
 
   register(app: FastifyInstance) {
     app.get('/ws/session', { websocket: true, schema: { hide: true } }, (ws, req) => {
       this.track(ws);
-      this.openSession(ws, req).catch((err: unknown) => this.fail(ws, err));
+      this.openSession(ws, req).catch((err: unknown) => this.fail(ws, req, err));
     });
     app.get('/ws/console', { websocket: true, schema: { hide: true } }, (ws, req) => {
       this.track(ws);
-      this.openConsole(ws, req).catch((err: unknown) => this.fail(ws, err));
+      this.openConsole(ws, req).catch((err: unknown) => this.fail(ws, req, err));
     });
     this.heartbeat = setInterval(() => {
       for (const ws of this.sockets) {
@@ -113,9 +126,10 @@ export class Hub {
     ws.on('close', () => this.sockets.delete(ws));
   }
 
-  private fail(ws: WebSocket, err: unknown) {
+  private fail(ws: WebSocket, req: FastifyRequest, err: unknown) {
     if (err instanceof AppError && err.status === 410) return endSocket(ws, 'closed');
-    this.deps.logger.error({ err }, 'realtime socket failed');
+    // The upgrade request's logger: the line carries its request id.
+    req.log.error({ err }, 'realtime socket failed');
     ws.close(1011, 'internal error');
   }
 
@@ -143,9 +157,11 @@ export class Hub {
         return;
       }
       const [r, c, raw] = [room, connection, isBinary ? null : data.toString()];
+      const arrived = process.hrtime.bigint();
       c.queue = c.queue
         .then(() => this.onMessage(r, c, raw))
-        .catch((err: unknown) => this.deps.logger.error({ err }, 'realtime message failed'));
+        .then((type) => this.observeMessage(type, Number(process.hrtime.bigint() - arrived) / 1e9))
+        .catch((err: unknown) => req.log.error({ err, caseId: r.row.id }, 'realtime message failed'));
     });
 
     let row: CaseRow | undefined;
@@ -201,10 +217,12 @@ export class Hub {
       consent: joined.consent,
       sharing: joined.sharing,
       iceServers: iceServersFor(this.deps.config.ice, row.code, this.deps.clock.now()),
+      ...(this.deps.config.ice.transportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
     });
   }
 
-  private async onMessage(room: Room, from: Connection, raw: string | null) {
+  /** Handles one message of a session socket; returns its type for the metrics ('invalid' if refused unread). */
+  private async onMessage(room: Room, from: Connection, raw: string | null): Promise<string> {
     let parsed: unknown;
     try {
       parsed = raw === null ? undefined : JSON.parse(raw);
@@ -215,13 +233,18 @@ export class Hub {
     if (!result.success) {
       const issue = result.error.issues[0];
       const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return send(from.ws, {
+      send(from.ws, {
         type: 'error',
         code: 'invalid_message',
         message: `Refused a malformed message (${where}${issue?.message ?? 'not JSON'}).`,
       });
+      return 'invalid';
     }
-    const message: ClientMessage = result.data;
+    await this.handle(room, from, result.data);
+    return result.data.type;
+  }
+
+  private async handle(room: Room, from: Connection, message: ClientMessage) {
     const onlyFor = (customerOnlyMessages as readonly string[]).includes(message.type)
       ? 'customer'
       : (agentOnlyMessages as readonly string[]).includes(message.type)

@@ -74,6 +74,12 @@ export class LiveRepository {
     await trx.updateTable('connections').set({ ended_at: now }).where('id', '=', id).execute();
   }
 
+  /** The server processes that hold at least one socket, as recorded. */
+  async nodesWithConnections(): Promise<string[]> {
+    const rows = await this.db.selectFrom('live_connections').select('node_id').distinct().execute();
+    return rows.map((r) => r.node_id);
+  }
+
   /** Case ids with sockets of these server processes, which are gone (a restart). */
   async casesOfNodes(nodeIds: string[] | 'all'): Promise<string[]> {
     let query = this.db.selectFrom('live_connections').select('case_id').distinct();

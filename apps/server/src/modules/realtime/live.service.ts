@@ -154,6 +154,10 @@ export class LiveSessions {
     }
   }
 
+  nodesWithConnections() {
+    return this.repo.nodesWithConnections();
+  }
+
   /** The customer's answer to the consent prompt, recorded and told to the agent. */
   async consent(caseId: string, connectionId: string, decision: ConsentDecision): Promise<ConsentState> {
     const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';

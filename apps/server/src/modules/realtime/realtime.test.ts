@@ -250,10 +250,11 @@ describeEachDatabase(
         expect((await hijack.closed).code).toBe(closeCodes.forbiddenOrigin);
       });
 
-      it('hands out coturn shared-secret credentials for the case', async () => {
+      it('hands out coturn shared-secret credentials for the case, and the relay-only policy', async () => {
         const { created, customer } = await scene(t);
         const c = customer();
-        const { iceServers } = await c.next('welcome');
+        const { iceServers, iceTransportPolicy } = await c.next('welcome');
+        expect(iceTransportPolicy).toBe('relay');
         expect(iceServers[0]).toEqual({ urls: ['stun:stun.lifeline.test:3478'] });
         const turn = iceServers[1];
         const expiry = Math.floor(t.clock.now() / 1000) + 600;
@@ -306,6 +307,7 @@ describeEachDatabase(
         turnUrls: ['turn:turn.lifeline.test:3478'],
         turnSecret: TURN_SECRET,
         turnTtlMs: 600_000,
+        transportPolicy: 'relay',
       },
     },
   },

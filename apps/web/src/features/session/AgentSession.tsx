@@ -43,9 +43,10 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   const what = isAr ? 'camera' : 'screen';
 
   const iceServers = state.welcome?.iceServers;
+  const icePolicy = state.welcome?.iceTransportPolicy;
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setRemote);
+    const link = new PeerLink(send, iceServers, setRemote, icePolicy);
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
       if (!isAr) return undefined;
@@ -54,7 +55,7 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
     };
     session.onSignal((m) => link.handle(m, local));
     return () => link.close();
-  }, [iceServers, send, session.onSignal, isAr]);
+  }, [iceServers, icePolicy, send, session.onSignal, isAr]);
 
   useEffect(() => {
     for (const t of mic.current?.getAudioTracks() ?? []) t.enabled = !micMuted;

@@ -48,13 +48,14 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const what = info.type === 'ar' ? 'camera' : 'screen';
 
   const iceServers = state.welcome?.iceServers;
+  const icePolicy = state.welcome?.iceTransportPolicy;
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setAgentAudio);
+    const link = new PeerLink(send, iceServers, setAgentAudio, icePolicy);
     peer.current = link;
     session.onSignal((m) => link.handle(m));
     return () => link.close();
-  }, [iceServers, send, session.onSignal]);
+  }, [iceServers, icePolicy, send, session.onSignal]);
 
   // A new connection (a reload, a reconnect) is a new consent: the hub asks again, and so do we.
   const welcome = state.welcome;

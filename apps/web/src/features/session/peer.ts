@@ -15,11 +15,15 @@ export class PeerLink {
     private readonly send: (m: ClientMessage) => void,
     private readonly iceServers: IceServer[],
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
+    private readonly iceTransportPolicy: RTCIceTransportPolicy = 'all',
   ) {}
 
   private create() {
     this.close();
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    const pc = new RTCPeerConnection({
+      iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
+    });
     pc.onicecandidate = (e) => {
       if (e.candidate?.candidate) {
         const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = e.candidate.toJSON();

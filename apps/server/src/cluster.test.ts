@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeEachDatabase } from '../test/harness.js';
+import { startHttpReceiver, startSmtpServer } from '../test/receivers.js';
+import { loadConfig } from './config/config.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const HEARTBEAT_MS = 1000;
+
+let receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+beforeAll(async () => {
+  receiver = await startHttpReceiver({ status: 200 });
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await receiver.close();
+  await smtp.close();
+});
+beforeEach(() => {
+  receiver.reset();
+  smtp.received.length = 0;
+});
+
+describeEachDatabase(
+  'background work on several processes of one database',
+  (t) => {
+    it('sends every invitation and webhook once, and expires every case once, however the processes race', async () => {
+      const N = 24;
+      const org = await t.newOrg();
+      await org.admin.webhooks.create({ url: `${receiver.url}/hook`, events: ['case.created'] });
+      const cases = [];
+      for (let i = 0; i < N; i++) cases.push(await org.admin.cases.create({ name: `Case ${i}` }));
+      for (const [i, c] of cases.entries())
+        await org.admin.cases.invite(c.code, { channel: 'email', to: `cust${i}@example.com` });
+
+      // Three processes, each with its own connections, all claiming at the same moment, twice.
+      const processes = [
+        t.app,
+        // SQLite serves one process by design; there the processes share its one connection.
+        (await t.sibling({ ownConnection: t.kind === 'postgres' })).app,
+        (await t.sibling({ ownConnection: t.kind === 'postgres' })).app,
+      ];
+      const rounds = async (work: (app: (typeof processes)[number]) => Promise<number>) => {
+        let total = 0;
+        for (let round = 0; round < 2; round++)
+          for (const n of await Promise.all(processes.map(work))) total += n;
+        return total;
+      };
+      expect(await rounds((app) => app.outbox.runOnce())).toBe(N);
+      expect(await rounds((app) => app.webhookWorker.runOnce())).toBe(N);
+      expect(smtp.received.flatMap((m) => m.to).sort()).toEqual(
+        cases.map((_, i) => `cust${i}@example.com`).sort(),
+      );
+      const eventIds = receiver.requests.map((r) => r.headers['lifeline-event-id']);
+      expect(eventIds).toHaveLength(N);
+      expect(new Set(eventIds).size).toBe(N);
+
+      t.clock.advance(86_400_000 + 1);
+      expect(await rounds((app) => app.sweeper.sweep())).toBe(N);
+      const expiredEvents = await t.db
+        .selectFrom('case_events')
+        .innerJoin('cases', 'cases.id', 'case_events.case_id')
+        .select('cases.code')
+        .where('case_events.org_id', '=', org.orgId)
+        .where('case_events.type', '=', 'case.expired')
+        .execute();
+      expect(expiredEvents.map((e) => e.code).sort()).toEqual(cases.map((c) => c.code).sort());
+    });
+  },
+  {
+    config: () => {
+      const { mail, delivery } = loadConfig({ SMTP_URL: smtp.url });
+      return { mail, delivery };
+    },
+  },
+);
+
+describeEachDatabase(
+  'node heartbeats in cluster mode (Redis)',
+  (t) => {
+    /** A socket recorded for `app`'s process, as its hub would record it. */
+    async function connectedThrough(app: typeof t.app, role: 'customer' | 'agent' = 'customer') {
+      const org = await t.newOrg();
+      const created = await org.admin.cases.create({ name: 'Printer offline', customer: { name: 'Cleo' } });
+      const row = await t.db
+        .selectFrom('cases')
+        .select('id')
+        .where('code', '=', created.code)
+        .executeTakeFirstOrThrow();
+      await app.services.live.join(row.id, randomUUID(), {
+        role,
+        userId: role === 'agent' ? org.adminId : null,
+        name: 'Cleo',
+      });
+      return { org, created };
+    }
+
+    it('removes the sockets of a process that stopped beating, and the case shows the customer gone', async () => {
+      const nodes = t.app.nodes;
+      if (!nodes) throw new Error('cluster mode expected');
+      // A process that records a customer's socket and then dies without a word (kill -9).
+      const doomed = await t.sibling();
+      const { org, created } = await connectedThrough(doomed.app);
+      await doomed.app.nodes?.beat();
+      expect((await org.admin.cases.get(created.code)).presence.customer).toBe(true);
+
+      // While its heartbeat lasts, it is alive.
+      await nodes.beat();
+      expect(await nodes.reap()).toEqual([]);
+
+      // Its heartbeat runs out (three periods); the survivor waits two more before it reaps.
+      await new Promise((r) => setTimeout(r, HEARTBEAT_MS * 3 + 200));
+      expect(await nodes.reap()).toEqual([]);
+      t.clock.advance(HEARTBEAT_MS * 2);
+      expect(await nodes.reap()).toEqual([doomed.app.services.live.nodeId]);
+
+      const seen = await org.admin.cases.get(created.code);
+      expect(seen.presence.customer).toBe(false);
+      const trail = (await org.admin.cases.events(created.code)).items.map((e) => e.type);
+      expect(trail).toContain('session.left');
+      // Nothing left to reap.
+      expect(await nodes.reap()).toEqual([]);
+      await doomed.stop();
+    });
+
+    it('keeps the sockets of a node whose heartbeat vanished only briefly, as when Redis restarts', async () => {
+      const nodes = t.app.nodes;
+      if (!nodes) throw new Error('cluster mode expected');
+      const other = await t.sibling();
+      const { org, created } = await connectedThrough(other.app);
+      // No heartbeat at all yet (as right after Redis lost its keys): noticed, not reaped.
+      expect(await nodes.reap()).toEqual([]);
+      t.clock.advance(HEARTBEAT_MS);
+      // It beats again within a period; the survivor forgets that it was missing.
+      await other.app.nodes?.beat();
+      expect(await nodes.reap()).toEqual([]);
+      t.clock.advance(HEARTBEAT_MS * 5);
+      expect(await nodes.reap()).toEqual([]);
+      expect((await org.admin.cases.get(created.code)).presence.customer).toBe(true);
+      await other.stop();
+    });
+  },
+  { config: { redisUrl: REDIS_URL, nodeHeartbeatMs: HEARTBEAT_MS } },
+);
+
+describe('node heartbeats', () => {
+  it('are off on one machine (no Redis), where a start forgets every stored socket instead', async () => {
+    // main.ts: without REDIS_URL it calls forgetNodes('all'); buildApp makes no heartbeats.
+    const { buildApp } = await import('./app.js');
+    const { createTestDatabase, testConfig } = await import('../test/harness.js');
+    const database = await createTestDatabase('sqlite');
+    const app = await buildApp({ config: testConfig(database.config), database: database.handle });
+    expect(app.nodes).toBeUndefined();
+    await app.server.close();
+    await database.handle.destroy();
+    await database.drop();
+  });
+});
