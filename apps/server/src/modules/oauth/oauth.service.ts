@@ -76,11 +76,8 @@ export class OAuthService {
       scopes: ['openid', 'offline_access'],
       features: {
         devInteractions: { enabled: false },
-        // A client revokes only what was issued to it (the connector pages' "Log out").
-        revocation: {
-          enabled: true,
-          allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
-        },
+        // The connector pages' "Log out". oidc-provider lets a client revoke only what was issued to it.
+        revocation: { enabled: true },
         resourceIndicators: {
           enabled: true,
           // Every authorisation is for the REST API, whether or not the client names it.
