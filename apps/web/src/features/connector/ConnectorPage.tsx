@@ -118,7 +118,7 @@ export function ConnectorPage({ page, record }: { page: 'case' | 'desktop'; reco
 
 function Frame({ children }: { children: React.ReactNode }) {
   return (
-    <Container size="sm" p="sm">
+    <Container fluid p="sm">
       <Stack gap="sm">{children}</Stack>
     </Container>
   );
