@@ -36,7 +36,13 @@ export class PrincipalCache {
   }
 
   /** `lifetimeMs`: what is left of the token's own life, so a cached token never outlives it. */
-  set(tokenHash: string, tokenId: string, principal: Principal, version: number, lifetimeMs = Infinity): void {
+  set(
+    tokenHash: string,
+    tokenId: string,
+    principal: Principal,
+    version: number,
+    lifetimeMs = Infinity,
+  ): void {
     if (version !== this.forgotten) return;
     this.entries.set(tokenHash, {
       principal: Object.freeze(principal),
