@@ -1,7 +1,6 @@
 import { oauthInteractionSchema, oauthLoginRequest, oauthRedirect, problemSchema } from '@lifeline/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { errors as oidcErrors } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError, unauthenticated } from '../../lib/errors.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
@@ -23,7 +22,8 @@ async function step<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof oidcErrors.SessionNotFound) {
+    // oidc-provider's SessionNotFound, recognised by name: the provider module is loaded lazily.
+    if (err instanceof Error && err.name === 'SessionNotFound') {
       throw new AppError(
         400,
         'interaction_expired',
