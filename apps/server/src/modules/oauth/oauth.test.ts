@@ -322,6 +322,18 @@ describeEachDatabase(
       expect(((await login.json()) as { code: string }).code).toBe('other_organization');
     });
 
+    it('answers a clear 400 when the sign-in tab lost its interaction (expired or opened elsewhere)', async () => {
+      for (const step of ['allow', 'deny']) {
+        const res = await t.fetch(`/oauth/interaction/not-a-uid/${step}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { code: string }).code).toBe('interaction_expired');
+      }
+    });
+
     describe('connector apps API', () => {
       it('refuses bad input and agents, and changes nothing', async () => {
         const org = await t.newOrg();
