@@ -1,5 +1,11 @@
 import type { LifelineClient } from '@lifeline/client';
-import type { Case, CaseType, CreateCaseRequest } from '@lifeline/contracts';
+import {
+  type Case,
+  type CaseType,
+  type CreateCaseRequest,
+  customerInput,
+  externalRecord,
+} from '@lifeline/contracts';
 import {
   Alert,
   Badge,
@@ -210,9 +216,15 @@ function CreateForm({
   const [type, setType] = useState<CaseType>('remote_control');
   const create = useMutation({
     mutationFn: () => {
-      const customer = Object.fromEntries(Object.entries(record.contact).filter(([, v]) => v)) as NonNullable<
-        CreateCaseRequest['customer']
-      >;
+      // A CRM may leave a placeholder unfilled or hold a malformed value; the agent cannot edit these, so a
+      // value Lifeline would refuse is left out rather than blocking the session.
+      const customer = Object.fromEntries(
+        Object.entries(record.contact).filter(
+          ([key, v]) =>
+            v && customerInput.shape[key as keyof typeof customerInput.shape].safeParse(v).success,
+        ),
+      ) as NonNullable<CreateCaseRequest['customer']>;
+      const url = record.recordUrl && externalRecord.shape.url.safeParse(record.recordUrl).success;
       const body: CreateCaseRequest = {
         name,
         type,
@@ -223,7 +235,7 @@ function CreateForm({
                 system: record.system,
                 type: record.recordType ?? page,
                 id: record.recordId,
-                ...(record.recordUrl ? { url: record.recordUrl } : {}),
+                ...(url && record.recordUrl ? { url: record.recordUrl } : {}),
               },
             }
           : {}),
