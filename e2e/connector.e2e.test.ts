@@ -232,6 +232,12 @@ describe('CRM connector pages in the demo CRM', () => {
     const [created] = (await org.admin.cases.list({ externalSystem: 'demo-crm', externalId: 'C-2' })).items;
     expect(created).toMatchObject({ name: 'Dan cannot print', type: 'ar', source: 'connector' });
 
+    // Closed from the console: the frame sees it on its next look and offers a new session.
+    await org.admin.cases.close(created?.code ?? '');
+    await frame.getByText('This session has ended.').waitFor({ timeout: 10_000 });
+    await frame.getByRole('button', { name: 'New session' }).click();
+    await frame.getByRole('region', { name: 'New session' }).getByLabel('Session name').waitFor();
+
     await frame.getByRole('button', { name: 'Log out' }).click();
     await frame.getByRole('button', { name: 'Login' }).waitFor();
     // With third-party cookies blocked Chromium denies the frame its storage too: tokens lived in memory only.

@@ -332,8 +332,14 @@ function LiveCase({
             {typeLabels[c.type]} · session code {c.code} · online now: {online || 'nobody'}
           </Text>
           {ended ? (
+            // Closed or expired elsewhere (the console, the expiry): the record is free for a new session.
             <Alert color="gray" variant="light">
-              This session has ended.
+              <Group justify="space-between">
+                <Text size="sm">This session has ended.</Text>
+                <Button size="xs" variant="default" onClick={() => onClosed(c)}>
+                  New session
+                </Button>
+              </Group>
             </Alert>
           ) : (
             <>
