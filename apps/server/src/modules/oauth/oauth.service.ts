@@ -247,7 +247,8 @@ export class OAuthService {
 
   /** Completes the login prompt for `userId`, who must belong to the app's organisation. */
   async login(req: IncomingMessage, res: ServerResponse, userId: string): Promise<string> {
-    const interaction = await (await this.provider()).interactionDetails(req, res);
+    const provider = await this.provider();
+    const interaction = await provider.interactionDetails(req, res);
     if (interaction.prompt.name !== 'login')
       throw forbidden('wrong_step', 'This sign-in step is already done.');
     const { app } = await this.appOf(interaction);
@@ -255,7 +256,7 @@ export class OAuthService {
     if (user?.org_id !== app.org_id) {
       throw forbidden('other_organization', `${app.name} is registered for another organisation.`);
     }
-    return (await this.provider()).interactionResult(
+    return provider.interactionResult(
       req,
       res,
       { login: { accountId: userId } },
@@ -265,14 +266,15 @@ export class OAuthService {
 
   /** "Allow": grants the requested scopes to the app for the signed-in agent. */
   async allow(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const interaction = await (await this.provider()).interactionDetails(req, res);
+    const provider = await this.provider();
+    const interaction = await provider.interactionDetails(req, res);
     if (interaction.prompt.name !== 'consent') throw forbidden('wrong_step', 'Sign in first.');
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id);
     if (!accountId) throw forbidden('wrong_step', 'Sign in first.');
     const grant = interaction.grantId
-      ? await (await this.provider()).Grant.find(interaction.grantId)
-      : new (await this.provider()).Grant({ accountId, clientId });
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId, clientId });
     if (!grant) throw notFound('The authorisation');
     const details = interaction.prompt.details as {
       missingOIDCScope?: string[];
@@ -285,18 +287,14 @@ export class OAuthService {
       grant.addResourceScope(resource, scopes.join(' '));
     }
     const grantId = await grant.save();
-    return (await this.provider()).interactionResult(
-      req,
-      res,
-      { consent: { grantId } },
-      { mergeWithLastSubmission: true },
-    );
+    return provider.interactionResult(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
   /** "Deny": the app gets `access_denied` and nothing else. */
   async deny(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    await (await this.provider()).interactionDetails(req, res);
-    return (await this.provider()).interactionResult(
+    const provider = await this.provider();
+    await provider.interactionDetails(req, res);
+    return provider.interactionResult(
       req,
       res,
       { error: 'access_denied', error_description: 'The agent did not allow the app to act for them.' },
