@@ -2,7 +2,7 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASSWORD, type TestOrg } from '../apps/server/test/harness.js';
 import { startDemoCrm } from '../scripts/demo-crm/server.js';
-import { failOnConsoleErrors, freePort, pageErrors, screenshot, useE2e } from './harness.js';
+import { failOnConsoleErrors, freePort, pageErrors, screenshot, signIn, useE2e } from './harness.js';
 
 /** Access tokens live this long, so a test can see the frame refresh one. */
 const ACCESS_TOKEN_TTL_SECONDS = 4;
@@ -79,6 +79,45 @@ async function loginThroughTab(
   // The callback page hands the answer to the frame and closes itself.
   await closed;
 }
+
+describe('connector apps in the console', () => {
+  it('registers an app, shows its secret once and the connector URLs for each CRM', async () => {
+    const { t } = env;
+    const org = await t.newOrg('Console Corp');
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    failOnConsoleErrors(page);
+    await signIn(page, t.baseUrl, org.adminEmail, '/admin/connector-apps');
+    const form = page.getByRole('form', { name: 'Register a connector app' });
+    await form.getByLabel('App name').fill('Salesforce Service Cloud');
+    await form.getByLabel('Origins allowed to embed the pages').fill('https://acme.lightning.force.com/path');
+    await form.getByRole('button', { name: 'Register app' }).click();
+    // An origin with a path is refused, and nothing is registered.
+    await form.getByRole('alert').waitFor();
+    expect(await org.admin.connectorApps.list()).toEqual([]);
+
+    await form.getByLabel('Origins allowed to embed the pages').fill('https://acme.lightning.force.com');
+    await form.getByRole('button', { name: 'Register app' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connector app registered' });
+    const secret = await dialog.getByRole('textbox', { name: 'Client secret' }).inputValue();
+    expect(secret).toMatch(/^llcs_/);
+    await dialog.getByRole('tab', { name: 'Salesforce' }).click();
+    const [app] = await org.admin.connectorApps.list();
+    expect(await dialog.getByRole('textbox', { name: 'Salesforce case page URL' }).inputValue()).toBe(
+      app?.connectorUrls.salesforce.case,
+    );
+    expect(app?.connectorUrls.salesforce.case).toContain('record_id={!Case.Id}');
+    await screenshot(page, 'connector-apps-admin');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // Listed afterwards, without the secret.
+    await page.getByRole('button', { name: /Salesforce Service Cloud/ }).click();
+    await page.getByRole('textbox', { name: 'Client ID' }).waitFor();
+    expect(await page.getByText(secret).count()).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
 
 describe('CRM connector pages in the demo CRM', () => {
   it('goes from "Login" to "Close session", then creates a second session for the same record', async () => {
@@ -192,6 +231,12 @@ describe('CRM connector pages in the demo CRM', () => {
     expect(tokenRequests).toEqual(['authorization_code', 'refresh_token']);
     const [created] = (await org.admin.cases.list({ externalSystem: 'demo-crm', externalId: 'C-2' })).items;
     expect(created).toMatchObject({ name: 'Dan cannot print', type: 'ar', source: 'connector' });
+
+    // Closed from the console: the frame sees it on its next look and offers a new session.
+    await org.admin.cases.close(created?.code ?? '');
+    await frame.getByText('This session has ended.').waitFor({ timeout: 10_000 });
+    await frame.getByRole('button', { name: 'New session' }).click();
+    await frame.getByRole('region', { name: 'New session' }).getByLabel('Session name').waitFor();
 
     await frame.getByRole('button', { name: 'Log out' }).click();
     await frame.getByRole('button', { name: 'Login' }).waitFor();

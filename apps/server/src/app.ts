@@ -226,7 +226,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
   const guard = createGuard(auth);
   const oauth = new OAuthService(deps, auth);
-  await oauth.start();
+  oauth.start();
   const connectorApps = new ConnectorAppsService(deps, oauth.repo, auth);
 
   await server.register(fastifyCookie);

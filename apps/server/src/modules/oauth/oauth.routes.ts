@@ -1,7 +1,6 @@
 import { oauthInteractionSchema, oauthLoginRequest, oauthRedirect, problemSchema } from '@lifeline/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { errors as oidcErrors } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError, unauthenticated } from '../../lib/errors.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
@@ -15,7 +14,9 @@ const errors = {
   404: problemSchema,
   429: problemSchema,
 };
+// The steps of the sign-in page, not an integrator API: they need the provider's interaction cookie.
 const tags = ['OAuth'];
+const hide = true;
 const uidParams = z.strictObject({ uid: z.string().min(1).max(100) });
 
 /** An interaction that expired or whose cookie is missing is the agent's to restart, not a server error. */
@@ -23,7 +24,8 @@ async function step<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof oidcErrors.SessionNotFound) {
+    // oidc-provider's SessionNotFound, recognised by name: the provider module is loaded lazily.
+    if (err instanceof Error && err.name === 'SessionNotFound') {
       throw new AppError(
         400,
         'interaction_expired',
@@ -63,6 +65,7 @@ export async function oauthRoutes(
 
   r.get(`${OAUTH_PATH}/interaction/:uid/details`, {
     schema: {
+      hide,
       tags,
       summary: 'What the sign-in and consent page shows: the app, the scopes it asks for, who is signed in',
       params: uidParams,
@@ -74,6 +77,7 @@ export async function oauthRoutes(
 
   r.post(`${OAUTH_PATH}/interaction/:uid/login`, {
     schema: {
+      hide,
       tags,
       summary: "Sign in with Lifeline's e-mail and password (also signs in to the console)",
       params: uidParams,
@@ -97,6 +101,7 @@ export async function oauthRoutes(
 
   r.post(`${OAUTH_PATH}/interaction/:uid/continue`, {
     schema: {
+      hide,
       tags,
       summary: 'Continue as the agent already signed in to the console',
       params: uidParams,
@@ -113,6 +118,7 @@ export async function oauthRoutes(
 
   r.post(`${OAUTH_PATH}/interaction/:uid/allow`, {
     schema: {
+      hide,
       tags,
       summary: 'Allow the app to act for the signed-in agent with the scopes it asked for',
       params: uidParams,
@@ -124,6 +130,7 @@ export async function oauthRoutes(
 
   r.post(`${OAUTH_PATH}/interaction/:uid/deny`, {
     schema: {
+      hide,
       tags,
       summary: 'Refuse: the app is told access_denied',
       params: uidParams,

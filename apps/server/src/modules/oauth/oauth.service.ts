@@ -1,12 +1,8 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
 import { allScopes, type OAuthInteraction, oauthScopeDescriptions, type Scope } from '@lifeline/contracts';
-import Provider, {
-  type AdapterPayload,
-  type Configuration,
-  errors,
-  type KoaContextWithOIDC,
-} from 'oidc-provider';
+import type { AdapterPayload, Configuration, KoaContextWithOIDC, default as Provider } from 'oidc-provider';
 import type { Deps } from '../../lib/deps.js';
 import { forbidden, notFound } from '../../lib/errors.js';
 import { sha256 } from '../../lib/random.js';
@@ -37,7 +33,7 @@ export class OAuthService {
   readonly issuer: string;
   /** The resource indicator of Lifeline's REST API: the audience of every access token. */
   readonly apiResource: string;
-  private provider!: Provider;
+  private built: Promise<Provider> | undefined;
   private lastSweep = 0;
 
   constructor(
@@ -49,10 +45,29 @@ export class OAuthService {
     this.apiResource = `${deps.config.publicUrl}/api`;
   }
 
+  /** Makes the API accept OAuth access tokens; the provider itself is built when first needed. */
+  start() {
+    this.auth.useOAuthTokens((token) => this.lookupAccessToken(token));
+  }
+
+  /**
+   * The provider, built on first use: loading it and making the keys costs
+   * time that the CLI, and servers nobody signs in to through OAuth, need not pay.
+   */
+  private provider(): Promise<Provider> {
+    this.built ??= this.build().catch((err: unknown) => {
+      this.built = undefined;
+      throw err;
+    });
+    return this.built;
+  }
+
   /** Reads (or creates once, for every process) the keys, then builds the provider. */
-  async start() {
+  private async build(): Promise<Provider> {
+    const { default: Provider, errors } = await import('oidc-provider');
     const { config, clock } = this.deps;
-    const jwks = config.oauth.jwks ?? JSON.parse(await this.repo.ensureKey('jwks', newJwks(), clock.now()));
+    const jwks =
+      config.oauth.jwks ?? JSON.parse(await this.repo.ensureKey('jwks', await newJwks(), clock.now()));
     const cookieKeys =
       config.oauth.cookieKeys ??
       (JSON.parse(
@@ -76,7 +91,7 @@ export class OAuthService {
       scopes: ['openid', 'offline_access'],
       features: {
         devInteractions: { enabled: false },
-        // The connector pages' "Log out". oidc-provider lets a client revoke only what was issued to it.
+        // A client revokes only what was issued to it (oidc-provider 8 checks the token's client itself).
         revocation: { enabled: true },
         resourceIndicators: {
           enabled: true,
@@ -119,32 +134,33 @@ export class OAuthService {
         ctx.body = oauthErrorPage(out.error, out.error_description);
       },
     };
-    this.provider = new Provider(this.issuer, configuration);
-    this.provider.proxy = config.trustProxy;
+    const provider = new Provider(this.issuer, configuration);
+    provider.proxy = config.trustProxy;
     // Secrets are stored as SHA-256 digests, like personal API tokens; compare the digest of what was sent.
     const compare = (stored: string | undefined, sent: string) => {
       const a = Buffer.from(stored ?? '');
       const b = Buffer.from(sha256(sent));
       return a.length === b.length && a.equals(b);
     };
-    Object.defineProperty(this.provider.Client.prototype, 'compareClientSecret', {
+    Object.defineProperty(provider.Client.prototype, 'compareClientSecret', {
       value(this: { clientSecret?: string }, sent: string) {
         return compare(this.clientSecret, sent);
       },
     });
-    this.provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) =>
+    provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) =>
       this.deps.logger.error({ err }, 'oauth provider error'),
     );
-    this.auth.useOAuthTokens((token) => this.lookupAccessToken(token));
+    return provider;
   }
 
   /** The provider's request handler (a Koa app), for requests under /oauth with that prefix removed. */
-  handle(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) {
+  async handle(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) {
+    const provider = await this.provider();
     const url = req.url ?? '/';
     req.originalUrl = url;
     req.url = url.slice(OAUTH_PATH.length) || '/';
     void this.sweepExpired();
-    return this.provider.callback()(req, res);
+    return provider.callback()(req, res);
   }
 
   private async sweepExpired() {
@@ -159,7 +175,7 @@ export class OAuthService {
   async lookupAccessToken(token: string): Promise<OAuthAccessToken | undefined> {
     // Opaque tokens are 43 URL-safe characters; anything else is not worth a query.
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
-    const at = await this.provider.AccessToken.find(token);
+    const at = await (await this.provider()).AccessToken.find(token);
     if (!at?.accountId || at.isExpired || at.aud !== this.apiResource) return undefined;
     return {
       id: sha256(token),
@@ -209,7 +225,7 @@ export class OAuthService {
     res: ServerResponse,
     consoleUser: { userId: string } | undefined,
   ): Promise<OAuthInteraction> {
-    const interaction = await this.provider.interactionDetails(req, res);
+    const interaction = await (await this.provider()).interactionDetails(req, res);
     const { app, org } = await this.appOf(interaction);
     const userId = interaction.session?.accountId ?? consoleUser?.userId;
     const user = userId ? await this.repo.findAccount(userId) : undefined;
@@ -231,7 +247,8 @@ export class OAuthService {
 
   /** Completes the login prompt for `userId`, who must belong to the app's organisation. */
   async login(req: IncomingMessage, res: ServerResponse, userId: string): Promise<string> {
-    const interaction = await this.provider.interactionDetails(req, res);
+    const provider = await this.provider();
+    const interaction = await provider.interactionDetails(req, res);
     if (interaction.prompt.name !== 'login')
       throw forbidden('wrong_step', 'This sign-in step is already done.');
     const { app } = await this.appOf(interaction);
@@ -239,7 +256,7 @@ export class OAuthService {
     if (user?.org_id !== app.org_id) {
       throw forbidden('other_organization', `${app.name} is registered for another organisation.`);
     }
-    return this.provider.interactionResult(
+    return provider.interactionResult(
       req,
       res,
       { login: { accountId: userId } },
@@ -249,14 +266,15 @@ export class OAuthService {
 
   /** "Allow": grants the requested scopes to the app for the signed-in agent. */
   async allow(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const interaction = await this.provider.interactionDetails(req, res);
+    const provider = await this.provider();
+    const interaction = await provider.interactionDetails(req, res);
     if (interaction.prompt.name !== 'consent') throw forbidden('wrong_step', 'Sign in first.');
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id);
     if (!accountId) throw forbidden('wrong_step', 'Sign in first.');
     const grant = interaction.grantId
-      ? await this.provider.Grant.find(interaction.grantId)
-      : new this.provider.Grant({ accountId, clientId });
+      ? await provider.Grant.find(interaction.grantId)
+      : new provider.Grant({ accountId, clientId });
     if (!grant) throw notFound('The authorisation');
     const details = interaction.prompt.details as {
       missingOIDCScope?: string[];
@@ -269,18 +287,14 @@ export class OAuthService {
       grant.addResourceScope(resource, scopes.join(' '));
     }
     const grantId = await grant.save();
-    return this.provider.interactionResult(
-      req,
-      res,
-      { consent: { grantId } },
-      { mergeWithLastSubmission: true },
-    );
+    return provider.interactionResult(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
   /** "Deny": the app gets `access_denied` and nothing else. */
   async deny(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    await this.provider.interactionDetails(req, res);
-    return this.provider.interactionResult(
+    const provider = await this.provider();
+    await provider.interactionDetails(req, res);
+    return provider.interactionResult(
       req,
       res,
       { error: 'access_denied', error_description: 'The agent did not allow the app to act for them.' },
@@ -300,8 +314,8 @@ export class OAuthService {
   }
 }
 
-function newJwks() {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+async function newJwks() {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const jwk = privateKey.export({ format: 'jwk' });
   return JSON.stringify({
     keys: [{ ...jwk, kid: randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' }],

@@ -322,6 +322,40 @@ describeEachDatabase(
       expect(((await login.json()) as { code: string }).code).toBe('other_organization');
     });
 
+    it('answers a clear 400 when the sign-in tab lost its interaction (expired or opened elsewhere)', async () => {
+      for (const step of ['allow', 'deny']) {
+        const res = await t.fetch(`/oauth/interaction/not-a-uid/${step}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { code: string }).code).toBe('interaction_expired');
+      }
+    });
+
+    it('stores tokens only as digests, and sweeps records once they have expired', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, org.adminEmail);
+      const rows = await t.db.selectFrom('oauth_records').select(['key', 'payload']).execute();
+      for (const row of rows) {
+        expect(row.key).not.toContain(tokens.access_token);
+        expect(row.key).not.toContain(tokens.refresh_token);
+      }
+      const mine = () =>
+        t.db
+          .selectFrom('oauth_records')
+          .select('key')
+          .where('client_id', '=', `${app.clientId}.pages`)
+          .execute();
+      expect((await mine()).length).toBeGreaterThan(0);
+      // Past the refresh token's life (14 days by default), the next request to the provider clears them.
+      t.clock.advance(15 * 86_400_000);
+      await t.fetch('/oauth/.well-known/openid-configuration');
+      await expect.poll(async () => (await mine()).length).toBe(0);
+    });
+
     describe('connector apps API', () => {
       it('refuses bad input and agents, and changes nothing', async () => {
         const org = await t.newOrg();

@@ -1,5 +1,11 @@
 import type { LifelineClient } from '@lifeline/client';
-import type { Case, CaseType, CreateCaseRequest } from '@lifeline/contracts';
+import {
+  type Case,
+  type CaseType,
+  type CreateCaseRequest,
+  customerInput,
+  externalRecord,
+} from '@lifeline/contracts';
 import {
   Alert,
   Badge,
@@ -118,7 +124,7 @@ export function ConnectorPage({ page, record }: { page: 'case' | 'desktop'; reco
 
 function Frame({ children }: { children: React.ReactNode }) {
   return (
-    <Container size="sm" p="sm">
+    <Container fluid p="sm">
       <Stack gap="sm">{children}</Stack>
     </Container>
   );
@@ -210,9 +216,15 @@ function CreateForm({
   const [type, setType] = useState<CaseType>('remote_control');
   const create = useMutation({
     mutationFn: () => {
-      const customer = Object.fromEntries(Object.entries(record.contact).filter(([, v]) => v)) as NonNullable<
-        CreateCaseRequest['customer']
-      >;
+      // A CRM may leave a placeholder unfilled or hold a malformed value; the agent cannot edit these, so a
+      // value Lifeline would refuse is left out rather than blocking the session.
+      const customer = Object.fromEntries(
+        Object.entries(record.contact).filter(
+          ([key, v]) =>
+            v && customerInput.shape[key as keyof typeof customerInput.shape].safeParse(v).success,
+        ),
+      ) as NonNullable<CreateCaseRequest['customer']>;
+      const url = record.recordUrl && externalRecord.shape.url.safeParse(record.recordUrl).success;
       const body: CreateCaseRequest = {
         name,
         type,
@@ -223,7 +235,7 @@ function CreateForm({
                 system: record.system,
                 type: record.recordType ?? page,
                 id: record.recordId,
-                ...(record.recordUrl ? { url: record.recordUrl } : {}),
+                ...(url && record.recordUrl ? { url: record.recordUrl } : {}),
               },
             }
           : {}),
@@ -320,8 +332,14 @@ function LiveCase({
             {typeLabels[c.type]} · session code {c.code} · online now: {online || 'nobody'}
           </Text>
           {ended ? (
+            // Closed or expired elsewhere (the console, the expiry): the record is free for a new session.
             <Alert color="gray" variant="light">
-              This session has ended.
+              <Group justify="space-between">
+                <Text size="sm">This session has ended.</Text>
+                <Button size="xs" variant="default" onClick={() => onClosed(c)}>
+                  New session
+                </Button>
+              </Group>
             </Alert>
           ) : (
             <>
