@@ -15,6 +15,8 @@ export class PeerLink {
     private readonly send: (m: ClientMessage) => void,
     private readonly iceServers: IceServer[],
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
+    /** The desktop helper opens a data channel for remote control; the agent keeps it. */
+    private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
   ) {}
 
   private create() {
@@ -33,6 +35,7 @@ export class PeerLink {
     pc.ontrack = (e) => {
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
     };
+    pc.ondatachannel = (e) => this.onDataChannel?.(e.channel);
     this.pc = pc;
     return pc;
   }
@@ -89,5 +92,6 @@ export class PeerLink {
     this.pc = undefined;
     this.remote = undefined;
     this.onRemoteStream(null);
+    this.onDataChannel?.(null);
   }
 }

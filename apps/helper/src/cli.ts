@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { main } from './main.js';
+
+/** The program's edge: real streams, the real environment, xdg-open for the consent page. */
+const code = await main({
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  openBrowser: (command, url) => {
+    const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => process.stdout.write(`Open this page in your browser to answer: ${url}\n`));
+    child.unref();
+  },
+});
+process.exit(code);

@@ -1,0 +1,138 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { type MediaStreamTrack, type RTCRtpSender, RtpPacket } from 'werift';
+import type { Level } from './adapt.js';
+
+export type Spawn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+
+export interface ScreenSource {
+  display: string;
+  width: number;
+  height: number;
+}
+
+/** ffmpeg's command line: grab the X display, encode VP8 for low delay, packetise as RTP to our UDP port. */
+export function ffmpegArgs(source: ScreenSource, level: Level, port: number, ssrc: number): string[] {
+  // libvpx wants even sizes; x11grab must not ask for more than the screen has.
+  const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
+  const width = even(source.width * level.scale);
+  const height = even(source.height * level.scale);
+  const scale = level.scale < 1 ? ['-vf', `scale=${width}:${height}`] : [];
+  return [
+    ['-hide_banner', '-loglevel', 'error', '-nostdin'],
+    ['-f', 'x11grab', '-draw_mouse', '1', '-framerate', String(level.fps)],
+    ['-video_size', `${even(source.width)}x${even(source.height)}`, '-i', `${source.display}+0,0`],
+    scale,
+    // Realtime VP8: no look-ahead frames, each frame decodable after a loss, fastest encoder speed.
+    ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0'],
+    ['-error-resilient', '1', '-auto-alt-ref', '0', '-threads', '2'],
+    ['-b:v', String(level.bitrate), '-maxrate', String(level.bitrate), '-bufsize', String(level.bitrate)],
+    // A keyframe every second: a browser that lost one (or just joined) shows a picture again within a second.
+    ['-g', String(level.fps), '-keyint_min', String(level.fps)],
+    ['-an', '-f', 'rtp', '-payload_type', '96', '-ssrc', String(ssrc)],
+    // ffmpeg's RTCP goes to the same socket and is dropped there: the browser's RTCP is what we adapt to.
+    [`rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${port}`],
+  ].flat();
+}
+
+/** RTCP packet types 200–204 (SR, RR, SDES, BYE, APP) share the socket with RTP. */
+const isRtcp = (b: Buffer) => b.length >= 2 && (b[1] as number) >= 200 && (b[1] as number) <= 204;
+
+/**
+ * The screen as a WebRTC video track: ffmpeg (x11grab → libvpx → RTP) sends
+ * to a UDP port on loopback, and every packet is written to the werift track.
+ * A new level restarts ffmpeg; the sender keeps sequence numbers and
+ * timestamps continuous across the restart, so the browser sees one stream.
+ */
+export class ScreenStream {
+  private socket: dgram.Socket | undefined;
+  private ffmpeg: ChildProcess | undefined;
+  private lastPacketAt = 0;
+  private firstPacketOfRun = true;
+  private stopped = false;
+  private restarts = 0;
+  packets = 0;
+  onFailure: (reason: string) => void = () => {};
+
+  constructor(
+    private readonly source: ScreenSource,
+    private readonly track: MediaStreamTrack,
+    private readonly sender: RTCRtpSender,
+    private readonly spawn: Spawn,
+    private readonly ffmpegPath: string,
+    private level: Level,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start() {
+    const socket = dgram.createSocket('udp4');
+    this.socket = socket;
+    socket.on('message', (buf, from) => {
+      if (from.address !== '127.0.0.1' || isRtcp(buf) || this.stopped) return;
+      const packet = RtpPacket.deSerialize(buf);
+      if (this.firstPacketOfRun) {
+        this.firstPacketOfRun = false;
+        // The pause since the last frame, in 90 kHz units, so the browser's jitter buffer sees real time pass.
+        if (this.restarts > 0) {
+          const pause = Math.round((this.now() - this.lastPacketAt) * 90);
+          this.sender.replaceRTP(packet.header, true, Math.max(1, pause));
+        }
+      }
+      this.lastPacketAt = this.now();
+      this.packets++;
+      this.track.writeRtp(packet);
+    });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    this.run();
+  }
+
+  get port() {
+    return (this.socket?.address() as AddressInfo | undefined)?.port;
+  }
+
+  private run() {
+    const port = this.port;
+    if (port === undefined || this.stopped) return;
+    this.firstPacketOfRun = true;
+    const child = this.spawn(this.ffmpegPath, ffmpegArgs(this.source, this.level, port, 0x11223344), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.ffmpeg = child;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    child.on('error', (err) => {
+      if (this.ffmpeg === child)
+        this.onFailure(`ffmpeg could not be started (${err.message}); is it installed?`);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.ffmpeg !== child || this.stopped) return;
+      this.ffmpeg = undefined;
+      this.onFailure(`ffmpeg stopped (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no message'}`);
+    });
+  }
+
+  get currentLevel() {
+    return this.level;
+  }
+
+  setLevel(level: Level) {
+    this.level = level;
+    const old = this.ffmpeg;
+    this.ffmpeg = undefined;
+    old?.kill('SIGTERM');
+    this.restarts++;
+    this.run();
+  }
+
+  stop() {
+    this.stopped = true;
+    const child = this.ffmpeg;
+    this.ffmpeg = undefined;
+    child?.kill('SIGTERM');
+    this.socket?.close();
+    this.socket = undefined;
+  }
+}

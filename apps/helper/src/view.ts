@@ -1,0 +1,30 @@
+import type { ControlState } from '@lifeline/contracts';
+
+/** What the person at this computer sees, in the local page and in the terminal alike. */
+export interface View {
+  phase: 'connecting' | 'waiting' | 'consent' | 'active' | 'denied' | 'ended';
+  organization: string;
+  sessionName: string;
+  code: string;
+  agentName: string | null;
+  /** The screen is being sent to the agent right now. */
+  sharing: boolean;
+  control: ControlState;
+  /** One line saying where things stand. */
+  message: string;
+}
+
+export const actions = ['allow', 'deny', 'grant', 'refuse', 'take-back', 'end'] as const;
+export type Action = (typeof actions)[number];
+
+/** Both prompts and the "session active" line, worded once for both interfaces. */
+export const wording = {
+  consent: (v: View) => `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
+  control: (v: View) => `${v.agentName ?? 'Your agent'} asks to control your mouse and keyboard.`,
+};
+
+/** Where a person can answer: the local page and the terminal both implement it. */
+export interface ConsentUi {
+  show(view: View): void;
+  close(): void;
+}

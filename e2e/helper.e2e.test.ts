@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHelper } from '../apps/helper/scripts/build.js';
+import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
+import { QuickSupport } from './quicksupport.js';
+import { pointer, startXvfb, xtermWritingTo } from './xvfb.js';
+
+const env = useE2e();
+let xvfb: Awaited<ReturnType<typeof startXvfb>>;
+const helpers: QuickSupport[] = [];
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-helper-e2e-'));
+
+beforeAll(async () => {
+  await buildHelper();
+  xvfb = await startXvfb();
+});
+afterAll(() => {
+  for (const h of helpers) h.stop();
+  xvfb?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function startHelper(link: string, ...flags: string[]) {
+  const helper = new QuickSupport([link, ...flags], xvfb.display);
+  helpers.push(helper);
+  return helper;
+}
+
+describe('QuickSupport, the desktop helper on an X display', () => {
+  it('shares the screen after "Allow" and types and clicks for the agent once the customer grants control', async () => {
+    const { t, browser } = env;
+    const typed = path.join(dir, 'typed.txt');
+    const xterm = xtermWritingTo(xvfb.display, typed);
+    try {
+      const s = await newScene(t, browser, 'remote_control');
+      // The consent page is opened by the test instead of xdg-open.
+      const helper = startHelper(s.case.links.customer, '--open-with', 'true');
+      const [, consentUrl] = await helper.waitFor(/Consent page: (\S+)/);
+      const consent = s.customerPage;
+      await consent.goto(consentUrl as string);
+      await consent.getByRole('status').getByText('Waiting for your support agent…', { exact: false }).waitFor();
+      await expect.poll(async () => (await s.agent.client.cases.get(s.case.code)).status).toBe('pending');
+
+      await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+      await consent.getByRole('heading', { name: 'Allow Alex Agent from Acme Support to see your screen?' }).waitFor();
+      await screenshot(consent, 'helper-1-consent');
+      expect(await helper.children()).not.toContain('ffmpeg');
+
+      await consent.getByRole('button', { name: 'Allow' }).click();
+      await consent.getByRole('status', { name: 'Session active' }).waitFor();
+      const video = "Customer's screen";
+      await expect.poll(() => videoPlaying(s.agentPage, video), { timeout: 20_000 }).toBe(true);
+      expect(await s.agentPage.getByLabel(video).evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(1024);
+
+      // The agent asks; nothing is injected until the customer allows it.
+      await s.agentPage.getByRole('button', { name: 'Request control' }).click();
+      await s.agentPage.getByText('Waiting for Cleo Customer to allow control…').waitFor();
+      await consent.getByRole('heading', { name: 'Alex Agent asks to control your mouse and keyboard.' }).waitFor();
+      await screenshot(consent, 'helper-2-control-request');
+      await consent.getByRole('button', { name: 'Allow control' }).click();
+      await s.agentPage.getByText("You control Cleo Customer's mouse and keyboard").waitFor();
+
+      // The pointer lands on the same spot of the customer's screen: a quarter across, a tenth down, over the xterm.
+      const surface = s.agentPage.getByRole('application', { name: "Remote control of the customer's screen" });
+      const box = await surface.boundingBox();
+      if (!box) throw new Error('no control surface');
+      await s.agentPage.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.1, { steps: 4 });
+      await expect
+        .poll(() => pointer(xvfb.display))
+        .toEqual({ x: expect.closeTo(0.25 * 1023, -1.2), y: expect.closeTo(0.1 * 767, -1.2) });
+      await s.agentPage.mouse.down();
+      await s.agentPage.mouse.up();
+
+      // Keys with Shift as the agent presses them, then text through the text field.
+      await s.agentPage.keyboard.type('Hello, X11!');
+      await s.agentPage.keyboard.press('Enter');
+      await s.agentPage.getByLabel("Type on the customer's computer").fill('/tmp/some path #2\n');
+      await s.agentPage.getByRole('button', { name: 'Send text' }).click();
+      await expect
+        .poll(() => (fs.existsSync(typed) ? fs.readFileSync(typed, 'utf8') : ''), { timeout: 15_000 })
+        .toBe('Hello, X11!\n/tmp/some path #2\n');
+      await screenshot(s.agentPage, 'helper-3-agent-in-control');
+
+      // The customer takes control back at once; the agent's surface is gone.
+      await consent.getByRole('button', { name: 'Take back control' }).click();
+      await s.agentPage.getByRole('button', { name: 'Request control' }).waitFor();
+      await expect(surface.count()).resolves.toBe(0);
+      await screenshot(consent, 'helper-4-active');
+
+      // And ends the session: the helper stops, the agent sees the customer leave.
+      await consent.getByRole('button', { name: 'End session' }).click();
+      expect(await helper.exited).toBe(0);
+      await s.agentPage.getByText('Waiting for Cleo Customer to join…').waitFor();
+      expect(pageErrors(s.agentPage)).toEqual([]);
+      await Promise.all(s.contexts.map((c) => c.close()));
+    } finally {
+      xterm.kill();
+    }
+  });
+
+  it('sends nothing when the customer answers "Deny" in the terminal: no ffmpeg, no video', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    const helper = startHelper(s.case.links.customer, '--no-browser');
+    await helper.waitFor(/Waiting for your support agent/);
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await helper.waitFor(/Allow Alex Agent from Acme Support to see your screen\?/);
+    helper.type('d');
+    await helper.waitFor(/You did not allow access/);
+    await s.agentPage.getByText('Cleo Customer denied access to their screen.').waitFor();
+    expect(await s.agentPage.getByLabel("Customer's screen").evaluate((v: HTMLVideoElement) => v.srcObject)).toBe(
+      null,
+    );
+    await expect(s.agentPage.getByRole('button', { name: 'Request control' }).count()).resolves.toBe(0);
+    expect(await helper.children()).not.toContain('ffmpeg');
+    expect(helper.output).not.toMatch(/ffmpeg/);
+
+    helper.type('e');
+    expect(await helper.exited).toBe(0);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+});
