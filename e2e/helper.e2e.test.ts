@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHelper } from '../apps/helper/scripts/build.js';
+import { pointer, startXvfb, xtermWritingTo } from '../apps/helper/test/xvfb.js';
 import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
 import { QuickSupport } from './quicksupport.js';
-import { pointer, startXvfb, xtermWritingTo } from './xvfb.js';
 
 const env = useE2e();
 let xvfb: Awaited<ReturnType<typeof startXvfb>>;
@@ -40,11 +40,16 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       const [, consentUrl] = await helper.waitFor(/Consent page: (\S+)/);
       const consent = s.customerPage;
       await consent.goto(consentUrl as string);
-      await consent.getByRole('status').getByText('Waiting for your support agent…', { exact: false }).waitFor();
+      await consent
+        .getByRole('status')
+        .getByText('Waiting for your support agent…', { exact: false })
+        .waitFor();
       await expect.poll(async () => (await s.agent.client.cases.get(s.case.code)).status).toBe('pending');
 
       await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
-      await consent.getByRole('heading', { name: 'Allow Alex Agent from Acme Support to see your screen?' }).waitFor();
+      await consent
+        .getByRole('heading', { name: 'Allow Alex Agent from Acme Support to see your screen?' })
+        .waitFor();
       await screenshot(consent, 'helper-1-consent');
       expect(await helper.children()).not.toContain('ffmpeg');
 
@@ -57,13 +62,17 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       // The agent asks; nothing is injected until the customer allows it.
       await s.agentPage.getByRole('button', { name: 'Request control' }).click();
       await s.agentPage.getByText('Waiting for Cleo Customer to allow control…').waitFor();
-      await consent.getByRole('heading', { name: 'Alex Agent asks to control your mouse and keyboard.' }).waitFor();
+      await consent
+        .getByRole('heading', { name: 'Alex Agent asks to control your mouse and keyboard.' })
+        .waitFor();
       await screenshot(consent, 'helper-2-control-request');
       await consent.getByRole('button', { name: 'Allow control' }).click();
       await s.agentPage.getByText("You control Cleo Customer's mouse and keyboard").waitFor();
 
       // The pointer lands on the same spot of the customer's screen: a quarter across, a tenth down, over the xterm.
-      const surface = s.agentPage.getByRole('application', { name: "Remote control of the customer's screen" });
+      const surface = s.agentPage.getByRole('application', {
+        name: "Remote control of the customer's screen",
+      });
       const box = await surface.boundingBox();
       if (!box) throw new Error('no control surface');
       await s.agentPage.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.1, { steps: 4 });
@@ -76,8 +85,10 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       // Keys with Shift as the agent presses them, then text through the text field.
       await s.agentPage.keyboard.type('Hello, X11!');
       await s.agentPage.keyboard.press('Enter');
-      await s.agentPage.getByLabel("Type on the customer's computer").fill('/tmp/some path #2\n');
+      await s.agentPage.getByLabel("Type on the customer's computer").fill('/tmp/some path #2');
       await s.agentPage.getByRole('button', { name: 'Send text' }).click();
+      await surface.focus();
+      await s.agentPage.keyboard.press('Enter');
       await expect
         .poll(() => (fs.existsSync(typed) ? fs.readFileSync(typed, 'utf8') : ''), { timeout: 15_000 })
         .toBe('Hello, X11!\n/tmp/some path #2\n');
@@ -110,9 +121,9 @@ describe('QuickSupport, the desktop helper on an X display', () => {
     helper.type('d');
     await helper.waitFor(/You did not allow access/);
     await s.agentPage.getByText('Cleo Customer denied access to their screen.').waitFor();
-    expect(await s.agentPage.getByLabel("Customer's screen").evaluate((v: HTMLVideoElement) => v.srcObject)).toBe(
-      null,
-    );
+    expect(
+      await s.agentPage.getByLabel("Customer's screen").evaluate((v: HTMLVideoElement) => v.srcObject),
+    ).toBe(null);
     await expect(s.agentPage.getByRole('button', { name: 'Request control' }).count()).resolves.toBe(0);
     expect(await helper.children()).not.toContain('ffmpeg');
     expect(helper.output).not.toMatch(/ffmpeg/);

@@ -3,8 +3,8 @@
  * and bitrates, walked on what the agent's browser reports over RTCP —
  * receiver reports (fraction of packets lost) and REMB (its estimate of the
  * bandwidth it receives). Each step restarts the encoder, so steps are rare:
- * down after two lossy reports in a row or a sustained low estimate, up after
- * a quiet stretch with room to spare.
+ * down after two lossy reports in a row, or three estimates in a row below
+ * what we are actually sending; up after a quiet stretch.
  */
 
 export interface Level {
@@ -25,8 +25,14 @@ export const LADDER: readonly Level[] = [
 export interface LinkReport {
   /** 0–1, from an RTCP receiver report. */
   fractionLost?: number;
-  /** Bits per second, from REMB. */
+  /** Bits per second, from REMB: what the receiver believes the link carries. */
   estimatedBitrate?: number;
+  /**
+   * Bits per second we actually sent lately. A still screen sends little and
+   * the receiver's estimate follows what arrives, so a low estimate is
+   * trouble only when it is below what we are sending.
+   */
+  sendingBitrate?: number;
 }
 
 export interface PolicyOptions {
@@ -67,23 +73,17 @@ export class AdaptivePolicy {
     if (r.fractionLost !== undefined) {
       this.lossyInARow = r.fractionLost >= this.options.lossyFraction ? this.lossyInARow + 1 : 0;
     }
-    if (r.estimatedBitrate !== undefined) {
-      this.lowEstimatesInARow =
-        r.estimatedBitrate < this.current.bitrate * 0.5 ? this.lowEstimatesInARow + 1 : 0;
+    if (r.estimatedBitrate !== undefined && r.sendingBitrate !== undefined) {
+      const overshooting = r.sendingBitrate > 100_000 && r.estimatedBitrate < r.sendingBitrate * 0.7;
+      this.lowEstimatesInARow = overshooting ? this.lowEstimatesInARow + 1 : 0;
     }
     const trouble = this.lossyInARow >= 2 || this.lowEstimatesInARow >= 3;
     if (trouble) this.lastTrouble = t;
     if (t - this.lastChange < this.options.settleMs) return undefined;
 
     if (trouble && this.level < this.ladder.length - 1) return this.change(this.level + 1, t);
-    const richer = this.ladder[this.level - 1];
-    if (
-      richer &&
-      t - this.lastTrouble >= this.options.upAfterMs &&
-      (r.estimatedBitrate === undefined || r.estimatedBitrate >= richer.bitrate * 1.2)
-    ) {
+    if (this.level > 0 && t - this.lastTrouble >= this.options.upAfterMs)
       return this.change(this.level - 1, t);
-    }
     return undefined;
   }
 

@@ -2,8 +2,11 @@
 import { spawn } from 'node:child_process';
 import { main } from './main.js';
 
+// The x11 package still calls the deprecated Buffer(); that warning means nothing to the person at the screen.
+process.noDeprecation = true;
+
 /** The program's edge: real streams, the real environment, xdg-open for the consent page. */
-const code = await main({
+void main({
   argv: process.argv.slice(2),
   env: process.env,
   stdout: process.stdout,
@@ -14,5 +17,4 @@ const code = await main({
     child.on('error', () => process.stdout.write(`Open this page in your browser to answer: ${url}\n`));
     child.unref();
   },
-});
-process.exit(code);
+}).then((code) => process.exit(code));

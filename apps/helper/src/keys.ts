@@ -1,8 +1,8 @@
 /**
- * DOM keyboard names to X keysyms. Keys go by `KeyboardEvent.code` (the
- * physical key) and map to the keysym that key carries unshifted on a US
- * layout; the agent's Shift/AltGr travel as keys of their own, so the X
- * server's keymap produces the right character, as a local keyboard would.
+ * DOM keyboard events to X keysyms. A key that types a character goes by
+ * that character (`KeyboardEvent.key`), so the agent's layout decides what
+ * is typed, whatever the customer's keymap; every other key (Enter, arrows,
+ * modifiers, F-keys) goes by its physical `code`.
  */
 
 export const XK = {
@@ -111,6 +111,12 @@ export function charToKeysym(char: string): number | undefined {
 
 /** The keysym for a DOM key event, or undefined for a key this helper does not inject. */
 export function domKeyToKeysym(code: string, key: string): number | undefined {
+  if ([...key].length === 1) return charToKeysym(key);
+  return codeToKeysym(code) ?? NAMED_KEYS[key];
+}
+
+/** The keysym a physical key carries unshifted on a US layout. */
+function codeToKeysym(code: string): number | undefined {
   const letter = /^Key([A-Z])$/.exec(code);
   if (letter) return (letter[1] as string).toLowerCase().charCodeAt(0);
   const digit = /^Digit([0-9])$/.exec(code);
@@ -119,11 +125,7 @@ export function domKeyToKeysym(code: string, key: string): number | undefined {
   if (fn) return XK.F1 + Number(fn[1]) - 1;
   const numpad = /^Numpad([0-9])$/.exec(code);
   if (numpad) return XK.KP_0 + Number(numpad[1]);
-  const named = NAMED_CODES[code];
-  if (named !== undefined) return named;
-  if (NAMED_KEYS[key] !== undefined) return NAMED_KEYS[key];
-  // An unknown physical key that types one character (a layout-specific key): type that character.
-  return [...key].length === 1 ? charToKeysym(key) : undefined;
+  return NAMED_CODES[code];
 }
 
 /** X pointer buttons: 1 left, 2 middle, 3 right; the wheel is buttons 4/5 (up/down) and 6/7 (left/right). */

@@ -1,6 +1,9 @@
 import { type ControlInput, controlInput } from '@lifeline/contracts';
-import { BUTTONS, charToKeysym, domKeyToKeysym, WHEEL } from './keys.js';
-import { type InputSink, SHIFT_KEYSYM } from './x11-input.js';
+import { BUTTONS, charToKeysym, domKeyToKeysym, WHEEL, XK } from './keys.js';
+import type { InputSink } from './x11-input.js';
+
+const SHIFT_KEYSYM = XK.Shift_L;
+const SHIFT_R_KEYSYM = XK.Shift_R;
 
 export type Outcome = 'injected' | 'not-granted' | 'invalid' | 'unmapped';
 
@@ -81,9 +84,17 @@ export class RemoteControl {
         const keysym = domKeyToKeysym(input.code, input.key);
         const key = keysym === undefined ? undefined : this.sink.keycodeFor(keysym);
         if (!key) return 'unmapped';
-        if (input.down) this.heldKeys.add(key.keycode);
-        else if (!this.heldKeys.delete(key.keycode)) return 'injected';
-        this.sink.key(key.keycode, input.down);
+        if (!input.down) {
+          if (this.heldKeys.delete(key.keycode)) this.sink.key(key.keycode, false);
+          return 'injected';
+        }
+        // A character on the Shift level ("H", "!") typed without the agent holding Shift — the agent's
+        // layout puts it elsewhere, or the browser sent the character alone — gets Shift for its press.
+        const shift = key.shifted ? this.shiftToAdd() : undefined;
+        if (shift !== undefined) this.sink.key(shift, true);
+        this.sink.key(key.keycode, true);
+        if (shift !== undefined) this.sink.key(shift, false);
+        this.heldKeys.add(key.keycode);
         return 'injected';
       }
       case 'text':
@@ -94,19 +105,27 @@ export class RemoteControl {
     }
   }
 
-  /** Types text as it is: Shift is held for characters on the Shift level, unless the agent holds it already. */
+  /** The Shift key to hold around one press, unless the agent holds a Shift already. */
+  private shiftToAdd(): number | undefined {
+    const left = this.sink.keycodeFor(SHIFT_KEYSYM);
+    const right = this.sink.keycodeFor(SHIFT_R_KEYSYM);
+    if ((left && this.heldKeys.has(left.keycode)) || (right && this.heldKeys.has(right.keycode)))
+      return undefined;
+    return left?.keycode;
+  }
+
+  /** Types text as it is: Shift is held for characters on the Shift level. */
   private type(text: string): Outcome {
-    const shift = this.sink.keycodeFor(SHIFT_KEYSYM);
     let typedAny = false;
     for (const char of text) {
       const keysym = charToKeysym(char);
       const key = keysym === undefined ? undefined : this.sink.keycodeFor(keysym);
       if (!key) continue;
-      const holdShift = key.shifted && shift && !this.heldKeys.has(shift.keycode);
-      if (holdShift) this.sink.key(shift.keycode, true);
+      const shift = key.shifted ? this.shiftToAdd() : undefined;
+      if (shift !== undefined) this.sink.key(shift, true);
       this.sink.key(key.keycode, true);
       this.sink.key(key.keycode, false);
-      if (holdShift) this.sink.key(shift.keycode, false);
+      if (shift !== undefined) this.sink.key(shift, false);
       typedAny = true;
     }
     return typedAny ? 'injected' : 'unmapped';

@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { type MediaStreamTrack, type RTCRtpSender, RtpPacket } from 'werift';
 import type { Level } from './adapt.js';
 
+/** ffmpeg is told `-g fps`: a keyframe every second. */
+const KEYFRAME_INTERVAL_MS = 1000;
+/** About how long a new ffmpeg run takes to its first packet on a loaded machine. */
+const RESTART_COST_MS = 400;
+
 export type Spawn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 
 export interface ScreenSource {
@@ -21,6 +26,8 @@ export function ffmpegArgs(source: ScreenSource, level: Level, port: number, ssr
   const scale = level.scale < 1 ? ['-vf', `scale=${width}:${height}`] : [];
   return [
     ['-hide_banner', '-loglevel', 'error', '-nostdin'],
+    // Start at once and keep nothing queued on the way in: a late frame is worth less than the next one.
+    ['-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0'],
     ['-f', 'x11grab', '-draw_mouse', '1', '-framerate', String(level.fps)],
     ['-video_size', `${even(source.width)}x${even(source.height)}`, '-i', `${source.display}+0,0`],
     scale,
@@ -30,10 +37,34 @@ export function ffmpegArgs(source: ScreenSource, level: Level, port: number, ssr
     ['-b:v', String(level.bitrate), '-maxrate', String(level.bitrate), '-bufsize', String(level.bitrate)],
     // A keyframe every second: a browser that lost one (or just joined) shows a picture again within a second.
     ['-g', String(level.fps), '-keyint_min', String(level.fps)],
+    // Each captured frame goes out as it is, stamped with its capture time: with the default constant
+    // frame rate a starved ffmpeg falls seconds behind, then duplicates frames to catch up.
+    ['-fps_mode', 'passthrough', '-flush_packets', '1'],
     ['-an', '-f', 'rtp', '-payload_type', '96', '-ssrc', String(ssrc)],
     // ffmpeg's RTCP goes to the same socket and is dropped there: the browser's RTCP is what we adapt to.
     [`rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${port}`],
   ].flat();
+}
+
+/**
+ * Whether an RTP payload starts a VP8 keyframe (RFC 7741): the payload
+ * descriptor, with its optional extension bytes, then the VP8 header whose
+ * lowest bit is 0 for a keyframe.
+ */
+export function isVp8KeyframeStart(payload: Buffer): boolean {
+  const b0 = payload[0];
+  if (b0 === undefined) return false;
+  const startOfPartition = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
+  if (!startOfPartition) return false;
+  let i = 1;
+  if (b0 & 0x80) {
+    const ext = payload[i++] ?? 0;
+    if (ext & 0x80) i += (payload[i] ?? 0) & 0x80 ? 2 : 1;
+    if (ext & 0x40) i++;
+    if (ext & 0x30) i++;
+  }
+  const header = payload[i];
+  return header !== undefined && (header & 0x01) === 0;
 }
 
 /** RTCP packet types 200–204 (SR, RR, SDES, BYE, APP) share the socket with RTP. */
@@ -50,8 +81,14 @@ export class ScreenStream {
   private ffmpeg: ChildProcess | undefined;
   private lastPacketAt = 0;
   private firstPacketOfRun = true;
+  /** Each ffmpeg run sends under an SSRC of its own, so a stopped run's last packets are told apart and dropped. */
+  private ssrc = 0x4c4c0000;
+  /** Bytes sent per recent second, for the rate the adaptive policy compares the receiver's estimate with. */
+  private readonly sentBytes: { at: number; bytes: number }[] = [];
   private stopped = false;
   private restarts = 0;
+  private lastKeyframeAt = 0;
+  private lastRestartAt = 0;
   packets = 0;
   onFailure: (reason: string) => void = () => {};
 
@@ -69,7 +106,8 @@ export class ScreenStream {
     const socket = dgram.createSocket('udp4');
     this.socket = socket;
     socket.on('message', (buf, from) => {
-      if (from.address !== '127.0.0.1' || isRtcp(buf) || this.stopped) return;
+      if (from.address !== '127.0.0.1' || isRtcp(buf) || this.stopped || buf.length < 12) return;
+      if (buf.readUInt32BE(8) !== this.ssrc) return;
       const packet = RtpPacket.deSerialize(buf);
       if (this.firstPacketOfRun) {
         this.firstPacketOfRun = false;
@@ -79,7 +117,9 @@ export class ScreenStream {
           this.sender.replaceRTP(packet.header, true, Math.max(1, pause));
         }
       }
+      if (isVp8KeyframeStart(packet.payload)) this.lastKeyframeAt = this.now();
       this.lastPacketAt = this.now();
+      this.sentBytes.push({ at: this.lastPacketAt, bytes: buf.length });
       this.packets++;
       this.track.writeRtp(packet);
     });
@@ -95,7 +135,8 @@ export class ScreenStream {
     const port = this.port;
     if (port === undefined || this.stopped) return;
     this.firstPacketOfRun = true;
-    const child = this.spawn(this.ffmpegPath, ffmpegArgs(this.source, this.level, port, 0x11223344), {
+    this.ssrc = (this.ssrc + 1) >>> 0;
+    const child = this.spawn(this.ffmpegPath, ffmpegArgs(this.source, this.level, port, this.ssrc), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.ffmpeg = child;
@@ -114,11 +155,33 @@ export class ScreenStream {
     });
   }
 
+  /** Bits per second sent over the last two seconds. */
+  get sendingBitrate() {
+    const since = this.now() - 2000;
+    while (this.sentBytes.length && (this.sentBytes[0]?.at ?? 0) < since) this.sentBytes.shift();
+    return (this.sentBytes.reduce((sum, p) => sum + p.bytes, 0) * 8) / 2;
+  }
+
   get currentLevel() {
     return this.level;
   }
 
+  /**
+   * The browser lost the picture (PLI): ffmpeg cannot be asked for a keyframe
+   * while it runs, but a new run starts with one. Worth it only when the next
+   * scheduled keyframe (one a second) is further off than a restart takes.
+   */
+  requestKeyframe() {
+    const now = this.now();
+    const nextScheduled = this.lastKeyframeAt + KEYFRAME_INTERVAL_MS;
+    if (nextScheduled - now < RESTART_COST_MS || now - this.lastRestartAt < KEYFRAME_INTERVAL_MS)
+      return false;
+    this.setLevel(this.level);
+    return true;
+  }
+
   setLevel(level: Level) {
+    this.lastRestartAt = this.now();
     this.level = level;
     const old = this.ffmpeg;
     this.ffmpeg = undefined;

@@ -281,6 +281,10 @@ export class HelperSession {
       this.send({ type: 'sharing', state: 'off' });
       this.render('Your screen could not be captured; the agent sees nothing.');
     };
+    sender.onPictureLossIndication.subscribe(() => {
+      if (this.stream === stream && stream.requestKeyframe())
+        this.deps.log('The agent lost the picture: sending a keyframe.');
+    });
     sender.onRtcp.subscribe((packet) => {
       let level: ReturnType<AdaptivePolicy['report']>;
       if (packet instanceof RtcpRrPacket) {
@@ -290,7 +294,10 @@ export class HelperSession {
         packet instanceof RtcpPayloadSpecificFeedback &&
         packet.feedback instanceof ReceiverEstimatedMaxBitrate
       ) {
-        level = policy.report({ estimatedBitrate: Number(packet.feedback.bitrate) });
+        level = policy.report({
+          estimatedBitrate: Number(packet.feedback.bitrate),
+          sendingBitrate: stream.sendingBitrate,
+        });
       }
       if (level && this.stream === stream) {
         this.deps.log(

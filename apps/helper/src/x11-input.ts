@@ -1,5 +1,4 @@
 import x11, { type XClient, type XDisplay, type XTestExtension } from 'x11';
-import { XK } from './keys.js';
 
 /** Where injected input lands: the X display through XTEST, or a recording fake in unit tests. */
 export interface InputSink {
@@ -137,5 +136,3 @@ export class X11Sink implements InputSink {
     this.display.client.terminate();
   }
 }
-
-export const SHIFT_KEYSYM = XK.Shift_L;

@@ -15,6 +15,33 @@ declare module 'x11' {
       cb: (err: Error | null, res: { rootX: number; rootY: number; child: number }) => void,
     ): void;
     GetInputFocus(cb: (err: Error | null, res: { focus: number }) => void): void;
+    AllocID(): number;
+    CreateWindow(
+      wid: number,
+      parent: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      borderWidth: number,
+      depth: number,
+      klass: number,
+      visual: number,
+      values: { backgroundPixel?: number; overrideRedirect?: number },
+    ): void;
+    MapWindow(wid: number): void;
+    GetImage(
+      format: number,
+      drawable: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      planeMask: number,
+      cb: (err: Error | null, image: { depth: number; data: Buffer }) => void,
+    ): void;
+    ChangeWindowAttributes(wid: number, values: { backgroundPixel?: number }): void;
+    ClearArea(wid: number, x: number, y: number, width: number, height: number, exposures: number): void;
     on(event: 'error', cb: (err: Error) => void): void;
     on(event: 'end' | 'close', cb: () => void): void;
     on(event: 'event', cb: (ev: { name: string }) => void): void;

@@ -49,9 +49,15 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   const iceServers = state.welcome?.iceServers;
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setRemote, (c) => {
-      channel.current = c;
-    });
+    const link = new PeerLink(
+      send,
+      iceServers,
+      setRemote,
+      (c) => {
+        channel.current = c;
+      },
+      !isAr,
+    );
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
       if (!isAr) return undefined;

@@ -19,7 +19,9 @@ export async function startXvfb(size = '1024x768x24'): Promise<{ display: string
       out += d.toString();
       if (out.includes('\n')) resolve(out.trim());
     });
-    xvfb.on('error', (err) => reject(new Error(`Xvfb could not start (${err.message}): apt-get install xvfb`)));
+    xvfb.on('error', (err) =>
+      reject(new Error(`Xvfb could not start (${err.message}): apt-get install xvfb`)),
+    );
     xvfb.on('exit', (code) => reject(new Error(`Xvfb exited with ${code}: ${stderr}`)));
   });
   return { display: `:${number}`, stop: () => xvfb.kill('SIGTERM') };
@@ -42,7 +44,20 @@ export async function pointer(display: string) {
 export function xtermWritingTo(display: string, file: string): ChildProcess {
   return spawn(
     'xterm',
-    ['-geometry', '80x20+0+0', '-bg', 'white', '-fg', 'black', '-title', 'typing-target', '-e', 'sh', '-c', `cat > '${file}'`],
+    [
+      '-geometry',
+      '80x20+0+0',
+      '-bg',
+      'white',
+      '-fg',
+      'black',
+      '-title',
+      'typing-target',
+      '-e',
+      'sh',
+      '-c',
+      `cat > '${file}'`,
+    ],
     { env: { ...process.env, DISPLAY: display }, stdio: 'ignore' },
   );
 }
