@@ -57,7 +57,24 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       await consent.getByRole('status', { name: 'Session active' }).waitFor();
       const video = "Customer's screen";
       await expect.poll(() => videoPlaying(s.agentPage, video), { timeout: 20_000 }).toBe(true);
-      expect(await s.agentPage.getByLabel(video).evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(1024);
+      const picture = s.agentPage.getByLabel(video, { exact: true });
+      expect(await picture.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(1024);
+      // The X display itself is painted there: the white xterm in the top-left corner of a black screen.
+      const pixelAt = (fx: number, fy: number) =>
+        picture.evaluate(
+          (v: HTMLVideoElement, { x, y }) => {
+            const c = document.createElement('canvas');
+            [c.width, c.height] = [v.videoWidth, v.videoHeight];
+            const ctx = c.getContext('2d');
+            ctx?.drawImage(v, 0, 0);
+            return [...(ctx?.getImageData(x * c.width, y * c.height, 1, 1).data ?? [])].slice(0, 3);
+          },
+          { x: fx, y: fy },
+        );
+      await expect
+        .poll(async () => Math.min(...(await pixelAt(0.2, 0.15))), { timeout: 10_000 })
+        .toBeGreaterThan(200);
+      expect(Math.max(...(await pixelAt(0.8, 0.8)))).toBeLessThan(50);
 
       // The agent asks; nothing is injected until the customer allows it.
       await s.agentPage.getByRole('button', { name: 'Request control' }).click();
@@ -109,6 +126,28 @@ describe('QuickSupport, the desktop helper on an X display', () => {
     } finally {
       xterm.kill();
     }
+  });
+
+  it('is offered on the join page for Linux, with its start command, and served by the server', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Download QuickSupport' }).click();
+    const dialog = s.customerPage.getByRole('dialog', { name: 'QuickSupport desktop app' });
+    const download = dialog.getByRole('link', { name: 'Download for Linux' });
+    await download.waitFor();
+    await expect(dialog.getByLabel('Start command').textContent()).resolves.toBe(
+      `node ~/Downloads/lifeline-quicksupport.mjs ${s.case.links.customer}`,
+    );
+    await dialog.getByText('Windows: not supported yet').waitFor();
+    await screenshot(s.customerPage, 'helper-0-join-page-download');
+
+    const href = await download.getAttribute('href');
+    const res = await fetch(new URL(href ?? '', t.baseUrl));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('lifeline-quicksupport.mjs');
+    expect(await res.text()).toMatch(/^#!\/usr\/bin\/env node/);
+    await Promise.all(s.contexts.map((c) => c.close()));
   });
 
   it('sends nothing when the customer answers "Deny" in the terminal: no ffmpeg, no video', async () => {

@@ -32,6 +32,11 @@ fi
 required_tools=(
   "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
+  # The desktop helper's tests: a real X server, the screen encoder, a window to type into, and xdotool to observe.
+  "Xvfb:xvfb"
+  "ffmpeg:ffmpeg"
+  "xterm:xterm"
+  "xdotool:xdotool"
 )
 missing=()
 for entry in "${required_tools[@]}"; do

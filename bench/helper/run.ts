@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@lifeline/client';
@@ -107,7 +108,7 @@ const WATCH_PATCH = `(() => {
 })()`;
 
 /** The agent's inbound video as WebRTC counts it: losses, NACKs, PLIs, keyframes, jitter buffer delay. */
-function inboundVideo(page: Page) {
+function inboundVideo(page: Page): Promise<string> {
   return page.evaluate(`(async () => {
     for (const pc of window.__pcs) {
       for (const s of (await pc.getStats()).values()) {
@@ -274,14 +275,26 @@ async function main() {
       console.log(
         `${name.padEnd(76)} ${String(s.n).padStart(5)} ${[s.p50, s.p90, s.p99, s.max].map((v) => fmt(v, 1).padStart(7)).join(' ')}`,
       );
+    const inbound = await inboundVideo(page);
+    const load = os.loadavg()[0] ?? Number.NaN;
     console.log(
-      `\nagent decoded ${fmt(fps, 1)} frames/s while the colour flipped; helper log:\n${helper.output}`,
+      `\nagent decoded ${fmt(fps, 1)} frames/s while the colour flipped; load average ${fmt(load, 1)}`,
     );
+    console.log(`agent's inbound video: ${inbound}`);
+    const adaptations = helper.output.split('\n').filter((l) => /Adapting|keyframe/.test(l));
+    if (adaptations.length) console.log(`helper: ${adaptations.join(' / ')}`);
     fs.mkdirSync(resultsDir, { recursive: true });
     fs.writeFileSync(
       path.join(resultsDir, 'helper.json'),
       JSON.stringify(
-        { at: new Date().toISOString(), machine: machine(), fps, rows: Object.fromEntries(rows) },
+        {
+          at: new Date().toISOString(),
+          machine: machine(),
+          load,
+          fps,
+          inbound: JSON.parse(inbound),
+          rows: Object.fromEntries(rows),
+        },
         null,
         2,
       ),

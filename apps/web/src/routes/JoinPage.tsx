@@ -112,7 +112,7 @@ export function JoinPage() {
           >
             Download for Linux
           </Button>
-          <Code block aria-label="Start command">
+          <Code block aria-label="Start command" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
             {startCommand}
           </Code>
           <CopyButton value={startCommand}>
