@@ -49,15 +49,9 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   const iceServers = state.welcome?.iceServers;
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(
-      send,
-      iceServers,
-      setRemote,
-      (c) => {
-        channel.current = c;
-      },
-      !isAr,
-    );
+    const link = new PeerLink(send, iceServers, setRemote, (c) => {
+      channel.current = c;
+    });
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
       if (!isAr) return undefined;

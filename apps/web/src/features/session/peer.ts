@@ -17,11 +17,6 @@ export class PeerLink {
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
     /** The desktop helper opens a data channel for remote control; the agent keeps it. */
     private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
-    /**
-     * Show each frame as soon as it is decoded: for a remote screen the agent
-     * acts on, a smooth but late picture is worse than an uneven, current one.
-     */
-    private readonly lowLatency = false,
   ) {}
 
   private create() {
@@ -38,7 +33,6 @@ export class PeerLink {
     };
     // Shown once the description is on its way: rendering the video must not delay the answer.
     pc.ontrack = (e) => {
-      if (this.lowLatency && e.track.kind === 'video') e.receiver.jitterBufferTarget = null;
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
     };
     pc.ondatachannel = (e) => this.onDataChannel?.(e.channel);
