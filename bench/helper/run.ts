@@ -114,7 +114,8 @@ function inboundVideo(page: Page): Promise<string> {
       for (const s of (await pc.getStats()).values()) {
         if (s.type === 'inbound-rtp' && s.kind === 'video') {
           const { packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDecoded, keyFramesDecoded, framesDropped, jitterBufferDelay, jitterBufferEmittedCount, frameWidth, framesPerSecond } = s;
-          return JSON.stringify({ packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDecoded, keyFramesDecoded, framesDropped, frameWidth, framesPerSecond, jitterBufferMsPerFrame: jitterBufferEmittedCount ? (1000 * jitterBufferDelay) / jitterBufferEmittedCount : null });
+          const playoutDelay = /playout-delay/.test(pc.localDescription?.sdp ?? '');
+          return JSON.stringify({ playoutDelay, packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDecoded, keyFramesDecoded, framesDropped, frameWidth, framesPerSecond, jitterBufferMsPerFrame: jitterBufferEmittedCount ? (1000 * jitterBufferDelay) / jitterBufferEmittedCount : null });
         }
       }
     }

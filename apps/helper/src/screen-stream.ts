@@ -4,6 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { type MediaStreamTrack, type RTCRtpSender, RtpPacket } from 'werift';
 import type { Level } from './adapt.js';
 
+/**
+ * Chrome's playout-delay RTP header extension. With min = max = 0 the agent's
+ * browser shows each frame as soon as it is decoded instead of holding it in a
+ * jitter buffer for smoothness, as Chrome does for its own screen sharing: a
+ * remote screen the agent acts on must be current more than smooth.
+ */
+export const PLAYOUT_DELAY_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+const ZERO_PLAYOUT_DELAY = Buffer.from([0, 0, 0]);
+
 /** ffmpeg is told `-g fps`: a keyframe every second. */
 const KEYFRAME_INTERVAL_MS = 1000;
 /** About how long a new ffmpeg run takes to its first packet on a loaded machine. */
@@ -100,6 +109,8 @@ export class ScreenStream {
     private readonly ffmpegPath: string,
     private level: Level,
     private readonly now: () => number = Date.now,
+    /** The negotiated id of the playout-delay extension, if the browser took it. */
+    private readonly playoutDelayId: () => number | undefined = () => undefined,
   ) {}
 
   async start() {
@@ -121,6 +132,12 @@ export class ScreenStream {
       this.lastPacketAt = this.now();
       this.sentBytes.push({ at: this.lastPacketAt, bytes: buf.length });
       this.packets++;
+      const id = this.playoutDelayId();
+      if (id !== undefined) {
+        packet.header.extension = true;
+        packet.header.extensionProfile = 0xbede;
+        packet.header.extensions.push({ id, payload: ZERO_PLAYOUT_DELAY });
+      }
       this.track.writeRtp(packet);
     });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));

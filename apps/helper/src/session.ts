@@ -13,6 +13,7 @@ import {
   type RTCDataChannel,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
   type RTCRtpSender,
   RtcpPayloadSpecificFeedback,
   RtcpRrPacket,
@@ -20,7 +21,7 @@ import {
 import WebSocket from 'ws';
 import { AdaptivePolicy } from './adapt.js';
 import { RemoteControl } from './remote-control.js';
-import { ScreenStream, type Spawn } from './screen-stream.js';
+import { PLAYOUT_DELAY_URI, ScreenStream, type Spawn } from './screen-stream.js';
 import type { Action, ConsentUi, View } from './view.js';
 import type { InputSink } from './x11-input.js';
 
@@ -231,6 +232,10 @@ export class HelperSession {
             rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
           }),
         ],
+        audio: [],
+      },
+      headerExtensions: {
+        video: [new RTCRtpHeaderExtensionParameters({ id: 9, uri: PLAYOUT_DELAY_URI })],
         audio: [],
       },
     });
