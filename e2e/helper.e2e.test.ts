@@ -117,6 +117,13 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       await expect(surface.count()).resolves.toBe(0);
       await screenshot(consent, 'helper-4-active');
 
+      // Pausing stops the picture (and ffmpeg); resuming sends it again.
+      await consent.getByRole('button', { name: 'Pause sharing' }).click();
+      await s.agentPage.getByText('Cleo Customer is not sharing their screen right now.').waitFor();
+      await expect.poll(() => helper.children()).not.toContain('ffmpeg');
+      await consent.getByRole('button', { name: 'Resume sharing' }).click();
+      await expect.poll(() => videoPlaying(s.agentPage, video), { timeout: 20_000 }).toBe(true);
+
       // And ends the session: the helper stops, the agent sees the customer leave.
       await consent.getByRole('button', { name: 'End session' }).click();
       expect(await helper.exited).toBe(0);

@@ -136,6 +136,12 @@ function render(v) {
   if (v.phase === 'active' && v.control === 'granted') {
     parts.push(el('div', { className: 'row' }, button('Take back control', 'take-back', 'primary')));
   }
+  if (v.phase === 'active') {
+    parts.push(el('div', { className: 'row' }, v.paused ? button('Resume sharing', 'resume', 'primary') : button('Pause sharing', 'pause')));
+  }
+  if (v.phase === 'denied') {
+    parts.push(el('div', { className: 'row' }, button('Allow after all', 'allow', 'primary')));
+  }
   if (v.phase !== 'ended') parts.push(el('div', { className: 'row' }, button('End session', 'end', 'danger')));
   parts.push(el('p', { className: 'muted' }, v.sessionName ? (v.sessionName + ' · session code ' + v.code) : ''));
   app.replaceChildren(...parts);

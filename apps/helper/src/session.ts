@@ -52,6 +52,7 @@ export class HelperSession {
   private ws: WebSocket | undefined;
   private welcome: Welcome | undefined;
   private decision: 'undecided' | 'allowed' | 'denied' = 'undecided';
+  private paused = false;
   private allowedAgent: string | null = null;
   private agentOnline = false;
   private agentName: string | null = null;
@@ -130,6 +131,7 @@ export class HelperSession {
         this.attempt = 0;
         this.welcome = m;
         this.decision = 'undecided';
+        this.paused = false;
         this.onPresence(m.presence.agent, m.presence.agentName);
         return;
       case 'presence':
@@ -162,8 +164,9 @@ export class HelperSession {
       this.stopMedia();
     } else if (returned && this.decision === 'allowed') {
       // The same agent gets the picture again; another agent must be allowed anew.
-      if (agentName === this.allowedAgent) void this.startMedia();
-      else this.decision = 'undecided';
+      if (agentName === this.allowedAgent) {
+        if (!this.paused) void this.startMedia();
+      } else this.decision = 'undecided';
     }
     this.render();
   }
@@ -192,6 +195,17 @@ export class HelperSession {
       case 'take-back':
         if (this.control !== 'granted') return;
         return this.setControl('off');
+      case 'pause':
+        if (this.decision !== 'allowed' || this.paused) return;
+        this.paused = true;
+        this.stopMedia();
+        this.send({ type: 'sharing', state: 'paused' });
+        return this.render();
+      case 'resume':
+        if (this.decision !== 'allowed' || !this.paused) return;
+        this.paused = false;
+        if (this.agentOnline) void this.startMedia();
+        return this.render();
       case 'end':
         this.ending = true;
         this.stopMedia();
@@ -372,11 +386,13 @@ export class HelperSession {
       denied: `You did not allow access. ${agent} cannot see your screen.`,
       active: !this.agentOnline
         ? 'your agent was disconnected, waiting for them to return'
-        : this.control === 'granted'
-          ? `${agent} can see your screen and control your mouse and keyboard`
-          : this.stream
-            ? `${agent} can see your screen`
-            : 'starting to share your screen…',
+        : this.paused
+          ? `sharing is paused: ${agent} sees nothing until you resume`
+          : this.control === 'granted'
+            ? `${agent} can see your screen and control your mouse and keyboard`
+            : this.stream
+              ? `${agent} can see your screen`
+              : 'starting to share your screen…',
       ended: 'The session is over.',
     };
     return {
@@ -386,6 +402,7 @@ export class HelperSession {
       code: w?.session.code ?? '',
       agentName: this.agentName,
       sharing: Boolean(this.stream),
+      paused: this.paused,
       control: this.control,
       message: message ?? defaults[phase],
     };

@@ -19,13 +19,16 @@ export class TerminalUi implements ConsentUi {
     this.rl.on('line', (line) => this.answer(line.trim().toLowerCase()));
   }
 
-  private prompt: 'consent' | 'control' | 'active' | 'none' = 'none';
+  private prompt: 'consent' | 'control' | 'active' | 'denied' | 'none' = 'none';
+  private paused = false;
+  private controlGranted = false;
 
   private answer(line: string) {
     const byPrompt: Record<string, Record<string, Action>> = {
       consent: { a: 'allow', allow: 'allow', d: 'deny', deny: 'deny' },
       control: { a: 'grant', allow: 'grant', r: 'refuse', refuse: 'refuse' },
-      active: { t: 'take-back', take: 'take-back' },
+      active: { t: 'take-back', take: 'take-back', p: 'pause', s: 'resume' },
+      denied: { a: 'allow', allow: 'allow' },
     };
     const action = byPrompt[this.prompt]?.[line] ?? (line === 'e' || line === 'end' ? 'end' : undefined);
     if (action) this.onAction(action);
@@ -39,7 +42,11 @@ export class TerminalUi implements ConsentUi {
       case 'control':
         return 'Type a (allow control) or r (refuse), then Enter. e ends the session.';
       case 'active':
-        return 'Type t to take back control, e to end the session.';
+        return this.paused
+          ? 'Type s to share again, e to end the session.'
+          : `Type p to pause sharing,${this.controlGranted ? ' t to take back control,' : ''} e to end the session.`;
+      case 'denied':
+        return 'Type a to allow after all, e to end the session.';
       default:
         return 'Type e to end the session.';
     }
@@ -51,9 +58,13 @@ export class TerminalUi implements ConsentUi {
         ? 'consent'
         : v.phase === 'active' && v.control === 'requested'
           ? 'control'
-          : v.phase === 'active' && v.control === 'granted'
+          : v.phase === 'active'
             ? 'active'
-            : 'none';
+            : v.phase === 'denied'
+              ? 'denied'
+              : 'none';
+    this.paused = v.paused;
+    this.controlGranted = v.control === 'granted';
     const lines = [v.phase === 'active' ? `● Session active — ${v.message}` : v.message];
     if (this.prompt === 'consent') lines.push(wording.consent(v));
     if (this.prompt === 'control') lines.push(wording.control(v));

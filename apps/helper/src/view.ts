@@ -9,12 +9,14 @@ export interface View {
   agentName: string | null;
   /** The screen is being sent to the agent right now. */
   sharing: boolean;
+  /** The person paused sharing: the session stays, the agent sees nothing until they resume. */
+  paused: boolean;
   control: ControlState;
   /** One line saying where things stand. */
   message: string;
 }
 
-export const actions = ['allow', 'deny', 'grant', 'refuse', 'take-back', 'end'] as const;
+export const actions = ['allow', 'deny', 'grant', 'refuse', 'take-back', 'pause', 'resume', 'end'] as const;
 export type Action = (typeof actions)[number];
 
 /** Both prompts and the "session active" line, worded once for both interfaces. */

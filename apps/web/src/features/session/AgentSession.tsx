@@ -120,7 +120,7 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   else if (consent === 'pending')
     stageMessage = `Waiting for ${customerName} to allow access to their ${what}…`;
   else if (consent === 'denied') stageMessage = `${customerName} denied access to their ${what}.`;
-  else if (sharing === 'off' || !remote)
+  else if (sharing !== 'active' || !remote)
     stageMessage = `${customerName} is not sharing their ${what} right now.`;
   const live = stageMessage === null;
 
