@@ -157,10 +157,11 @@ describe('QuickSupport, the desktop helper on an X display', () => {
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 
-  it('sends nothing when the customer answers "Deny" in the terminal: no ffmpeg, no video', async () => {
+  it('sends nothing when the customer, joining by session code, answers "Deny" in the terminal', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');
-    const helper = startHelper(s.case.links.customer, '--no-browser');
+    // This customer was given the session code instead of the link.
+    const helper = startHelper(s.case.code, '--server', t.baseUrl, '--no-browser');
     await helper.waitFor(/Waiting for your support agent/);
     await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
     await helper.waitFor(/Allow Alex Agent from Acme Support to see your screen\?/);
@@ -177,5 +178,25 @@ describe('QuickSupport, the desktop helper on an X display', () => {
     helper.type('e');
     expect(await helper.exited).toBe(0);
     await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('says plainly when a link is not valid or the session has ended, and exits', async () => {
+    const { t } = env;
+    const wrong = startHelper(`${t.baseUrl}/j/${'A'.repeat(32)}`, '--no-browser');
+    expect(await wrong.exited).toBe(3);
+    expect(wrong.output).toContain('This invitation link is not valid.');
+
+    const org = await t.newOrg('Acme Support');
+    const agent = await t.newAgent(org, 'Alex Agent');
+    const closed = await agent.client.cases.create({ name: 'Already solved' });
+    await agent.client.cases.close(closed.code);
+    const ended = startHelper(closed.links.customer, '--no-browser');
+    expect(await ended.exited).toBe(3);
+    expect(ended.output).toContain('This support session has ended.');
+
+    const typo = startHelper('https://example.com/support', '--no-browser');
+    expect(await typo.exited).toBe(2);
+    expect(typo.output).toContain('is neither an invitation link');
+    expect(typo.output).not.toMatch(/at .*\.mjs:\d+/);
   });
 });
