@@ -12,6 +12,7 @@ const view: View = {
   paused: false,
   control: 'off',
   message: 'Alex Agent has joined.',
+  prompt: 'Allow Alex Agent from Acme Support to see your screen?',
 };
 
 let page: LocalPage | undefined;

@@ -117,7 +117,6 @@ const act = (action) => fetch('action', { method: 'POST', headers: { 'content-ty
 const el = (tag, props, ...children) => { const e = Object.assign(document.createElement(tag), props); e.append(...children); return e; };
 const button = (label, action, cls) => el('button', { className: cls || '', onclick: () => act(action) }, label);
 function render(v) {
-  const agent = v.agentName || 'Your agent';
   const parts = [];
   if (v.phase === 'active' || (v.phase !== 'ended' && v.sharing)) {
     parts.push(el('div', { className: 'bar', role: 'status', ariaLabel: 'Session active' }, '● Session active — ' + v.message));
@@ -125,12 +124,12 @@ function render(v) {
     parts.push(el('p', { role: 'status' }, v.message));
   }
   if (v.phase === 'consent') {
-    parts.push(el('h2', {}, 'Allow ' + agent + ' from ' + v.organization + ' to see your screen?'));
+    parts.push(el('h2', {}, v.prompt));
     parts.push(el('p', {}, 'The agent sees your screen. If they ask, you can also let them use your mouse and keyboard. You can stop at any time.'));
     parts.push(el('div', { className: 'row' }, button('Deny', 'deny'), button('Allow', 'allow', 'primary')));
   }
   if (v.phase === 'active' && v.control === 'requested') {
-    parts.push(el('h2', {}, agent + ' asks to control your mouse and keyboard.'));
+    parts.push(el('h2', {}, v.prompt));
     parts.push(el('div', { className: 'row' }, button('Refuse control', 'refuse'), button('Allow control', 'grant', 'primary')));
   }
   if (v.phase === 'active' && v.control === 'granted') {

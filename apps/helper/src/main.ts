@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ApiError, createClient } from '@lifeline/client';
-import { type HelperConfig, parseConfig, USAGE, UsageError } from './config.js';
+import { type HelperConfig, parseConfig, type Target, USAGE, UsageError } from './config.js';
 import { LocalPage } from './local-page.js';
 import { HelperSession } from './session.js';
 import { desktopDir, installSos } from './sos.js';
@@ -18,9 +18,7 @@ export interface Io {
   openBrowser: (command: string, url: string) => void;
 }
 
-async function findToken(config: HelperConfig): Promise<string> {
-  const target = config.target;
-  if (!target) throw new UsageError('Give your invitation link or session code.');
+async function findToken(target: Target): Promise<string> {
   const client = createClient({ baseUrl: target.server.href });
   try {
     const info =
@@ -67,13 +65,16 @@ export async function main(io: Io): Promise<number> {
       say(`The SOS shortcut is on your desktop: ${file}`);
       return 0;
     }
+    // parseConfig gives every session a target; this only tells the type checker.
+    const target = config.target;
+    if (!target) throw new Error('Give your invitation link or session code.');
     if (!config.display)
       throw new Error('No X display to share: set DISPLAY (e.g. DISPLAY=:0) or pass --display.');
     // The display first: a machine we cannot capture should hear so before anyone is asked to allow anything.
     const sink = await X11Sink.open(config.display);
-    const token = await findToken(config);
+    const token = await findToken(target);
     const session = new HelperSession({
-      server: config.target?.server as URL,
+      server: target.server,
       token,
       display: config.display,
       ffmpeg: config.ffmpeg,

@@ -131,6 +131,7 @@ export class ScreenStream {
       if (isVp8KeyframeStart(packet.payload)) this.lastKeyframeAt = this.now();
       this.lastPacketAt = this.now();
       this.sentBytes.push({ at: this.lastPacketAt, bytes: buf.length });
+      this.forgetSentBefore(this.lastPacketAt - 2000);
       this.packets++;
       const id = this.playoutDelayId();
       if (id !== undefined) {
@@ -174,9 +175,12 @@ export class ScreenStream {
 
   /** Bits per second sent over the last two seconds. */
   get sendingBitrate() {
-    const since = this.now() - 2000;
-    while (this.sentBytes.length && (this.sentBytes[0]?.at ?? 0) < since) this.sentBytes.shift();
+    this.forgetSentBefore(this.now() - 2000);
     return (this.sentBytes.reduce((sum, p) => sum + p.bytes, 0) * 8) / 2;
+  }
+
+  private forgetSentBefore(at: number) {
+    while (this.sentBytes.length && (this.sentBytes[0]?.at ?? 0) < at) this.sentBytes.shift();
   }
 
   get currentLevel() {

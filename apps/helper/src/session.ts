@@ -10,7 +10,6 @@ import {
 import {
   MediaStreamTrack,
   ReceiverEstimatedMaxBitrate,
-  type RTCDataChannel,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
@@ -22,7 +21,7 @@ import WebSocket from 'ws';
 import { AdaptivePolicy } from './adapt.js';
 import { RemoteControl } from './remote-control.js';
 import { PLAYOUT_DELAY_URI, ScreenStream, type Spawn } from './screen-stream.js';
-import type { Action, ConsentUi, View } from './view.js';
+import { type Action, type ConsentUi, type View, wording } from './view.js';
 import type { InputSink } from './x11-input.js';
 
 export interface SessionDeps {
@@ -70,8 +69,6 @@ export class HelperSession {
   readonly ended = new Promise<SessionEnd>((resolve) => {
     this.resolveEnd = resolve;
   });
-  /** How many times ffmpeg was started: the tests check that "Deny" never starts it. */
-  mediaStarts = 0;
 
   constructor(private readonly deps: SessionDeps) {
     this.remote = new RemoteControl(deps.sink);
@@ -260,7 +257,7 @@ export class HelperSession {
     channel.onMessage.subscribe((data) => this.remote.handle(typeof data === 'string' ? data : undefined));
     pc.connectionStateChange.subscribe((state) => {
       if (this.pc !== pc) return;
-      if (state === 'connected') this.startScreen(pc, track, sender, channel);
+      if (state === 'connected') this.startScreen(pc, track, sender);
       if (state === 'failed') {
         this.deps.log('The connection to the agent failed.');
         this.stopMedia();
@@ -274,12 +271,7 @@ export class HelperSession {
   }
 
   /** ffmpeg starts only now: after "Allow", and once the agent's browser is there to receive. */
-  private startScreen(
-    pc: RTCPeerConnection,
-    track: MediaStreamTrack,
-    sender: RTCRtpSender,
-    _c: RTCDataChannel,
-  ) {
+  private startScreen(pc: RTCPeerConnection, track: MediaStreamTrack, sender: RTCRtpSender) {
     if (this.stream) return;
     const policy = new AdaptivePolicy(this.now);
     const source = { display: this.deps.display, width: this.deps.sink.width, height: this.deps.sink.height };
@@ -293,7 +285,6 @@ export class HelperSession {
       this.now,
     );
     this.stream = stream;
-    this.mediaStarts++;
     stream.onFailure = (reason) => {
       this.deps.log(reason);
       this.stopMedia();
@@ -395,8 +386,7 @@ export class HelperSession {
               : 'starting to share your screen…',
       ended: 'The session is over.',
     };
-    return {
-      phase,
+    const base = {
       organization: w?.session.organization.name ?? '',
       sessionName: w?.session.name ?? '',
       code: w?.session.code ?? '',
@@ -404,17 +394,18 @@ export class HelperSession {
       sharing: Boolean(this.stream),
       paused: this.paused,
       control: this.control,
-      message: message ?? defaults[phase],
     };
+    const prompt =
+      phase === 'consent'
+        ? wording.consent(base)
+        : phase === 'active' && this.control === 'requested'
+          ? wording.control(base)
+          : null;
+    return { ...base, phase, prompt, message: message ?? defaults[phase] };
   }
 
   private render(message?: string, ended = false) {
     const v = this.view(message, ended);
     for (const ui of this.uis) ui.show(v);
-  }
-
-  /** For tests and the benchmark: how many input events were injected, refused or invalid. */
-  get inputCounts() {
-    return this.remote.counts;
   }
 }

@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { type Action, type ConsentUi, type View, wording } from './view.js';
+import type { Action, ConsentUi, View } from './view.js';
 
 /**
  * The same prompts in the terminal, for machines without a browser (or
@@ -66,8 +66,7 @@ export class TerminalUi implements ConsentUi {
     this.paused = v.paused;
     this.controlGranted = v.control === 'granted';
     const lines = [v.phase === 'active' ? `● Session active — ${v.message}` : v.message];
-    if (this.prompt === 'consent') lines.push(wording.consent(v));
-    if (this.prompt === 'control') lines.push(wording.control(v));
+    if (v.prompt) lines.push(v.prompt);
     if (v.phase !== 'ended') lines.push(`  ${this.hint()}`);
     const text = lines.join('\n');
     if (text === this.last) return;

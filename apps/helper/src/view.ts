@@ -14,15 +14,18 @@ export interface View {
   control: ControlState;
   /** One line saying where things stand. */
   message: string;
+  /** The question waiting for an answer ("Allow … to see your screen?"), if any. */
+  prompt: string | null;
 }
 
 export const actions = ['allow', 'deny', 'grant', 'refuse', 'take-back', 'pause', 'resume', 'end'] as const;
 export type Action = (typeof actions)[number];
 
-/** Both prompts and the "session active" line, worded once for both interfaces. */
+/** The two questions, worded once: the session puts them in the view both interfaces show. */
+type Who = Pick<View, 'agentName' | 'organization'>;
 export const wording = {
-  consent: (v: View) => `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
-  control: (v: View) => `${v.agentName ?? 'Your agent'} asks to control your mouse and keyboard.`,
+  consent: (v: Who) => `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
+  control: (v: Who) => `${v.agentName ?? 'Your agent'} asks to control your mouse and keyboard.`,
 };
 
 /** Where a person can answer: the local page and the terminal both implement it. */

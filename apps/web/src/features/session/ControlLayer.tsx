@@ -39,7 +39,7 @@ export function ControlLayer({ send }: { send: (input: ControlInput) => void }) 
     return { x: clamp((e.clientX - box.left) / box.width), y: clamp((e.clientY - box.top) / box.height) };
   };
   const key = (e: React.KeyboardEvent, down: boolean) => {
-    // Every key goes to the customer, Tab and the shortcuts included; only a press of our own page's focus stays.
+    // Every key goes to the customer, Tab and shortcuts included, so this page must not act on it as well.
     e.preventDefault();
     send({ type: 'key', code: e.code, key: e.key, down });
   };
