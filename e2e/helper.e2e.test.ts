@@ -44,7 +44,9 @@ describe('QuickSupport, the desktop helper on an X display', () => {
         .getByRole('status')
         .getByText('Waiting for your support agent…', { exact: false })
         .waitFor();
-      await expect.poll(async () => (await s.agent.client.cases.get(s.case.code)).status).toBe('pending');
+      await expect
+        .poll(async () => (await s.agent.client.cases.get(s.case.code)).status, { timeout: 10_000 })
+        .toBe('pending');
 
       await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
       await consent
@@ -94,7 +96,7 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       if (!box) throw new Error('no control surface');
       await s.agentPage.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.1, { steps: 4 });
       await expect
-        .poll(() => pointer(xvfb.display))
+        .poll(() => pointer(xvfb.display), { timeout: 10_000 })
         .toEqual({ x: expect.closeTo(0.25 * 1023, -1.2), y: expect.closeTo(0.1 * 767, -1.2) });
       await s.agentPage.mouse.down();
       await s.agentPage.mouse.up();
@@ -120,7 +122,7 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       // Pausing stops the picture (and ffmpeg); resuming sends it again.
       await consent.getByRole('button', { name: 'Pause sharing' }).click();
       await s.agentPage.getByText('Cleo Customer is not sharing their screen right now.').waitFor();
-      await expect.poll(() => helper.children()).not.toContain('ffmpeg');
+      await expect.poll(() => helper.children(), { timeout: 10_000 }).not.toContain('ffmpeg');
       await consent.getByRole('button', { name: 'Resume sharing' }).click();
       await expect.poll(() => videoPlaying(s.agentPage, video), { timeout: 20_000 }).toBe(true);
 

@@ -17,4 +17,8 @@ void main({
     child.on('error', () => process.stdout.write(`Open this page in your browser to answer: ${url}\n`));
     child.unref();
   },
+  onInterrupt: (handler) => {
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+  },
 }).then((code) => process.exit(code));

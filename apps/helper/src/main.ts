@@ -16,6 +16,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream | undefined;
   /** Opens the local consent page in the person's browser with `command` (xdg-open unless told otherwise). */
   openBrowser: (command: string, url: string) => void;
+  /** Calls `handler` on Ctrl+C or a termination request, so the session ends cleanly (ffmpeg included). */
+  onInterrupt: (handler: () => void) => void;
 }
 
 async function findToken(target: Target): Promise<string> {
@@ -82,6 +84,7 @@ export async function main(io: Io): Promise<number> {
       spawn,
       log: say,
     });
+    io.onInterrupt(() => session.act('end'));
     const terminal = new TerminalUi(io.stdout, io.stdin, (a) => session.act(a));
     session.addUi(terminal);
     let page: LocalPage | undefined;
