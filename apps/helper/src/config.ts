@@ -98,13 +98,13 @@ function splitArgs(argv: string[]) {
   return raw;
 }
 
+/** Names the option an issue is about as it is typed (`--install-sos`), and the positional argument not at all. */
 function issuesText(error: z.ZodError) {
-  return error.issues
-    .map(
-      (i) =>
-        `${i.path.length ? `${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ` : ''}${i.message}`,
-    )
-    .join('; ');
+  const option = (key: PropertyKey | undefined) =>
+    key === undefined || key === 'positional'
+      ? ''
+      : `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: `;
+  return error.issues.map((i) => `${option(i.path[0])}${i.message}`).join('; ');
 }
 
 /** Reads an invitation link (`…/j/{token}`) or a session code (with `--server`). */
