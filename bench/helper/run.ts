@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,8 @@ import { createClient } from '@lifeline/client';
 import { chromium, type Page } from 'playwright-core';
 import type { XDisplay } from 'x11';
 import { BUNDLE } from '../../apps/helper/scripts/build.js';
+import { LADDER, type Level } from '../../apps/helper/src/adapt.js';
+import { ffmpegArgs } from '../../apps/helper/src/screen-stream.js';
 import { connectDisplay, X11Sink } from '../../apps/helper/src/x11-input.js';
 import { startXvfb } from '../../apps/helper/test/xvfb.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium.js';
@@ -59,6 +62,74 @@ async function pointerArrives(d: XDisplay, x: number, y: number, timeoutMs = 200
     if (Math.abs(px - x) <= 1 && Math.abs(py - y) <= 1) return Date.now();
     if (Date.now() > deadline) throw new Error(`the pointer never reached ${x},${y} (at ${px},${py})`);
   }
+}
+
+const colours: [number, number, number][] = [
+  [255, 0, 0],
+  [0, 255, 0],
+];
+
+/**
+ * Gives the patch a new colour and answers the time just before; reads the
+ * pixel back so the X server has drawn it before anyone can see it.
+ */
+async function flip(d: XDisplay, patch: number, [r, g, b]: [number, number, number]): Promise<number> {
+  const X = d.client;
+  const root = d.screen[0]?.root as number;
+  const t0 = Date.now();
+  X.ChangeWindowAttributes(patch, { backgroundPixel: (r << 16) | (g << 8) | b });
+  X.ClearArea(patch, 0, 0, 0, 0, 0);
+  const drawn = await new Promise<Buffer>((resolve, reject) =>
+    X.GetImage(2, root, PATCH.x + PATCH.size / 2, PATCH.y + PATCH.size / 2, 1, 1, 0xffffffff, (err, img) =>
+      err ? reject(err) : resolve(img.data),
+    ),
+  );
+  if (drawn[2] !== r || drawn[1] !== g || drawn[0] !== b) {
+    throw new Error(`the display shows ${[drawn[2], drawn[1], drawn[0]]} instead of ${[r, g, b]}`);
+  }
+  return t0;
+}
+
+/**
+ * The capture and encoding part alone: the helper's ffmpeg command line
+ * sending to a socket here. A still screen encodes to frames of about 200
+ * bytes; the first packet of 280 bytes or more after a flip is the frame
+ * that carries the change (or a keyframe captured after it).
+ */
+async function ffmpegAlone(display: string, d: XDisplay, patch: number): Promise<number[]> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  let flippedAt = 0;
+  const delays: number[] = [];
+  socket.on('message', (buf) => {
+    const rtcp = (buf[1] ?? 0) >= 200 && (buf[1] ?? 0) <= 204;
+    if (!rtcp && flippedAt && buf.length >= 280) {
+      delays.push(Date.now() - flippedAt);
+      flippedAt = 0;
+    }
+  });
+  const { port } = socket.address();
+  const ffmpeg = spawn(
+    'ffmpeg',
+    ffmpegArgs({ display, width: WIDTH, height: HEIGHT }, LADDER[0] as Level, port, 1),
+    {
+      stdio: 'ignore',
+    },
+  );
+  try {
+    await sleep(3000);
+    for (let i = 0; i < PICTURE_SAMPLES; i++) {
+      flippedAt = await flip(d, patch, colours[i % 2] as [number, number, number]);
+      const deadline = Date.now() + 5000;
+      while (flippedAt && Date.now() < deadline) await sleep(5);
+      flippedAt = 0;
+      await sleep(150 + ((i * 71) % 200));
+    }
+  } finally {
+    ffmpeg.kill('SIGTERM');
+    socket.close();
+  }
+  return delays;
 }
 
 class Helper {
@@ -219,34 +290,12 @@ async function main() {
     await page.mouse.move(box.x + 5, box.y + 5);
     await page.evaluate(WATCH_PATCH);
     const picture: number[] = [];
-    const colours: [number, number, number][] = [
-      [255, 0, 0],
-      [0, 255, 0],
-    ];
     const framesBefore = (await page.evaluate('window.__frames')) as number;
     const pictureStart = Date.now();
     for (let i = 0; i < PICTURE_SAMPLES; i++) {
       const [r, g, b] = colours[i % 2] as [number, number, number];
       await page.evaluate(`window.__want = [${r}, ${g}, ${b}]; window.__seen = 0;`);
-      const t0 = Date.now();
-      X.ChangeWindowAttributes(patch, { backgroundPixel: (r << 16) | (g << 8) | b });
-      X.ClearArea(patch, 0, 0, 0, 0, 0);
-      // Read the pixel back: the server has drawn it, or the sample is void.
-      const drawn = await new Promise<Buffer>((resolve, reject) =>
-        X.GetImage(
-          2,
-          root,
-          PATCH.x + PATCH.size / 2,
-          PATCH.y + PATCH.size / 2,
-          1,
-          1,
-          0xffffffff,
-          (err, img) => (err ? reject(err) : resolve(img.data)),
-        ),
-      );
-      if (drawn[2] !== r || drawn[1] !== g || drawn[0] !== b) {
-        throw new Error(`the display shows ${[drawn[2], drawn[1], drawn[0]]} instead of ${[r, g, b]}`);
-      }
+      const t0 = await flip(observer, patch, [r, g, b]);
       const handle = await page
         .waitForFunction('window.__seen', undefined, { timeout: 10_000, polling: 5 })
         .catch(async (err: Error) => {
@@ -265,18 +314,25 @@ async function main() {
       (((await page.evaluate('window.__frames')) as number) - framesBefore) /
       ((Date.now() - pictureStart) / 1000);
 
+    const inbound = await inboundVideo(page);
+    // Baseline: ffmpeg alone, same arguments, to a socket of ours; the helper and its ffmpeg are gone by now.
+    await context.close();
+    helper.child.kill('SIGTERM');
+    await new Promise((resolve) => helper?.child.once('exit', resolve));
+    const encoderOnly = await ffmpegAlone(xvfb.display, observer, patch);
+
     const rows = [
       ['agent pointer move → on the X display (Playwright mouse → XQueryPointer)', summary(viaLifeline)],
       ['  of which from the pointermove handler in the page', summary(fromDomEvent)],
       ['baseline: XTEST move from the bench process → XQueryPointer', summary(directXtest)],
       ['colour change on the display → decoded at the agent', summary(picture)],
+      ['baseline: colour change → ffmpeg alone emits a frame carrying it', summary(encoderOnly)],
     ] as const;
     console.log(`\n${'measure'.padEnd(76)}     n     p50     p90     p99     max   (ms)`);
     for (const [name, s] of rows)
       console.log(
         `${name.padEnd(76)} ${String(s.n).padStart(5)} ${[s.p50, s.p90, s.p99, s.max].map((v) => fmt(v, 1).padStart(7)).join(' ')}`,
       );
-    const inbound = await inboundVideo(page);
     const load = os.loadavg()[0] ?? Number.NaN;
     console.log(
       `\nagent decoded ${fmt(fps, 1)} frames/s while the colour flipped; load average ${fmt(load, 1)}`,
@@ -300,7 +356,6 @@ async function main() {
         2,
       ),
     );
-    await context.close();
   } finally {
     helper?.child.kill('SIGTERM');
     direct.close();
