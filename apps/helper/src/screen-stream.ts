@@ -190,13 +190,15 @@ export class ScreenStream {
   /**
    * The browser lost the picture (PLI): ffmpeg cannot be asked for a keyframe
    * while it runs, but a new run starts with one. Worth it only when the next
-   * scheduled keyframe (one a second) is further off than a restart takes.
+   * scheduled keyframe (one a second) is further off than a restart takes,
+   * or overdue.
    */
   requestKeyframe() {
     const now = this.now();
-    const nextScheduled = this.lastKeyframeAt + KEYFRAME_INTERVAL_MS;
-    if (nextScheduled - now < RESTART_COST_MS || now - this.lastRestartAt < KEYFRAME_INTERVAL_MS)
-      return false;
+    // Due soon: it will be there before a new run could be. Overdue (ffmpeg stalled): restart.
+    const untilScheduled = this.lastKeyframeAt + KEYFRAME_INTERVAL_MS - now;
+    const dueSoon = untilScheduled > 0 && untilScheduled < RESTART_COST_MS;
+    if (dueSoon || now - this.lastRestartAt < KEYFRAME_INTERVAL_MS) return false;
     this.setLevel(this.level);
     return true;
   }
