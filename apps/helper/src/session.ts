@@ -114,7 +114,7 @@ export class HelperSession {
       this.welcome = undefined;
       this.decision = 'undecided';
       this.render(`Connection lost, trying again in ${Math.round(delay / 1000)} s…`);
-      setTimeout(() => this.connect(), delay).unref();
+      setTimeout(() => this.connect(), delay);
     });
   }
 
@@ -143,7 +143,12 @@ export class HelperSession {
       case 'ended':
         this.ending = true;
         this.stopMedia();
-        return this.finish(0, 'This support session has ended.');
+        return this.finish(
+          0,
+          m.reason === 'replaced'
+            ? 'This support session continues in another window (or another QuickSupport).'
+            : 'This support session has ended.',
+        );
       case 'error':
         this.deps.log(`The server refused a message: ${m.message}`);
         return;
