@@ -111,6 +111,20 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       await expect
         .poll(() => (fs.existsSync(typed) ? fs.readFileSync(typed, 'utf8') : ''), { timeout: 15_000 })
         .toBe('Hello, X11!\n/tmp/some path #2\n');
+      // And the agent sees it: dark text on the xterm's first lines, in the picture.
+      const darkPixelsTopLeft = () =>
+        picture.evaluate((v: HTMLVideoElement) => {
+          const c = document.createElement('canvas');
+          [c.width, c.height] = [v.videoWidth, v.videoHeight];
+          const ctx = c.getContext('2d');
+          ctx?.drawImage(v, 0, 0);
+          const data = ctx?.getImageData(2, 2, 120, 30).data ?? new Uint8ClampedArray();
+          let dark = 0;
+          for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 100) dark++;
+          return dark;
+        });
+      // More than the text cursor's block alone (at most 6 × 13 pixels).
+      await expect.poll(darkPixelsTopLeft, { timeout: 15_000 }).toBeGreaterThan(120);
       await screenshot(s.agentPage, 'helper-3-agent-in-control');
 
       // The customer takes control back at once; the agent's surface is gone.
