@@ -34,6 +34,11 @@ required_tools=(
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
   "/usr/sbin/nginx:nginx"
   "/usr/bin/turnserver:coturn"
+  # The desktop helper's tests: a real X server, the screen encoder, a window to type into, and xdotool to observe.
+  "Xvfb:xvfb"
+  "ffmpeg:ffmpeg"
+  "xterm:xterm"
+  "xdotool:xdotool"
 )
 missing=()
 for entry in "${required_tools[@]}"; do

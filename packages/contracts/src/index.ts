@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './cases.js';
 export * from './common.js';
 export * from './connector-apps.js';
+export * from './control.js';
 export * from './invitations.js';
 export * from './modules.js';
 export * from './people.js';

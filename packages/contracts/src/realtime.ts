@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { caseSchema, caseStatus, caseType, joinInfoSchema, sessionCode } from './cases.js';
+import { controlAction, controlState } from './control.js';
 
 /**
  * WebSocket messages of the realtime hub.
@@ -65,20 +66,27 @@ export const clientMessage = z.discriminatedUnion('type', [
   // customer only
   z.strictObject({ type: z.literal('consent'), decision: consentDecision }),
   z.strictObject({ type: z.literal('sharing'), state: sharingState }),
+  z.strictObject({ type: z.literal('control-state'), state: controlState }),
   // agent only
   z.strictObject({ type: z.literal('pointer'), at: point.nullable() }),
   z.strictObject({ type: z.literal('annotate'), annotation }),
   z.strictObject({ type: z.literal('clear-annotations') }),
   z.strictObject({ type: z.literal('freeze'), frozen: z.boolean() }),
+  z.strictObject({ type: z.literal('control'), action: controlAction }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 
-export const customerOnlyMessages = ['consent', 'sharing'] as const satisfies ClientMessage['type'][];
+export const customerOnlyMessages = [
+  'consent',
+  'sharing',
+  'control-state',
+] as const satisfies ClientMessage['type'][];
 export const agentOnlyMessages = [
   'pointer',
   'annotate',
   'clear-annotations',
   'freeze',
+  'control',
 ] as const satisfies ClientMessage['type'][];
 
 export const iceServer = z.object({
@@ -135,6 +143,8 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('annotate'), annotation }),
   z.object({ type: z.literal('clear-annotations') }),
   z.object({ type: z.literal('freeze'), frozen: z.boolean() }),
+  z.object({ type: z.literal('control'), action: controlAction }),
+  z.object({ type: z.literal('control-state'), state: controlState }),
   z.object({ type: z.literal('ended'), reason: endReason }),
   z.object({
     type: z.literal('error'),

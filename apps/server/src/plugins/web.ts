@@ -6,6 +6,11 @@ import type { FastifyInstance } from 'fastify';
 /** The built pages of apps/web (`npm run build`, which `npm start` runs first). */
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
+/** The desktop helper as one file (`npm run build -w @lifeline/helper`), offered on the customer's join page. */
+export const HELPER_BUNDLE = fileURLToPath(
+  new URL('../../../helper/dist/lifeline-quicksupport.mjs', import.meta.url),
+);
+
 /** Paths the single-page app answers itself; everything else under / is a file or a 404. */
 export const PAGE_ROUTES = [
   '/',
@@ -47,7 +52,26 @@ async function frameAncestorsFor(
   return `frame-ancestors ${origins.length > 0 ? origins.join(' ') : "'none'"}`;
 }
 
-export async function webPages(app: FastifyInstance, options: WebPagesOptions = {}, dist = WEB_DIST) {
+export async function webPages(
+  app: FastifyInstance,
+  options: WebPagesOptions = {},
+  dist = WEB_DIST,
+  helperBundle = HELPER_BUNDLE,
+) {
+  app.get('/downloads/lifeline-quicksupport.mjs', { schema: { hide: true } }, async (_req, reply) => {
+    const body = await fs.promises.readFile(helperBundle).catch(() => null);
+    if (!body) {
+      return reply
+        .status(404)
+        .type('text/plain')
+        .send('QuickSupport is not built on this server: run `npm run build` (npm start does it for you).');
+    }
+    return reply
+      .header('cache-control', 'no-cache')
+      .header('content-disposition', 'attachment; filename="lifeline-quicksupport.mjs"')
+      .type('text/javascript; charset=utf-8')
+      .send(body);
+  });
   const built = fs.existsSync(`${dist}/index.html`);
   if (built) {
     await app.register(fastifyStatic, {

@@ -1,5 +1,5 @@
 import type { JoinInfo } from '@lifeline/contracts';
-import { Alert, Button, Group, List, Loader, Modal, Stack, Text, Title } from '@mantine/core';
+import { Button, Code, CopyButton, Group, List, Loader, Modal, Stack, Text, Title } from '@mantine/core';
 import { IconDeviceDesktop, IconDownload, IconWorld } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -9,6 +9,9 @@ import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
 import { api, isApiError, problemText } from '../lib/api.js';
+
+/** Served by the Lifeline server: the desktop helper as one file (apps/helper, `npm run build`). */
+const HELPER_DOWNLOAD = '/downloads/lifeline-quicksupport.mjs';
 
 /**
  * `/j/{token}`: the customer's invitation link. A QuickSupport module's page
@@ -62,6 +65,7 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
   const [helperInfo, setHelperInfo] = useState(false);
 
   const what = data.type === 'ar' ? 'camera' : 'screen';
+  const startCommand = `node ~/Downloads/lifeline-quicksupport.mjs ${window.location.origin}/j/${data.token}`;
   return (
     <CenteredCard footer={`Session code ${data.code}`}>
       <Text size="sm" c="dimmed">
@@ -96,22 +100,48 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
         onClose={() => setHelperInfo(false)}
         title="QuickSupport desktop app"
         centered
+        size="lg"
       >
         <Stack>
+          <Text size="sm">
+            QuickSupport lets your agent see your screen and, only when you allow it, use your mouse and
+            keyboard. It asks you first in your browser (or in the terminal) and you can take back control or
+            end the session at any moment.
+          </Text>
           <Group gap="xs">
             <IconDeviceDesktop aria-hidden />
-            <Text fw={600}>Not available yet</Text>
+            <Text fw={600}>Linux (X11 desktop)</Text>
           </Group>
           <Text size="sm">
-            The QuickSupport app, which lets your agent also control your mouse and keyboard, is still being
-            built. For now, join in your browser: your agent can see your screen, point, draw and chat with
-            you.
+            Needs Node.js 20 or newer and ffmpeg (<Code>sudo apt install nodejs ffmpeg</Code>). Download it,
+            then run in a terminal:
           </Text>
-          <List size="sm">
-            <List.Item>Windows, macOS, Linux: coming soon</List.Item>
-          </List>
-          <Alert variant="light">Nothing was downloaded.</Alert>
           <Button
+            component="a"
+            href={HELPER_DOWNLOAD}
+            download="lifeline-quicksupport.mjs"
+            leftSection={<IconDownload aria-hidden />}
+            w="fit-content"
+          >
+            Download for Linux
+          </Button>
+          <Code block aria-label="Start command" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+            {startCommand}
+          </Code>
+          <CopyButton value={startCommand}>
+            {({ copied, copy }) => (
+              <Button variant="default" size="xs" w="fit-content" onClick={copy}>
+                {copied ? 'Command copied' : 'Copy command'}
+              </Button>
+            )}
+          </CopyButton>
+          <List size="sm">
+            <List.Item>Windows: not supported yet — join in your browser</List.Item>
+            <List.Item>macOS: not supported yet — join in your browser</List.Item>
+            <List.Item>Linux with Wayland only (no X11): not supported yet — join in your browser</List.Item>
+          </List>
+          <Button
+            variant="light"
             onClick={() => {
               setHelperInfo(false);
               onJoin();

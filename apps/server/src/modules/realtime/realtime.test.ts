@@ -122,6 +122,27 @@ describeEachDatabase(
         await Promise.all([a.close(), c.close()]);
       });
 
+      it('relays a control request to the customer and its answer to the agent, each from its own side only', async () => {
+        const { customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        await a.next('welcome');
+
+        a.send({ type: 'control', action: 'request' });
+        expect(await c.next('control')).toEqual({ type: 'control', action: 'request' });
+        c.send({ type: 'control-state', state: 'granted' });
+        expect(await a.next('control-state')).toEqual({ type: 'control-state', state: 'granted' });
+        // Only the customer grants control, only the agent asks for it.
+        a.send({ type: 'control-state', state: 'granted' });
+        expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
+        c.send({ type: 'control', action: 'request' });
+        expect(await c.next('error')).toMatchObject({ code: 'not_allowed' });
+        a.send({ type: 'control', action: 'take-over' });
+        expect(await a.next('error')).toMatchObject({ code: 'invalid_message' });
+        await Promise.all([a.close(), c.close()]);
+      });
+
       it('records "Deny" and tells the agent', async () => {
         const { agent, created, customer, agentSocket } = await scene(t);
         const c = customer();

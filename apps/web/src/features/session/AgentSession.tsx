@@ -1,4 +1,4 @@
-import type { Case, Me } from '@lifeline/contracts';
+import type { Case, ControlInput, Me } from '@lifeline/contracts';
 import {
   Alert,
   Badge,
@@ -13,14 +13,16 @@ import {
   SegmentedControl,
   Stack,
   Text,
+  TextInput,
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
+import { ControlLayer } from './ControlLayer.js';
 import { MediaStage } from './MediaStage.js';
 import { PeerLink } from './peer.js';
 import { useSessionSocket } from './useSessionSocket.js';
@@ -39,6 +41,8 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   const [closeError, setCloseError] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const mic = useRef<MediaStream | null>(null);
+  const channel = useRef<RTCDataChannel | null>(null);
+  const [text, setText] = useState('');
   const isAr = caseInfo.type === 'ar';
   const what = isAr ? 'camera' : 'screen';
 
@@ -46,7 +50,9 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   const icePolicy = state.welcome?.iceTransportPolicy;
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setRemote, icePolicy);
+    const link = new PeerLink(send, iceServers, setRemote, icePolicy, (c) => {
+      channel.current = c;
+    });
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
       if (!isAr) return undefined;
@@ -68,8 +74,14 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
     [],
   );
 
+  /** Input goes straight to the helper over the data channel: the hub never carries keystrokes. */
+  const sendInput = useCallback((input: ControlInput) => {
+    const c = channel.current;
+    if (c?.readyState === 'open') c.send(JSON.stringify(input));
+  }, []);
+
   const customerName = caseInfo.customer.name ?? 'The customer';
-  const { presence, consent, sharing } = state;
+  const { presence, consent, sharing, control } = state;
 
   if (state.ended) {
     const why =
@@ -109,7 +121,7 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
   else if (consent === 'pending')
     stageMessage = `Waiting for ${customerName} to allow access to their ${what}…`;
   else if (consent === 'denied') stageMessage = `${customerName} denied access to their ${what}.`;
-  else if (sharing === 'off' || !remote)
+  else if (sharing !== 'active' || !remote)
     stageMessage = `${customerName} is not sharing their ${what} right now.`;
   const live = stageMessage === null;
 
@@ -178,6 +190,32 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
                 >
                   Clear
                 </Button>
+                {live && control !== null && (
+                  <>
+                    {control === 'granted' ? (
+                      <Button color="orange" onClick={() => send({ type: 'control', action: 'release' })}>
+                        Release control
+                      </Button>
+                    ) : (
+                      <Button
+                        onClick={() => send({ type: 'control', action: 'request' })}
+                        loading={control === 'requested'}
+                        loaderProps={{ type: 'dots' }}
+                      >
+                        Request control
+                      </Button>
+                    )}
+                    <Text size="sm" c="dimmed" role="status" aria-label="Remote control">
+                      {control === 'granted'
+                        ? `You control ${customerName}'s mouse and keyboard`
+                        : control === 'requested'
+                          ? `Waiting for ${customerName} to allow control…`
+                          : control === 'denied'
+                            ? `${customerName} refused control`
+                            : 'QuickSupport: control available on request'}
+                    </Text>
+                  </>
+                )}
                 {isAr && (
                   <>
                     <Button
@@ -195,7 +233,9 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
                 )}
               </Group>
               <MediaStage stream={remote} frozen={state.frozen} muted={!isAr} label={`Customer's ${what}`}>
-                {live ? (
+                {live && control === 'granted' ? (
+                  <ControlLayer send={sendInput} />
+                ) : live ? (
                   <AnnotationLayer
                     annotations={state.annotations}
                     pointer={null}
@@ -212,6 +252,30 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
                   </Stack>
                 )}
               </MediaStage>
+              {live && control === 'granted' && (
+                <form
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    if (!text) return;
+                    sendInput({ type: 'text', text });
+                    setText('');
+                  }}
+                >
+                  <Group gap="xs" align="flex-end">
+                    <TextInput
+                      label="Type on the customer's computer"
+                      description="Sent as typed text, e.g. a long path or a pasted command"
+                      value={text}
+                      onChange={(e) => setText(e.currentTarget.value)}
+                      maxLength={2000}
+                      style={{ flex: 1 }}
+                    />
+                    <Button type="submit" variant="default" disabled={!text}>
+                      Send text
+                    </Button>
+                  </Group>
+                </form>
+              )}
             </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 4 }}>

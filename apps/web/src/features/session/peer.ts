@@ -16,6 +16,8 @@ export class PeerLink {
     private readonly iceServers: IceServer[],
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
     private readonly iceTransportPolicy: RTCIceTransportPolicy = 'all',
+    /** The desktop helper opens a data channel for remote control; the agent keeps it. */
+    private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
   ) {}
 
   private create() {
@@ -37,6 +39,7 @@ export class PeerLink {
     pc.ontrack = (e) => {
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
     };
+    pc.ondatachannel = (e) => this.onDataChannel?.(e.channel);
     this.pc = pc;
     return pc;
   }
@@ -93,5 +96,6 @@ export class PeerLink {
     this.pc = undefined;
     this.remote = undefined;
     this.onRemoteStream(null);
+    this.onDataChannel?.(null);
   }
 }

@@ -4,6 +4,7 @@ import {
   type ChatEntry,
   type ClientMessage,
   type ConsentState,
+  type ControlState,
   closeCodes,
   type EndReason,
   type Point,
@@ -26,6 +27,11 @@ export interface SessionState {
   /** The customer's answer to the consent prompt, as the hub knows it. */
   consent: ConsentState;
   sharing: SharingState;
+  /**
+   * Remote control as the customer's desktop helper reports it; null while
+   * the customer cannot be controlled (joined in the browser, or not sharing).
+   */
+  control: ControlState | null;
   chat: ChatEntry[];
   annotations: Annotation[];
   pointer: Point | null;
@@ -43,6 +49,7 @@ const initial: SessionState = {
   status: undefined,
   consent: 'pending',
   sharing: 'off',
+  control: null,
   chat: [],
   annotations: [],
   pointer: null,
@@ -63,15 +70,18 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
         status: m.session.status,
         consent: m.consent,
         sharing: m.sharing,
+        control: null,
       };
     case 'presence':
-      return { ...state, presence: m.presence };
+      return { ...state, presence: m.presence, control: m.presence.customer ? state.control : null };
     case 'status':
       return { ...state, status: m.status };
     case 'consent':
       return { ...state, consent: m.state };
     case 'sharing':
-      return { ...state, sharing: m.state };
+      return { ...state, sharing: m.state, control: m.state === 'off' ? null : state.control };
+    case 'control-state':
+      return { ...state, control: m.state };
     case 'chat':
       return { ...state, chat: [...state.chat, m] };
     case 'annotate':
@@ -87,6 +97,7 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
     case 'error':
       return { ...state, lastError: m.message };
     case 'signal':
+    case 'control':
       return state;
   }
 }

@@ -1,0 +1,416 @@
+import {
+  type ClientMessage,
+  CONTROL_CHANNEL,
+  type ControlState,
+  closeCodes,
+  type IceServer,
+  type ServerMessage,
+  serverMessage,
+} from '@lifeline/contracts';
+import {
+  MediaStreamTrack,
+  ReceiverEstimatedMaxBitrate,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  type RTCRtpSender,
+  RtcpPayloadSpecificFeedback,
+  RtcpRrPacket,
+} from 'werift';
+import WebSocket from 'ws';
+import { AdaptivePolicy } from './adapt.js';
+import { RemoteControl } from './remote-control.js';
+import { PLAYOUT_DELAY_URI, ScreenStream, type Spawn } from './screen-stream.js';
+import { type Action, type ConsentUi, type View, wording } from './view.js';
+import type { InputSink } from './x11-input.js';
+
+export interface SessionDeps {
+  /** Base address of the Lifeline server, e.g. https://support.example.com/ */
+  server: URL;
+  token: string;
+  display: string;
+  ffmpeg: string;
+  sink: InputSink;
+  spawn: Spawn;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+export type SessionEnd = { code: number; reason: string };
+
+type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
+type Signal = Extract<ServerMessage, { type: 'signal' }>;
+
+/**
+ * The customer's side of one live session, as a desktop program: the hub
+ * socket, the consent prompt, and — only after "Allow" and once the agent's
+ * browser is connected — the screen stream; control is injected only after
+ * the person grants it, and taken back whenever they want.
+ */
+export class HelperSession {
+  private ws: WebSocket | undefined;
+  private welcome: Welcome | undefined;
+  private decision: 'undecided' | 'allowed' | 'denied' = 'undecided';
+  private paused = false;
+  private allowedAgent: string | null = null;
+  private agentOnline = false;
+  private agentName: string | null = null;
+  private control: ControlState = 'off';
+  private pc: RTCPeerConnection | undefined;
+  private stream: ScreenStream | undefined;
+  private ending = false;
+  private attempt = 0;
+  private readonly uis: ConsentUi[] = [];
+  private readonly remote: RemoteControl;
+  private readonly now: () => number;
+  private signals: Promise<void> = Promise.resolve();
+  private resolveEnd!: (end: SessionEnd) => void;
+  /** Resolves when the session is over, with the exit code the program should end with. */
+  readonly ended = new Promise<SessionEnd>((resolve) => {
+    this.resolveEnd = resolve;
+  });
+
+  constructor(private readonly deps: SessionDeps) {
+    this.remote = new RemoteControl(deps.sink);
+    this.now = deps.now ?? Date.now;
+  }
+
+  addUi(ui: ConsentUi) {
+    this.uis.push(ui);
+    ui.show(this.view());
+  }
+
+  start() {
+    this.connect();
+    return this.ended;
+  }
+
+  private connect() {
+    const url = new URL('ws/session', this.deps.server);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('token', this.deps.token);
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.on('message', (data) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      const parsed = serverMessage.safeParse(json);
+      if (parsed.success) this.onMessage(parsed.data);
+    });
+    ws.on('error', (err) => this.deps.log(`Connection problem: ${err.message}`));
+    ws.on('close', (code) => {
+      if (this.ws !== ws || this.ending) return;
+      this.stopMedia();
+      if (code === closeCodes.notFound) return this.finish(3, 'This invitation link is not valid.');
+      if (code === closeCodes.gone || code === closeCodes.ended) {
+        return this.finish(0, 'This support session has ended.');
+      }
+      // A dropped connection is retried; the hub asks for consent again on the new one, and so do we.
+      const delay = Math.min(10_000, 500 * 2 ** this.attempt++);
+      this.welcome = undefined;
+      this.decision = 'undecided';
+      this.render(`Connection lost, trying again in ${Math.round(delay / 1000)} s…`);
+      setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private send(m: ClientMessage) {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private onMessage(m: ServerMessage) {
+    switch (m.type) {
+      case 'welcome':
+        this.attempt = 0;
+        this.welcome = m;
+        this.decision = 'undecided';
+        this.paused = false;
+        this.onPresence(m.presence.agent, m.presence.agentName);
+        return;
+      case 'presence':
+        return this.onPresence(m.presence.agent, m.presence.agentName);
+      case 'signal':
+        return this.onSignal(m);
+      case 'control':
+        return this.onControlRequest(m.action);
+      case 'chat':
+        this.deps.log(`${m.name}: ${m.text}`);
+        return;
+      case 'ended':
+        this.ending = true;
+        this.stopMedia();
+        return this.finish(
+          0,
+          m.reason === 'replaced'
+            ? 'This support session continues in another window (or another QuickSupport).'
+            : 'This support session has ended.',
+        );
+      case 'error':
+        this.deps.log(`The server refused a message: ${m.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onPresence(agentOnline: boolean, agentName: string | null) {
+    const returned = agentOnline && !this.agentOnline;
+    this.agentOnline = agentOnline;
+    this.agentName = agentName;
+    if (!agentOnline) {
+      // Nothing goes out while nobody watches; control ends with the agent's connection.
+      this.stopMedia();
+    } else if (returned && this.decision === 'allowed') {
+      // The same agent gets the picture again; another agent must be allowed anew.
+      if (agentName === this.allowedAgent) {
+        if (!this.paused) void this.startMedia();
+      } else this.decision = 'undecided';
+    }
+    this.render();
+  }
+
+  /** A button in the local page or a line in the terminal. */
+  act(action: Action) {
+    switch (action) {
+      case 'allow':
+        if (this.decision === 'allowed' || !this.agentOnline) return;
+        this.decision = 'allowed';
+        this.allowedAgent = this.agentName;
+        this.send({ type: 'consent', decision: 'allow' });
+        void this.startMedia();
+        return this.render();
+      case 'deny':
+        if (this.decision !== 'undecided') return;
+        this.decision = 'denied';
+        this.send({ type: 'consent', decision: 'deny' });
+        return this.render();
+      case 'grant':
+        if (this.control !== 'requested' || !this.stream) return;
+        return this.setControl('granted');
+      case 'refuse':
+        if (this.control !== 'requested') return;
+        return this.setControl('denied');
+      case 'take-back':
+        if (this.control !== 'granted') return;
+        return this.setControl('off');
+      case 'pause':
+        if (this.decision !== 'allowed' || this.paused) return;
+        this.paused = true;
+        this.stopMedia();
+        this.send({ type: 'sharing', state: 'paused' });
+        return this.render();
+      case 'resume':
+        if (this.decision !== 'allowed' || !this.paused) return;
+        this.paused = false;
+        if (this.agentOnline) void this.startMedia();
+        return this.render();
+      case 'end':
+        this.ending = true;
+        this.stopMedia();
+        this.send({ type: 'sharing', state: 'off' });
+        this.ws?.close(1000, 'left');
+        return this.finish(0, 'You ended the support session.');
+    }
+  }
+
+  private onControlRequest(action: 'request' | 'release') {
+    if (action === 'release') return this.setControl('off');
+    // Asked while sharing only; a second request while one is open or granted changes nothing.
+    if (!this.stream || this.control === 'requested' || this.control === 'granted') return;
+    this.setControl('requested');
+  }
+
+  private setControl(state: ControlState) {
+    this.control = state;
+    this.remote.setGranted(state === 'granted');
+    this.send({ type: 'control-state', state });
+    this.render();
+  }
+
+  private iceServers(servers: IceServer[]) {
+    return servers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
+  }
+
+  private async startMedia() {
+    const welcome = this.welcome;
+    if (!welcome || this.pc) return;
+    const pc = new RTCPeerConnection({
+      iceServers: this.iceServers(welcome.iceServers),
+      codecs: {
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/VP8',
+            clockRate: 90_000,
+            rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+          }),
+        ],
+        audio: [],
+      },
+      headerExtensions: {
+        video: [new RTCRtpHeaderExtensionParameters({ id: 9, uri: PLAYOUT_DELAY_URI })],
+        audio: [],
+      },
+    });
+    this.pc = pc;
+    const track = new MediaStreamTrack({ kind: 'video' });
+    const sender = pc.addTrack(track);
+    const channel = pc.createDataChannel(CONTROL_CHANNEL, { ordered: true });
+    channel.onMessage.subscribe((data) => this.remote.handle(typeof data === 'string' ? data : undefined));
+    pc.connectionStateChange.subscribe((state) => {
+      if (this.pc !== pc) return;
+      if (state === 'connected') this.startScreen(pc, track, sender);
+      if (state === 'failed') {
+        this.deps.log('The connection to the agent failed.');
+        this.stopMedia();
+        this.render();
+      }
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    const d = pc.localDescription;
+    if (this.pc !== pc || !d) return;
+    this.send({ type: 'signal', description: { type: 'offer', sdp: d.sdp } });
+  }
+
+  /** ffmpeg starts only now: after "Allow", and once the agent's browser is there to receive. */
+  private startScreen(pc: RTCPeerConnection, track: MediaStreamTrack, sender: RTCRtpSender) {
+    if (this.stream) return;
+    const policy = new AdaptivePolicy(this.now);
+    const source = { display: this.deps.display, width: this.deps.sink.width, height: this.deps.sink.height };
+    const stream = new ScreenStream(
+      source,
+      track,
+      sender,
+      this.deps.spawn,
+      this.deps.ffmpeg,
+      policy.current,
+      this.now,
+    );
+    this.stream = stream;
+    stream.onFailure = (reason) => {
+      this.deps.log(reason);
+      this.stopMedia();
+      this.send({ type: 'sharing', state: 'off' });
+      this.render('Your screen could not be captured; the agent sees nothing.');
+    };
+    sender.onPictureLossIndication.subscribe(() => {
+      if (this.stream === stream && stream.requestKeyframe())
+        this.deps.log('The agent lost the picture: sending a keyframe.');
+    });
+    sender.onRtcp.subscribe((packet) => {
+      let level: ReturnType<AdaptivePolicy['report']>;
+      if (packet instanceof RtcpRrPacket) {
+        const report = packet.reports.find((r) => r.ssrc === sender.ssrc);
+        if (report) level = policy.report({ fractionLost: report.fractionLost / 256 });
+      } else if (
+        packet instanceof RtcpPayloadSpecificFeedback &&
+        packet.feedback instanceof ReceiverEstimatedMaxBitrate
+      ) {
+        level = policy.report({
+          estimatedBitrate: Number(packet.feedback.bitrate),
+          sendingBitrate: stream.sendingBitrate,
+        });
+      }
+      if (level && this.stream === stream) {
+        this.deps.log(
+          `Adapting the picture to the link: ${Math.round(level.scale * 100)} %, ${level.fps} frames/s.`,
+        );
+        stream.setLevel(level);
+      }
+    });
+    void stream.start().then(() => {
+      if (this.pc !== pc) return;
+      this.send({ type: 'sharing', state: 'active' });
+      this.send({ type: 'control-state', state: this.control });
+      this.render();
+    });
+  }
+
+  private onSignal(m: Signal) {
+    const pc = this.pc;
+    if (!pc) return;
+    this.signals = this.signals
+      .then(async () => {
+        if (m.description?.type === 'answer') await pc.setRemoteDescription(m.description);
+        else if (m.candidate?.candidate) await pc.addIceCandidate(m.candidate);
+      })
+      .catch((err: unknown) => this.deps.log(`WebRTC signalling failed: ${String(err)}`));
+  }
+
+  private stopMedia() {
+    if (this.control !== 'off') {
+      this.control = 'off';
+      this.remote.setGranted(false);
+      this.send({ type: 'control-state', state: 'off' });
+    }
+    this.stream?.stop();
+    this.stream = undefined;
+    const pc = this.pc;
+    this.pc = undefined;
+    void pc?.close();
+  }
+
+  private finish(code: number, reason: string) {
+    this.stopMedia();
+    this.render(reason, true);
+    this.resolveEnd({ code, reason });
+  }
+
+  private view(message?: string, ended = false): View {
+    const w = this.welcome;
+    const agent = this.agentName ?? 'Your agent';
+    const phase: View['phase'] = ended
+      ? 'ended'
+      : !w
+        ? 'connecting'
+        : !this.agentOnline
+          ? this.decision === 'allowed'
+            ? 'active'
+            : 'waiting'
+          : this.decision === 'undecided'
+            ? 'consent'
+            : this.decision === 'denied'
+              ? 'denied'
+              : 'active';
+    const defaults: Record<View['phase'], string> = {
+      connecting: 'Connecting to your support organisation…',
+      waiting: 'Waiting for your support agent… Nothing is shared until you allow it.',
+      consent: `${agent} has joined.`,
+      denied: `You did not allow access. ${agent} cannot see your screen.`,
+      active: !this.agentOnline
+        ? 'your agent was disconnected, waiting for them to return'
+        : this.paused
+          ? `sharing is paused: ${agent} sees nothing until you resume`
+          : this.control === 'granted'
+            ? `${agent} can see your screen and control your mouse and keyboard`
+            : this.stream
+              ? `${agent} can see your screen`
+              : 'starting to share your screen…',
+      ended: 'The session is over.',
+    };
+    const base = {
+      organization: w?.session.organization.name ?? '',
+      sessionName: w?.session.name ?? '',
+      code: w?.session.code ?? '',
+      agentName: this.agentName,
+      sharing: Boolean(this.stream),
+      paused: this.paused,
+      control: this.control,
+    };
+    const prompt =
+      phase === 'consent'
+        ? wording.consent(base)
+        : phase === 'active' && this.control === 'requested'
+          ? wording.control(base)
+          : null;
+    return { ...base, phase, prompt, message: message ?? defaults[phase] };
+  }
+
+  private render(message?: string, ended = false) {
+    const v = this.view(message, ended);
+    for (const ui of this.uis) ui.show(v);
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Remote control through the desktop helper (QuickSupport).
+ *
+ * Granting goes through the realtime hub, so both pages and the audit of the
+ * session see it: the agent sends `control` (request / release), the helper
+ * answers with `control-state`. The input events themselves travel over the
+ * WebRTC data channel `control` straight to the helper, which validates every
+ * one of them against `controlInput` and injects nothing unless it granted
+ * control.
+ */
+
+/**
+ * Where control stands, as the customer's helper reports it. A browser
+ * customer never sends it: an agent who has heard no `control-state` knows
+ * the customer cannot be controlled.
+ */
+export const controlState = z.enum(['off', 'requested', 'granted', 'denied']);
+export type ControlState = z.infer<typeof controlState>;
+export const controlAction = z.enum(['request', 'release']);
+export type ControlAction = z.infer<typeof controlAction>;
+
+/** The data channel's label, agreed by both sides. */
+export const CONTROL_CHANNEL = 'control';
+
+/** Pointer positions are fractions of the shared picture, like the annotation pointer. */
+const fraction = z.number().min(0).max(1);
+export const mouseButton = z.enum(['left', 'middle', 'right']);
+export type MouseButton = z.infer<typeof mouseButton>;
+/** One wheel notch is one unit; a burst of more than this in one event is not a person scrolling. */
+const notches = z.number().int().min(-20).max(20);
+
+export const controlInput = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('move'), x: fraction, y: fraction }),
+  z.strictObject({
+    type: z.literal('button'),
+    button: mouseButton,
+    down: z.boolean(),
+    x: fraction,
+    y: fraction,
+  }),
+  z.strictObject({ type: z.literal('wheel'), dx: notches, dy: notches }),
+  /**
+   * A physical key by its DOM `code` (layout-independent: Shift, AltGr and
+   * the customer's layout make the character), with the DOM `key` as a
+   * fallback for keys whose code the helper does not know.
+   */
+  z.strictObject({
+    type: z.literal('key'),
+    code: z.string().regex(/^[A-Za-z0-9]{0,32}$/, 'must be a DOM KeyboardEvent.code'),
+    key: z.string().min(1).max(32),
+    down: z.boolean(),
+  }),
+  /** Text typed as it is (pasted, or entered in the agent's text field), character by character. */
+  z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(2000) }),
+  /** Lets go of every key and button the agent holds, e.g. when their window loses focus. */
+  z.strictObject({ type: z.literal('release-all') }),
+]);
+export type ControlInput = z.infer<typeof controlInput>;
