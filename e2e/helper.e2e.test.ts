@@ -217,4 +217,31 @@ describe('QuickSupport, the desktop helper on an X display', () => {
     expect(typo.output).toContain('is neither an invitation link');
     expect(typo.output).not.toMatch(/at .*\.mjs:\d+/);
   });
+
+  it('puts the SOS shortcut of a module on the desktop, the same file the console offers', async () => {
+    const { t } = env;
+    const org = await t.newOrg('Sos Desk');
+    const module = await org.admin.modules.create({ slug: 'sos-desk', title: 'Sos Desk Help' });
+    const desktop = path.join(dir, 'Schreibtisch');
+    const install = new QuickSupport(['--install-sos', module.links.page], xvfb.display, {
+      XDG_DESKTOP_DIR: desktop,
+    });
+    helpers.push(install);
+    expect(await install.exited).toBe(0);
+    const file = path.join(desktop, 'Sos-Desk-Help-SOS.desktop');
+    expect(install.output).toContain(file);
+    const offered = await (await t.fetch('/api/v1/public/modules/sos-desk/sos/linux')).text();
+    expect(fs.readFileSync(file, 'utf8')).toBe(offered);
+    expect(offered).toContain(`Exec=xdg-open "${t.baseUrl}/qs/sos-desk?sos=1"`);
+    expect(fs.statSync(file).mode & 0o111).not.toBe(0);
+
+    await org.admin.modules.update(module.id, { enabled: false });
+    const refused = new QuickSupport(['--install-sos', module.links.page], xvfb.display, {
+      XDG_DESKTOP_DIR: path.join(dir, 'Other'),
+    });
+    helpers.push(refused);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output).toContain('There is no QuickSupport module in use at');
+    expect(fs.existsSync(path.join(dir, 'Other'))).toBe(false);
+  });
 });

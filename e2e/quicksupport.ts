@@ -10,9 +10,9 @@ export class QuickSupport {
   output = '';
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], display: string) {
+  constructor(args: string[], display: string, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [BUNDLE, ...args], {
-      env: { ...process.env, DISPLAY: display },
+      env: { ...process.env, DISPLAY: display, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     for (const s of [this.child.stdout, this.child.stderr]) {

@@ -1,26 +1,38 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** The shortcut's target: the module page, marked as opened from the SOS button. */
-export function sosUrl(moduleLink: URL): URL {
-  const url = new URL(moduleLink);
-  url.searchParams.set('sos', '1');
-  return url;
+/** The module a link names: `https://host/qs/{slug}`. */
+export function moduleOf(link: URL): { origin: string; slug: string } {
+  const slug = /^\/qs\/([a-z0-9-]+)\/?$/.exec(link.pathname)?.[1];
+  if (!slug) {
+    throw new Error(`${link.href} is not a QuickSupport module link; it looks like https://…/qs/<module>.`);
+  }
+  return { origin: link.origin, slug };
 }
 
-/** A freedesktop.org Link entry: file managers and desktops open its URL in the default browser. */
-export function desktopEntry(moduleLink: URL): string {
-  const desktopValue = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-  return [
-    '[Desktop Entry]',
-    'Version=1.0',
-    'Type=Link',
-    `Name=SOS – ${desktopValue(moduleLink.host)} support`,
-    'Comment=Ask for remote support',
-    'Icon=help-browser',
-    `URL=${desktopValue(sosUrl(moduleLink).href)}`,
-    '',
-  ].join('\n');
+/** The file name the server gave, without any path in it. */
+function filenameOf(disposition: string | null, slug: string) {
+  const given = /filename="([^"]+)"/.exec(disposition ?? '')?.[1];
+  const safe = given ? path.basename(given).replace(/[^A-Za-z0-9 ._-]/g, '') : '';
+  return safe.endsWith('.desktop') ? safe : `lifeline-sos-${slug}.desktop`;
+}
+
+/**
+ * The module's Linux SOS shortcut, as the server makes it for the console's
+ * download: one format everywhere, and a switched-off or unknown module is
+ * refused here instead of leaving a shortcut that leads nowhere.
+ */
+export async function fetchSosShortcut(
+  link: URL,
+  fetchFn: typeof fetch = fetch,
+): Promise<{ filename: string; body: string }> {
+  const { origin, slug } = moduleOf(link);
+  const res = await fetchFn(`${origin}/api/v1/public/modules/${slug}/sos/linux`).catch(() => {
+    throw new Error(`Cannot reach ${origin}; check the link and your connection.`);
+  });
+  if (res.status === 404) throw new Error(`There is no QuickSupport module in use at ${link.href}.`);
+  if (!res.ok) throw new Error(`${origin} answered ${res.status} for the SOS shortcut; try again later.`);
+  return { filename: filenameOf(res.headers.get('content-disposition'), slug), body: await res.text() };
 }
 
 /** Where the desktop is: $XDG_DESKTOP_DIR, else ~/Desktop. */
@@ -31,12 +43,11 @@ export function desktopDir(xdgDesktopDir: string | undefined, home: string | und
 }
 
 /** Writes the SOS shortcut and answers its path. Marked executable, as desktops require for trusted launchers. */
-export async function installSos(moduleLink: URL, dir: string): Promise<string> {
-  const slug = /\/qs\/([^/]+)\/?$/.exec(moduleLink.pathname)?.[1];
-  const name = `lifeline-sos${slug ? `-${slug.replace(/[^A-Za-z0-9_-]/g, '')}` : ''}.desktop`;
+export async function installSos(link: URL, dir: string, fetchFn: typeof fetch = fetch): Promise<string> {
+  const shortcut = await fetchSosShortcut(link, fetchFn);
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, name);
-  await fs.writeFile(file, desktopEntry(moduleLink), { mode: 0o755 });
+  const file = path.join(dir, shortcut.filename);
+  await fs.writeFile(file, shortcut.body, { mode: 0o755 });
   await fs.chmod(file, 0o755);
   return file;
 }
