@@ -160,10 +160,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Metrics exist before the Redis connection, which reports its errors to them.
   let metrics: Metrics | undefined;
   if (config.redisUrl) {
-    redis = new RedisBus(config.redisUrl, (err) => {
-      metrics?.busErrors.inc();
-      server.log.error({ err }, 'redis connection error');
-    });
+    redis = new RedisBus(
+      config.redisUrl,
+      (err) => {
+        metrics?.busErrors.inc();
+        server.log.error({ err }, 'redis connection error');
+      },
+      () => metrics?.busReconnects.inc(),
+    );
     await redis.ready();
     bus = redis;
   } else {

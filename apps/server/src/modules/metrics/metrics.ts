@@ -22,6 +22,7 @@ export class Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly signallingDuration: Histogram<'type'>;
   readonly busErrors: Counter;
+  readonly busReconnects: Counter;
   readonly nodesReaped: Counter;
 
   constructor(db: Db, sockets: () => SocketCounts, options: { nodeId: string; processMetrics: boolean }) {
@@ -47,6 +48,11 @@ export class Metrics {
     this.busErrors = new Counter({
       name: 'lifeline_redis_errors_total',
       help: 'Errors of the Redis connections (cluster mode); ioredis reconnects by itself.',
+      registers,
+    });
+    this.busReconnects = new Counter({
+      name: 'lifeline_redis_reconnects_total',
+      help: 'Reconnection attempts of the Redis connections (cluster mode), e.g. after a Redis restart.',
       registers,
     });
     this.nodesReaped = new Counter({
