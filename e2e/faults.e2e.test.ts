@@ -107,7 +107,9 @@ describe('faults: Redis and PostgreSQL restart under a running cluster', () => {
     const down = await fetch(`${b.url}/api/v1/cases/${committed.code}`, {
       headers: { cookie: apiB.sessionCookie() ?? '' },
     });
-    expect(down.status).toBeGreaterThanOrEqual(500);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('5');
+    expect(await down.json()).toMatchObject({ code: 'service_unavailable' });
     expect((await fetch(`${a.url}/readyz`)).status).toBe(503);
     // Signalling does not touch the database: the session goes on.
     await relayed(customer, agent, 'during the database outage');

@@ -42,7 +42,9 @@ function selectedPair() {
   if (!pc) return Promise.resolve(null);
   return pc.getStats().then((stats) => {
     const byId = new Map<string, Record<string, unknown>>();
-    stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+    stats.forEach((s: Record<string, unknown>) => {
+      byId.set(s.id as string, s);
+    });
     const transport = [...byId.values()].find((s) => s.type === 'transport' && s.selectedCandidatePairId);
     const pair = transport ? byId.get(transport.selectedCandidatePairId as string) : undefined;
     if (!pair) return null;

@@ -7,6 +7,13 @@ import WebSocket from 'ws';
 import { Inspector } from '../lib/inspector.js';
 import { ADMIN, fmt, machine, rssOf, sleep, startLifeline } from '../lib/lifeline-process.js';
 
+/** Anonymous (heap, SQLite page cache, buffers) and file-backed (SQLite's memory map, code) resident memory. */
+function rssParts(pid: number) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
 /**
  * Soak: the real server (main.ts, SQLite) kept busy for a fixed time with
  * hundreds of live sessions — a customer socket and an agent socket each —
@@ -107,7 +114,15 @@ async function main() {
   const sample = async (elapsedMs: number) => {
     await inspector.collectGarbage();
     const m = await inspector.memoryUsage();
-    return { minute: elapsedMs / 60_000, heapUsed: m.heapUsed, rss: rssOf(server.pid), external: m.external };
+    const parts = rssParts(server.pid);
+    return {
+      minute: elapsedMs / 60_000,
+      heapUsed: m.heapUsed,
+      rss: rssOf(server.pid),
+      rssAnon: parts.anon,
+      rssFile: parts.file,
+      external: m.external,
+    };
   };
 
   process.stdout.write(
@@ -171,7 +186,7 @@ async function main() {
       const s = await sample(Date.now() - started);
       samples.push(s);
       process.stdout.write(
-        `  ${fmt(s.minute, 1)} min: heap ${mib(s.heapUsed)}, RSS ${mib(s.rss)}, ${closed} cases closed, ${live.length} live\n`,
+        `  ${fmt(s.minute, 1)} min: heap ${mib(s.heapUsed)}, RSS ${mib(s.rss)} (anonymous ${mib(s.rssAnon)}, file ${mib(s.rssFile)}), ${closed} cases closed, ${live.length} live\n`,
       );
     }
   })();
