@@ -133,4 +133,26 @@ describe('faults: Redis and PostgreSQL restart under a running cluster', () => {
     await relayed(customer, agent, 'after the database came back');
     await Promise.all([customer.close(), agent.close()]);
   });
+  it('shows the customer gone when their process is killed and they do not come back (node heartbeats)', async () => {
+    const { created, customer, agent } = await sessionAcross();
+    expect((await apiB.cases.get(created.code)).presence).toEqual({ agent: true, customer: true });
+
+    // Process A dies with the customer's socket; the customer does not reconnect (closed the tab).
+    await a.kill();
+    await customer.closed;
+    // B sees A's heartbeat run out (3 s), waits two more beats, and removes A's rows as if the customer left.
+    await expect
+      .poll(async () => (await apiB.cases.get(created.code)).presence, { timeout: 20_000, interval: 500 })
+      .toEqual({ agent: true, customer: false });
+    await expect
+      .poll(() => agent.received.some((m) => m.type === 'presence' && !m.presence.customer), {
+        timeout: 5_000,
+      })
+      .toBe(true);
+    const trail = (await apiB.cases.events(created.code)).items.map((e) => e.type);
+    expect(trail).toEqual(expect.arrayContaining(['session.left', 'connection.ended']));
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metrics).toMatch(/lifeline_nodes_reaped_total\{node="node-b"\} 1/);
+    await agent.close();
+  });
 });
