@@ -34,6 +34,7 @@ required_tools=(
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
   "/usr/sbin/nginx:nginx"
   "/usr/bin/turnserver:coturn"
+  "/usr/bin/openssl:openssl"
 )
 missing=()
 for entry in "${required_tools[@]}"; do
