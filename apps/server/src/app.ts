@@ -193,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   let hub: Hub | undefined;
   metrics = new Metrics(
     database.db,
+    clock,
     () => hub?.socketCounts() ?? { session: { agent: 0, customer: 0 }, console: 0 },
     { nodeId, processMetrics: options.processMetrics ?? false },
   );
