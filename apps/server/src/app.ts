@@ -202,7 +202,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     observed.signallingDuration.observe({ type }, seconds),
   );
   const nodes = redis
-    ? new NodeHeartbeats(deps, redis, live, (dead) => observed.nodesReaped.inc(dead.length))
+    ? new NodeHeartbeats(deps, redis, live, hub, (dead) => observed.nodesReaped.inc(dead.length))
     : undefined;
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
