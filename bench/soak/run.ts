@@ -233,6 +233,7 @@ async function main() {
       `sockets told "ended" per closed case: ${fmt(summary.endedToldPerClosedCase, 2)} (2 expected)`,
       `heap after GC: ${mib(first?.heapUsed ?? 0)} after warm-up → ${mib(last?.heapUsed ?? 0)} at the end; trend ${fmt(summary.heapSlopeMiBPerMinute, 3)} MiB/min`,
       `RSS: ${mib(first?.rss ?? 0)} → ${mib(last?.rss ?? 0)}; trend ${fmt(summary.rssSlopeMiBPerMinute, 3)} MiB/min`,
+      `  anonymous ${mib(first?.rssAnon ?? 0)} → ${mib(last?.rssAnon ?? 0)}; file-backed (SQLite's memory map, code) ${mib(first?.rssFile ?? 0)} → ${mib(last?.rssFile ?? 0)}`,
       `samples: ${file}`,
       '',
     ].join('\n'),
