@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Case, CaseType } from '@lifeline/contracts';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { Config } from '../apps/server/src/config/config.js';
 import {
   createTestDatabase,
   type DatabaseKind,
@@ -17,11 +18,11 @@ import {
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
 export const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is not at ${CHROMIUM_PATH}: run the tests with npm test, which installs it.`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export async function freePort(): Promise<number> {
@@ -36,11 +37,11 @@ export async function freePort(): Promise<number> {
 export class E2eServer extends TestServer {
   private dropDatabase: (() => Promise<void>) | undefined;
 
-  async boot(kind: DatabaseKind = 'sqlite') {
+  async boot(kind: DatabaseKind = 'sqlite', overrides: Partial<Config> = {}) {
     this.clock.ms = Date.now();
     const database = await createTestDatabase(kind);
     const port = await freePort();
-    const config = testConfig(database.config, { publicUrl: `http://127.0.0.1:${port}`, port });
+    const config = testConfig(database.config, { publicUrl: `http://127.0.0.1:${port}`, port, ...overrides });
     await this.start(database.handle, config, port);
     this.dropDatabase = async () => {
       await database.handle.destroy();
@@ -54,13 +55,16 @@ export class E2eServer extends TestServer {
   }
 }
 
-/** One server and one browser for a test file. */
-export function useE2e(kind: DatabaseKind = 'sqlite') {
+/** One server and one browser for a test file; `config` changes the server's, `chromiumArgs` adds flags. */
+export function useE2e(
+  kind: DatabaseKind = 'sqlite',
+  options: { config?: Partial<Config>; chromiumArgs?: string[] } = {},
+) {
   const t = new E2eServer(kind);
   const env = { t, browser: undefined as unknown as Browser };
   beforeAll(async () => {
-    await t.boot(kind);
-    env.browser = await launchChromium();
+    await t.boot(kind, options.config);
+    env.browser = await launchChromium(options.chromiumArgs);
   });
   afterAll(async () => {
     await env.browser?.close();
@@ -103,7 +107,7 @@ export async function newScene(
 }
 
 const consoleErrors = new WeakMap<Page, string[]>();
-function failOnConsoleErrors(page: Page) {
+export function failOnConsoleErrors(page: Page) {
   const errors: string[] = [];
   consoleErrors.set(page, errors);
   page.on('pageerror', (err) => errors.push(err.message));

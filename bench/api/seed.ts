@@ -280,6 +280,7 @@ function* generateCases(count: number, seededAt: number, people: People): Genera
       closed_by_type: closed ? 'user' : null,
       closed_by_id: closed ? agent.id : null,
       closed_by_name: closed ? agent.name : null,
+      module_id: null,
     };
   }
 }

@@ -28,6 +28,12 @@ import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { Metrics } from './modules/metrics/metrics.js';
 import { metricsRoutes } from './modules/metrics/metrics.routes.js';
+import { modulesRoutes } from './modules/modules/modules.routes.js';
+import { ModulesService } from './modules/modules/modules.service.js';
+import { connectorAppsRoutes } from './modules/oauth/connector-apps.routes.js';
+import { ConnectorAppsService } from './modules/oauth/connector-apps.service.js';
+import { oauthRoutes } from './modules/oauth/oauth.routes.js';
+import { OAuthService } from './modules/oauth/oauth.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { type Bus, InProcessBus, RedisBus } from './modules/realtime/bus.js';
@@ -78,8 +84,11 @@ export interface App {
     cases: CasesService;
     live: LiveSessions;
     invitations: InvitationsService;
+    modules: ModulesService;
     /** `webhooks.onCaseEvents(trx, rows)` announces audit events written elsewhere; `emit()` others. */
     webhooks: WebhooksService;
+    oauth: OAuthService;
+    connectorApps: ConnectorAppsService;
   };
   sweeper: ExpirySweeper;
   bus: Bus;
@@ -177,7 +186,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const webhooks = new WebhooksService(deps);
   const cases = new CasesService(deps, people.repo, feed, webhooks.caseEventListener);
   feed.onLocalChange((orgId) => cases.written(orgId));
-  const join = new JoinService(deps, cases.repo);
+  const modules = new ModulesService(deps, people.repo, cases);
+  const join = new JoinService(deps, cases.repo, modules);
   const sweeper = new ExpirySweeper(deps, cases.repo, (expired) => {
     for (const e of expired) {
       cases.written(e.org_id);
@@ -220,6 +230,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
   const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
   const guard = createGuard(auth);
+  const oauth = new OAuthService(deps, auth);
+  oauth.start();
+  const connectorApps = new ConnectorAppsService(deps, oauth.repo, auth);
 
   await server.register(fastifyCookie);
   await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
@@ -258,23 +271,27 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   healthRoutes(server, database, () => shuttingDown);
   metricsRoutes(server, observed, config.metricsToken);
-  authRoutes(server, auth, people, guard, {
+  const cookieOptions = {
     secureCookies: config.publicUrl.startsWith('https://'),
     sessionTtlMs: config.sessionTtlMs,
-  });
+  };
+  authRoutes(server, auth, people, guard, cookieOptions);
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
+  modulesRoutes(server, modules, guard);
   connectionsRoutes(server, deps, cases.repo, guard);
   invitationsRoutes(server, invitations, guard);
   webhooksRoutes(server, webhooks, guard);
+  connectorAppsRoutes(server, connectorApps, guard);
+  await oauthRoutes(server, oauth, auth, cookieOptions);
   hub.register(server);
-  await webPages(server);
+  await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });
   server.addHook('onClose', () => bus.close());
 
   return {
     server,
-    services: { people, auth, cases, live, invitations, webhooks },
+    services: { people, auth, cases, live, invitations, modules, webhooks, oauth, connectorApps },
     sweeper,
     bus,
     outbox,

@@ -278,6 +278,7 @@ export function storedCase(
     closed_by_type: null,
     closed_by_id: null,
     closed_by_name: null,
+    module_id: null,
     ...fields,
   };
 }

@@ -24,6 +24,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/ws/')) return;
+  // The OAuth provider and the CRM connector pages always come from the server: their answers carry the
+  // frame-ancestors policy, which a cached shell would not.
+  if (url.pathname.startsWith('/oauth/') || url.pathname.startsWith('/connector/')) return;
   if (event.request.mode === 'navigate') {
     event.respondWith(fetch(event.request).catch(() => caches.match('/')));
     return;

@@ -8,9 +8,13 @@ import { ErrorPage } from './components/ErrorPage.js';
 import { AdminPage } from './routes/AdminPage.js';
 import { AgentSessionPage } from './routes/AgentSessionPage.js';
 import { CasePage } from './routes/CasePage.js';
+import { ConnectorCallbackPage } from './routes/ConnectorCallbackPage.js';
+import { ConnectorCasePage, ConnectorDesktopPage } from './routes/ConnectorPages.js';
 import { ConsolePage } from './routes/ConsolePage.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { LoginPage } from './routes/LoginPage.js';
+import { ModulePage } from './routes/ModulePage.js';
+import { OAuthInteractionPage } from './routes/OAuthInteractionPage.js';
 import { OpenPage } from './routes/OpenPage.js';
 import { SupportPage } from './routes/SupportPage.js';
 
@@ -31,6 +35,11 @@ const router = createBrowserRouter([
       { path: '/session/:code', element: <AgentSessionPage /> },
       { path: '/login', element: <LoginPage /> },
       { path: '/open', element: <OpenPage /> },
+      { path: '/qs/:slug', element: <ModulePage /> },
+      { path: '/connector/case', element: <ConnectorCasePage /> },
+      { path: '/connector/desktop', element: <ConnectorDesktopPage /> },
+      { path: '/connector/callback', element: <ConnectorCallbackPage /> },
+      { path: '/oauth/interaction/:uid', element: <OAuthInteractionPage /> },
     ],
   },
 ]);

@@ -5,16 +5,22 @@ import {
   type Case,
   type CaseEvent,
   type Connection,
+  type ConnectorApp,
   type CreateCaseRequest,
+  type CreateConnectorAppRequest,
   type CreatedApiToken,
+  type CreatedConnectorApp,
   type CreatedWebhook,
   type CreateInvitationRequest,
+  type CreateModuleRequest,
   type CreateTokenRequest,
   type CreateUserRequest,
   type CreateWebhookRequest,
   caseEventSchema,
   caseSchema,
   connectionSchema,
+  connectorAppSchema,
+  createdConnectorAppSchema,
   createdTokenSchema,
   createdWebhookSchema,
   type Group,
@@ -27,13 +33,21 @@ import {
   type ListOutboxQuery,
   loginResponse,
   type Me,
+  type ModuleRequest,
   meResponse,
+  moduleRequestResponse,
+  moduleSchema,
   outboxMessageSchema,
   type Problem,
+  type PublicModule,
   page,
   problemSchema,
+  publicModuleSchema,
+  type QuickSupportModule,
   tokenSchema,
   type UpdateCaseRequest,
+  type UpdateConnectorAppRequest,
+  type UpdateModuleRequest,
   type UpdateUserRequest,
   type UpdateWebhookRequest,
   type User,
@@ -61,8 +75,13 @@ export class ApiError extends Error {
 export interface ClientOptions {
   /** e.g. `http://localhost:8080` */
   baseUrl: string;
-  /** A personal API token or OAuth access token; without it, call `auth.login` for a cookie session. */
-  token?: string;
+  /**
+   * A personal API token or OAuth access token; without it, call `auth.login` for a cookie session.
+   * A function is asked before every request (OAuth access tokens are replaced when refreshed).
+   */
+  token?: string | (() => string | undefined);
+  /** `omit` for pages that must never ride on cookies (the CRM connector frames). Default `same-origin`. */
+  credentials?: 'omit' | 'same-origin' | 'include';
   fetch?: typeof fetch;
 }
 
@@ -92,18 +111,24 @@ export function createClient(options: ClientOptions) {
     method: string,
     path: string,
     schema: z.ZodType<T> | null,
-    init: { body?: unknown; query?: Query } = {},
+    init: { body?: unknown; query?: Query; raw?: { body: Uint8Array | Blob; contentType: string } } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (init.raw) headers['content-type'] = init.raw.contentType;
+    const token = typeof options.token === 'function' ? options.token() : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (cookie) headers.cookie = cookie;
     if (csrfToken && !SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
     const res = await doFetch(`${baseUrl}${path}${toSearch(init.query)}`, {
       method,
       headers,
-      body: init.body === undefined ? null : JSON.stringify(init.body),
-      credentials: 'same-origin',
+      body: init.raw
+        ? (init.raw.body as NonNullable<RequestInit['body']>)
+        : init.body === undefined
+          ? null
+          : JSON.stringify(init.body),
+      credentials: options.credentials ?? 'same-origin',
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) cookie = setCookie.split(';')[0];
@@ -197,10 +222,56 @@ export function createClient(options: ClientOptions) {
           query,
         }),
     },
+    /** Admins: OAuth clients for CRM connectors, with their connector URLs (docs/CONNECTORS.md). */
+    connectorApps: {
+      list: async (): Promise<ConnectorApp[]> =>
+        (await request('GET', '/api/v1/connector-apps', items(connectorAppSchema))).items,
+      get: (id: string): Promise<ConnectorApp> =>
+        request('GET', `/api/v1/connector-apps/${encodeURIComponent(id)}`, connectorAppSchema),
+      /** The answer's `clientSecret` is shown only here. */
+      create: (body: CreateConnectorAppRequest): Promise<CreatedConnectorApp> =>
+        request('POST', '/api/v1/connector-apps', createdConnectorAppSchema, { body }),
+      update: (id: string, body: UpdateConnectorAppRequest): Promise<ConnectorApp> =>
+        request('PATCH', `/api/v1/connector-apps/${encodeURIComponent(id)}`, connectorAppSchema, { body }),
+      delete: (id: string) => request('DELETE', `/api/v1/connector-apps/${encodeURIComponent(id)}`, null),
+    },
     /** Admins: every e-mail and SMS, including those kept in the local outbox. */
     outbox: {
       list: (query: ListOutboxQuery = {}) =>
         request('GET', '/api/v1/outbox', page(outboxMessageSchema), { query: query as Query }),
+    },
+    /** Admins: QuickSupport modules, the branded pages where customers ask for help. */
+    modules: {
+      list: async (): Promise<QuickSupportModule[]> =>
+        (await request('GET', '/api/v1/modules', items(moduleSchema))).items,
+      get: (id: string): Promise<QuickSupportModule> =>
+        request('GET', `/api/v1/modules/${encodeURIComponent(id)}`, moduleSchema),
+      create: (body: CreateModuleRequest): Promise<QuickSupportModule> =>
+        request('POST', '/api/v1/modules', moduleSchema, { body }),
+      update: (id: string, body: UpdateModuleRequest): Promise<QuickSupportModule> =>
+        request('PATCH', `/api/v1/modules/${encodeURIComponent(id)}`, moduleSchema, { body }),
+      delete: (id: string) => request('DELETE', `/api/v1/modules/${encodeURIComponent(id)}`, null),
+      /** The image's bytes; its type is read from them, whatever `contentType` says. */
+      uploadLogo: (id: string, image: Uint8Array | Blob, contentType: string): Promise<QuickSupportModule> =>
+        request('PUT', `/api/v1/modules/${encodeURIComponent(id)}/logo`, moduleSchema, {
+          raw: { body: image, contentType },
+        }),
+      removeLogo: (id: string): Promise<QuickSupportModule> =>
+        request('DELETE', `/api/v1/modules/${encodeURIComponent(id)}/logo`, moduleSchema),
+    },
+    /** A module's public page, as the customer's browser uses it; no credentials. */
+    quickSupport: {
+      page: (slug: string): Promise<PublicModule> =>
+        request('GET', `/api/v1/public/modules/${encodeURIComponent(slug)}`, publicModuleSchema),
+      request: (slug: string, body: ModuleRequest) =>
+        request(
+          'POST',
+          `/api/v1/public/modules/${encodeURIComponent(slug)}/requests`,
+          moduleRequestResponse,
+          {
+            body,
+          },
+        ),
     },
     /** Public lookups a customer's page makes; no credentials. */
     join: {

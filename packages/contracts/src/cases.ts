@@ -169,6 +169,10 @@ export const joinInfoSchema = z.object({
   status: caseStatus,
   waitingMessage: z.string().nullable(),
   organization: z.object({ name: z.string() }),
+  /** The look of the QuickSupport module the customer came through; null for other cases. */
+  branding: z
+    .object({ title: z.string(), accentColor: z.string(), logoUrl: z.string().nullable() })
+    .nullable(),
   /** The secret token of the customer link, for building `/j/{token}`. */
   token: z.string(),
 });

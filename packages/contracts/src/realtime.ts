@@ -97,7 +97,7 @@ export const presenceSchema = z.object({
 export type Presence = z.infer<typeof presenceSchema>;
 
 /** What a session socket is told about its case: the customer's join view without the link token. */
-export const sessionInfo = joinInfoSchema.omit({ token: true });
+export const sessionInfo = joinInfoSchema.omit({ token: true, branding: true });
 export type SessionInfo = z.infer<typeof sessionInfo>;
 
 export const endReason = z.enum(['closed', 'expired', 'deleted', 'replaced']);

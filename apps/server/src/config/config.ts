@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+const urlList = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -47,6 +53,39 @@ const envSchema = z
     LIFELINE_TURN_URLS: z.string().optional(),
     LIFELINE_TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     LIFELINE_TURN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+    /** OAuth provider (CRM connectors): lifetimes of access and refresh tokens. */
+    LIFELINE_OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
+    LIFELINE_OAUTH_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(14 * 86_400),
+    /**
+     * Private signing keys as a JWKS (`{"keys":[…]}`) and cookie keys (comma-separated, ≥ 32 chars each).
+     * Unset, they are generated on first start and kept in the database.
+     */
+    LIFELINE_OAUTH_JWKS: z
+      .string()
+      .refine((v) => {
+        try {
+          const parsed: unknown = JSON.parse(v);
+          return (
+            typeof parsed === 'object' &&
+            parsed !== null &&
+            Array.isArray((parsed as { keys?: unknown }).keys)
+          );
+        } catch {
+          return false;
+        }
+      }, 'must be a JSON Web Key Set: {"keys":[…]}')
+      .optional(),
+    LIFELINE_OAUTH_COOKIE_KEYS: z
+      .string()
+      .refine(
+        (v) => urlList(v).every((k) => k.length >= 32),
+        'must be comma-separated keys of at least 32 characters',
+      )
+      .optional(),
     /** `relay`: browsers use only TURN relay candidates (hides addresses; needs LIFELINE_TURN_URLS). */
     LIFELINE_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
     /** Names this process in logs, metrics and live_connections; unset, a random id per start. */
@@ -127,13 +166,15 @@ export type Config = {
   };
   /** A webhook endpoint is disabled after this many failed attempts in a row. */
   webhookDisableAfter: number;
+  oauth: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** Private JWKS; unset: generated once and kept in the database. */
+    jwks: { keys: Record<string, unknown>[] } | undefined;
+    /** Unset: generated once and kept in the database. */
+    cookieKeys: string[] | undefined;
+  };
 };
-
-const urlList = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
 
 export class ConfigError extends Error {}
 
@@ -212,5 +253,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: Math.max(60_000, e.LIFELINE_DELIVERY_TIMEOUT_SECONDS * 3000),
     },
     webhookDisableAfter: e.LIFELINE_WEBHOOK_DISABLE_AFTER,
+    oauth: {
+      accessTokenTtlSeconds: e.LIFELINE_OAUTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.LIFELINE_OAUTH_REFRESH_TOKEN_TTL_SECONDS,
+      jwks: e.LIFELINE_OAUTH_JWKS
+        ? (JSON.parse(e.LIFELINE_OAUTH_JWKS) as { keys: Record<string, unknown>[] })
+        : undefined,
+      cookieKeys: e.LIFELINE_OAUTH_COOKIE_KEYS ? urlList(e.LIFELINE_OAUTH_COOKIE_KEYS) : undefined,
+    },
   };
 }

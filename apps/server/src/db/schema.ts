@@ -76,7 +76,29 @@ export interface Database {
     closed_by_type: 'user' | 'customer' | 'system' | null;
     closed_by_id: string | null;
     closed_by_name: string | null;
+    /** The QuickSupport module the customer came through, for its branding. */
+    module_id: string | null;
   };
+  modules: {
+    id: string;
+    org_id: string;
+    slug: string;
+    title: string;
+    welcome_text: string | null;
+    accent_color: string;
+    field_name: 'off' | 'optional' | 'required';
+    field_email: 'off' | 'optional' | 'required';
+    field_description: 'off' | 'optional' | 'required';
+    case_type: 'remote_control' | 'ar';
+    group_id: string;
+    waiting_message: string | null;
+    enabled: number;
+    /** When the logo last changed (null: no logo); part of its URL. */
+    logo_version: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  module_logos: { module_id: string; content_type: string; bytes: Buffer };
   live_connections: {
     id: string;
     case_id: string;
@@ -171,12 +193,46 @@ export interface Database {
   };
 }
 
+export interface Database {
+  /** OAuth clients registered by admins for CRM connectors (migration 0006). */
+  connector_apps: {
+    id: string;
+    org_id: string;
+    name: string;
+    client_id: string;
+    /** SHA-256 of the client secret, which is shown once. */
+    secret_hash: string;
+    /** JSON arrays of strings. */
+    redirect_uris: string;
+    allowed_origins: string;
+    created_at: number;
+    updated_at: number;
+  };
+  /** oidc-provider's records of every model, keyed by `model:sha256(id)`. */
+  oauth_records: {
+    key: string;
+    model: string;
+    /** The provider's JSON payload. */
+    payload: string;
+    grant_id: string | null;
+    client_id: string | null;
+    /** sha256 of the session uid. */
+    uid: string | null;
+    expires_at: number | null;
+    consumed_at: number | null;
+  };
+  /** The provider's signing keys (`jwks`) and cookie keys (`cookies`), generated on first start. */
+  oauth_keys: { name: string; value: string; created_at: number };
+}
+
 export type CaseRow = Selectable<Database['cases']>;
 export type NewCaseRow = Insertable<Database['cases']>;
 export type UserRow = Selectable<Database['users']>;
+export type ModuleRow = Selectable<Database['modules']>;
 export type CaseEventRow = Selectable<Database['case_events']>;
 export type NewCaseEventRow = Insertable<Database['case_events']>;
 export type LiveConnectionRow = Selectable<Database['live_connections']>;
 export type OutboxRow = Selectable<Database['outbox_messages']>;
 export type WebhookRow = Selectable<Database['webhooks']>;
 export type WebhookDeliveryRow = Selectable<Database['webhook_deliveries']>;
+export type ConnectorAppRow = Selectable<Database['connector_apps']>;

@@ -16,9 +16,38 @@ export const PAGE_ROUTES = [
   '/session/:code',
   '/login',
   '/open',
+  '/qs/:slug',
+  // CRM connector pages (framed by the CRM) and the OAuth sign-in tab.
+  '/connector/case',
+  '/connector/desktop',
+  '/connector/callback',
+  '/oauth/interaction/:uid',
 ];
 
-export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
+/** Pages a CRM frames: only the origins registered for the connector app named by `client_id` may. */
+const FRAMEABLE_PAGES = new Set(['/connector/case', '/connector/desktop']);
+/** Never framed: the sign-in and consent tab (clickjacking) and the tab that hands the code back. */
+const UNFRAMEABLE_PAGES = new Set(['/connector/callback', '/oauth/interaction/:uid']);
+
+export interface WebPagesOptions {
+  /** Origins allowed to frame the connector pages of a client id; empty for an unknown one. */
+  frameAncestors?: (clientId: string | undefined) => Promise<string[]>;
+}
+
+async function frameAncestorsFor(
+  url: string,
+  query: unknown,
+  options: WebPagesOptions,
+): Promise<string | undefined> {
+  if (UNFRAMEABLE_PAGES.has(url)) return "frame-ancestors 'none'";
+  if (!FRAMEABLE_PAGES.has(url)) return undefined;
+  const clientId = (query as { client_id?: unknown }).client_id;
+  const origins =
+    typeof clientId === 'string' && options.frameAncestors ? await options.frameAncestors(clientId) : [];
+  return `frame-ancestors ${origins.length > 0 ? origins.join(' ') : "'none'"}`;
+}
+
+export async function webPages(app: FastifyInstance, options: WebPagesOptions = {}, dist = WEB_DIST) {
   const built = fs.existsSync(`${dist}/index.html`);
   if (built) {
     await app.register(fastifyStatic, {
@@ -34,7 +63,10 @@ export async function webPages(app: FastifyInstance, dist = WEB_DIST) {
     });
   }
   for (const url of PAGE_ROUTES) {
-    app.get(url, { schema: { hide: true } }, async (_req, reply) => {
+    app.get(url, { schema: { hide: true } }, async (req, reply) => {
+      // Set before anything else, so even the "not built" answer cannot be framed where it must not be.
+      const csp = await frameAncestorsFor(url, req.query, options);
+      if (csp) reply.header('content-security-policy', csp);
       if (!built) {
         return reply
           .status(503)

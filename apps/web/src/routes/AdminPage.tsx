@@ -1,13 +1,22 @@
 import { Alert, Stack, Tabs, Title } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router';
 import { ConsoleShell } from '../components/ConsoleShell.js';
+import { ConnectorAppsPanel } from '../features/admin/ConnectorAppsPanel.js';
 import { GroupsPanel } from '../features/admin/GroupsPanel.js';
+import { ModulesPanel } from '../features/admin/ModulesPanel.js';
 import { OutboxPanel } from '../features/admin/OutboxPanel.js';
 import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
 import { useMe } from '../lib/useMe.js';
 
-const sections = { users: 'Users', groups: 'Groups', tokens: 'API tokens', outbox: 'Outbox' } as const;
+const sections = {
+  users: 'Users',
+  groups: 'Groups',
+  modules: 'QuickSupport modules',
+  tokens: 'API tokens',
+  'connector-apps': 'Connector apps',
+  outbox: 'Outbox',
+} as const;
 
 function Administration() {
   const { section = 'users' } = useParams();
@@ -39,8 +48,14 @@ function Administration() {
         <Tabs.Panel value="groups" pt="md">
           <GroupsPanel />
         </Tabs.Panel>
+        <Tabs.Panel value="modules" pt="md">
+          <ModulesPanel />
+        </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensPanel />
+        </Tabs.Panel>
+        <Tabs.Panel value="connector-apps" pt="md">
+          <ConnectorAppsPanel />
         </Tabs.Panel>
         <Tabs.Panel value="outbox" pt="md">
           <OutboxPanel />

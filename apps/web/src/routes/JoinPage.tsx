@@ -1,18 +1,23 @@
+import type { JoinInfo } from '@lifeline/contracts';
 import { Alert, Button, Group, List, Loader, Modal, Stack, Text, Title } from '@mantine/core';
 import { IconDeviceDesktop, IconDownload, IconWorld } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useParams } from 'react-router';
+import { useLocation, useParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { EndedPage } from '../components/EndedPage.js';
+import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
 import { api, isApiError, problemText } from '../lib/api.js';
 
-/** `/j/{token}`: the customer's invitation link. */
+/**
+ * `/j/{token}`: the customer's invitation link. A QuickSupport module's page
+ * comes here with `join: 'browser'`, straight into the waiting room.
+ */
 export function JoinPage() {
   const { token = '' } = useParams();
-  const [joined, setJoined] = useState(false);
-  const [helperInfo, setHelperInfo] = useState(false);
+  const location = useLocation();
+  const [joined, setJoined] = useState((location.state as { join?: string } | null)?.join === 'browser');
   const info = useQuery({ queryKey: ['join', token], queryFn: () => api.join.byToken(token) });
 
   if (info.isPending) {
@@ -46,7 +51,15 @@ export function JoinPage() {
     );
   }
   const data = info.data;
-  if (joined) return <CustomerSession info={data} />;
+  return (
+    <BrandedArea branding={data.branding}>
+      {joined ? <CustomerSession info={data} /> : <JoinChoice info={data} onJoin={() => setJoined(true)} />}
+    </BrandedArea>
+  );
+}
+
+function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void }) {
+  const [helperInfo, setHelperInfo] = useState(false);
 
   const what = data.type === 'ar' ? 'camera' : 'screen';
   return (
@@ -63,7 +76,7 @@ export function JoinPage() {
           : 'Your agent will see your screen once you allow it, and can point and draw on it to guide you.'}
       </Text>
       <Stack gap="sm">
-        <Button size="lg" leftSection={<IconWorld aria-hidden />} onClick={() => setJoined(true)}>
+        <Button size="lg" leftSection={<IconWorld aria-hidden />} onClick={onJoin}>
           Join in browser
         </Button>
         <Button
@@ -101,7 +114,7 @@ export function JoinPage() {
           <Button
             onClick={() => {
               setHelperInfo(false);
-              setJoined(true);
+              onJoin();
             }}
           >
             Join in browser instead

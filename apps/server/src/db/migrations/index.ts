@@ -3,6 +3,8 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_one_customer_token_index.js';
 import * as m0003 from './0003_outbox.js';
 import * as m0004 from './0004_live_sessions.js';
+import * as m0005 from './0005_modules.js';
+import * as m0006 from './0006_oauth.js';
 import type { MigrationContext } from './context.js';
 
 type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -13,6 +15,8 @@ const migrations: Record<string, Module> = {
   '0002_one_customer_token_index': m0002,
   '0003_outbox': m0003,
   '0004_live_sessions': m0004,
+  '0005_modules': m0005,
+  '0006_oauth': m0006,
 };
 
 export const migrationNames = Object.keys(migrations);

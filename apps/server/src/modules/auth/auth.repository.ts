@@ -35,6 +35,15 @@ export class AuthRepository {
     await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
   }
 
+  /** The principal columns of one user, for OAuth access tokens (which name their user). */
+  async findPrincipalUser(userId: string) {
+    return this.db
+      .selectFrom('users')
+      .select(principalColumns)
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+  }
+
   async insertToken(token: Insertable<Database['api_tokens']>) {
     await this.db.insertInto('api_tokens').values(token).execute();
   }

@@ -34,11 +34,24 @@ const toPrincipal = (row: PrincipalRow, scopes: readonly Scope[], via: Principal
   via,
 });
 
+/** What an OAuth access token stands for, as the provider's storage knows it. */
+export interface OAuthAccessToken {
+  /** Stable per token, so the principal cache can forget it on revocation. */
+  id: string;
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  /** How long the token has left to live. */
+  lifetimeMs: number;
+}
+export type OAuthTokenLookup = (token: string) => Promise<OAuthAccessToken | undefined>;
+
 export class AuthService {
   private readonly repo: AuthRepository;
   private readonly perAccount: RateLimiter;
   private readonly perAddress: RateLimiter;
   private readonly principals: PrincipalCache;
+  private oauthTokens: OAuthTokenLookup | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -51,8 +64,13 @@ export class AuthService {
     people.onUserChanged((userId) => this.principals.forgetUser(userId));
   }
 
-  /** Verifies the password and opens a cookie session. Failed attempts are counted per account and per address. */
-  async login(email: string, password: string, clientIp: string) {
+  /** The OAuth provider registers how its access tokens are looked up (it is built after this service). */
+  useOAuthTokens(lookup: OAuthTokenLookup) {
+    this.oauthTokens = lookup;
+  }
+
+  /** Checks e-mail and password with the login rate limits; the OAuth sign-in uses it too. */
+  async verifyCredentials(email: string, password: string, clientIp: string) {
     const accountKey = `${clientIp}|${email}`;
     this.perAccount.assertAllowed(accountKey);
     this.perAddress.assertAllowed(clientIp);
@@ -64,6 +82,12 @@ export class AuthService {
       throw unauthenticated('The e-mail address or password is wrong.');
     }
     this.perAccount.reset(accountKey);
+    return user;
+  }
+
+  /** Verifies the password and opens a cookie session. Failed attempts are counted per account and per address. */
+  async login(email: string, password: string, clientIp: string) {
+    const user = await this.verifyCredentials(email, password, clientIp);
     const sessionId = this.deps.random.token(32);
     const csrfToken = this.deps.random.token(32);
     const now = this.deps.clock.now();
@@ -89,7 +113,7 @@ export class AuthService {
   }
 
   async authenticateToken(token: string): Promise<Principal | undefined> {
-    if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+    if (!token.startsWith(TOKEN_PREFIX)) return this.authenticateOAuthToken(token);
     const tokenHash = sha256(token);
     const cached = this.principals.get(tokenHash);
     if (cached) return cached;
@@ -105,6 +129,29 @@ export class AuthService {
     const scopes = (row.scopes.split(' ') as Scope[]).filter((s) => allowed.includes(s));
     const principal = toPrincipal(row, scopes, 'token');
     this.principals.set(tokenHash, row.token_id, principal, version);
+    return principal;
+  }
+
+  /** Forgets cached OAuth principals; the provider calls it whenever it revokes or destroys a token. */
+  forgetOAuthTokens() {
+    this.principals.forgetWhere((tokenId) => tokenId.startsWith('oauth:'));
+  }
+
+  private async authenticateOAuthToken(token: string): Promise<Principal | undefined> {
+    if (!this.oauthTokens) return undefined;
+    const tokenHash = sha256(token);
+    const cached = this.principals.get(tokenHash);
+    if (cached) return cached;
+    const version = this.principals.version();
+    const found = await this.oauthTokens(token);
+    if (!found) return undefined;
+    const row = await this.repo.findPrincipalUser(found.userId);
+    if (row?.active !== 1) return undefined;
+    // Like personal tokens, never more than the user's role allows today.
+    const allowed = roleScopes[row.role];
+    const scopes = allowed.filter((s) => found.scopes.includes(s));
+    const principal = { ...toPrincipal(row, scopes, 'oauth'), clientId: found.clientId };
+    this.principals.set(tokenHash, `oauth:${found.id}`, principal, version, found.lifetimeMs);
     return principal;
   }
 

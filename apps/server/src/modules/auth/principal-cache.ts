@@ -35,18 +35,30 @@ export class PrincipalCache {
     return this.forgotten;
   }
 
-  set(tokenHash: string, tokenId: string, principal: Principal, version: number): void {
+  /** `lifetimeMs`: what is left of the token's own life, so a cached token never outlives it. */
+  set(
+    tokenHash: string,
+    tokenId: string,
+    principal: Principal,
+    version: number,
+    lifetimeMs = Infinity,
+  ): void {
     if (version !== this.forgotten) return;
     this.entries.set(tokenHash, {
       principal: Object.freeze(principal),
       tokenId,
-      validUntil: this.clock.now() + PRINCIPAL_TTL_MS,
+      validUntil: this.clock.now() + Math.min(PRINCIPAL_TTL_MS, lifetimeMs),
     });
   }
 
   forgetToken(tokenId: string): void {
     this.forgotten++;
     this.entries.deleteWhere((e) => e.tokenId === tokenId);
+  }
+
+  forgetWhere(matches: (tokenId: string) => boolean): void {
+    this.forgotten++;
+    this.entries.deleteWhere((e) => matches(e.tokenId));
   }
 
   forgetUser(userId: string): void {

@@ -39,7 +39,9 @@ export function casesRoutes(app: FastifyInstance, cases: CasesService, guard: Gu
     onRequest: guard('cases:write'),
     handler: async (req, reply) => {
       const p = principalOf(req);
-      return reply.status(201).send(await cases.create(p, req.body, p.via === 'cookie' ? 'manual' : 'api'));
+      // An OAuth token belongs to a connector app: what it creates comes from a CRM.
+      const source = p.via === 'cookie' ? 'manual' : p.via === 'oauth' ? 'connector' : 'api';
+      return reply.status(201).send(await cases.create(p, req.body, source));
     },
   });
 

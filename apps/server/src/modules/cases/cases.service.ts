@@ -9,7 +9,7 @@ import type {
   updateCaseRequest,
 } from '@lifeline/contracts';
 import type { z } from 'zod';
-import type { CaseRow, NewCaseEventRow } from '../../db/schema.js';
+import type { CaseRow, ModuleRow, NewCaseEventRow } from '../../db/schema.js';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { AppError, conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
@@ -98,14 +98,47 @@ export class CasesService {
   async create(p: Principal, input: CreateInput, source: CaseSource): Promise<Case> {
     // The default group needs no check: it is always one of the user's own organisation.
     if (input.groupId !== undefined) await this.assertGroup(p.orgId, input.groupId);
-    const groupId = input.groupId ?? p.defaultGroupId;
     if (input.assigneeId) await this.assertAssignee(p.orgId, input.assigneeId);
+    const row = await this.insert(p.orgId, actorOf(p), source, {
+      ...input,
+      groupId: input.groupId ?? p.defaultGroupId,
+      moduleId: null,
+    });
+    return this.present(row);
+  }
 
+  /**
+   * A customer asking for help on a QuickSupport module's page: the case goes
+   * to the module's group, unassigned, and is recorded as the customer's own.
+   */
+  async createForCustomer(
+    module: Pick<ModuleRow, 'id' | 'org_id' | 'group_id' | 'case_type' | 'waiting_message'>,
+    input: { name: string; description?: string; customer: { name?: string; email?: string } },
+    source: Extract<CaseSource, 'module' | 'sos'>,
+  ): Promise<CaseRow> {
+    const actor: Actor = { type: 'customer', id: null, name: input.customer.name ?? null };
+    return this.insert(module.org_id, actor, source, {
+      name: input.name,
+      type: module.case_type,
+      description: input.description,
+      groupId: module.group_id,
+      customer: input.customer,
+      waitingMessage: module.waiting_message ?? undefined,
+      moduleId: module.id,
+    });
+  }
+
+  private async insert(
+    orgId: string,
+    actor: Actor,
+    source: CaseSource,
+    input: Omit<CreateInput, 'groupId'> & { groupId: string; moduleId: string | null },
+  ): Promise<CaseRow> {
     const now = this.deps.clock.now();
-    const actor = actorOf(p);
+    const groupId = input.groupId;
     const row: Omit<CaseRow, 'code'> = {
       id: this.deps.newId(),
-      org_id: p.orgId,
+      org_id: orgId,
       name: input.name,
       description: input.description ?? null,
       type: input.type,
@@ -134,13 +167,14 @@ export class CasesService {
       closed_by_type: null,
       closed_by_id: null,
       closed_by_name: null,
+      module_id: input.moduleId,
     };
     const events = [
       this.event(row, 'case.created', actor, { name: row.name, type: row.type, source, groupId }),
     ];
     if (row.assignee_id)
       events.push(this.event(row, 'case.assigned', actor, { from: null, to: row.assignee_id }));
-    const code = await this.writing(p.orgId, () =>
+    const code = await this.writing(orgId, () =>
       this.repo.insertWithNewCode(
         row,
         events,
@@ -156,8 +190,8 @@ export class CasesService {
         'No free session code was found; retry.',
       );
     }
-    this.feed.changed(p.orgId, code);
-    return this.present({ ...row, code });
+    this.feed.changed(orgId, code);
+    return { ...row, code };
   }
 
   async list(p: Principal, query: ListQuery): Promise<CasePage> {

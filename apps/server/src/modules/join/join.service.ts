@@ -5,6 +5,7 @@ import { formatSessionCode } from '../../lib/random.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { CasesRepository } from '../cases/cases.repository.js';
+import type { ModulesService } from '../modules/modules.service.js';
 
 const CODE_LOOKUPS_PER_ADDRESS = 10;
 const CODE_LOOKUP_WINDOW_MS = 60_000;
@@ -20,6 +21,7 @@ export class JoinService {
   constructor(
     private readonly deps: Deps,
     private readonly cases: CasesRepository,
+    private readonly modules: ModulesService,
   ) {
     this.codeLookups = new RateLimiter(deps.clock, CODE_LOOKUPS_PER_ADDRESS, CODE_LOOKUP_WINDOW_MS);
   }
@@ -49,6 +51,7 @@ export class JoinService {
       status,
       waitingMessage: row.waiting_message,
       organization: { name: row.org_name },
+      branding: row.module_id ? await this.modules.brandingFor(row.module_id) : null,
       token: row.customer_token,
     };
   }

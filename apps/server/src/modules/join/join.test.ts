@@ -24,6 +24,7 @@ describeEachDatabase(
           status: 'new',
           waitingMessage: 'Hang on',
           organization: { name: 'Acme Support' },
+          branding: null,
           token: tokenOf(c.links.customer),
         });
       });

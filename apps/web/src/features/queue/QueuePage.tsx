@@ -272,7 +272,20 @@ export function QueuePage() {
                       {c.code}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td>{c.name}</Table.Td>
+                  <Table.Td>
+                    {c.name}
+                    {c.source === 'sos' && (
+                      <Badge
+                        ml="xs"
+                        color="red"
+                        variant="filled"
+                        size="sm"
+                        title="Opened with the SOS button"
+                      >
+                        SOS
+                      </Badge>
+                    )}
+                  </Table.Td>
                   <Table.Td>{c.customer.name ?? c.customer.email ?? '—'}</Table.Td>
                   <Table.Td>{typeLabels[c.type]}</Table.Td>
                   <Table.Td>

@@ -1,3 +1,4 @@
+import type { LifelineClient } from '@lifeline/client';
 import type { Case, Invitation } from '@lifeline/contracts';
 import {
   Alert,
@@ -21,13 +22,16 @@ import { formatTime } from '../../lib/format.js';
 
 const statusColors: Record<Invitation['status'], string> = { queued: 'yellow', sent: 'green', failed: 'red' };
 
-/** "Share": send the customer link by e-mail or SMS, pre-filled from the customer, and see each delivery's state. */
-export function SharePanel({ c }: { c: Case }) {
+/**
+ * "Share": send the customer link by e-mail or SMS, pre-filled from the customer, and see each delivery's state.
+ * The CRM connector passes its bearer-token client; the console uses the cookie one.
+ */
+export function SharePanel({ c, client = api }: { c: Case; client?: LifelineClient }) {
   const queryClient = useQueryClient();
   const ended = c.status === 'closed' || c.status === 'expired';
   const invitations = useQuery({
     queryKey: ['events', c.code, 'invitations'],
-    queryFn: () => api.cases.invitations(c.code, { limit: 50 }),
+    queryFn: () => client.cases.invitations(c.code, { limit: 50 }),
     // Delivery happens in the background: look again while something is on its way.
     refetchInterval: (q) => (q.state.data?.items.some((i) => i.status === 'queued') ? 3000 : false),
   });
@@ -39,7 +43,7 @@ export function SharePanel({ c }: { c: Case }) {
   const [message, setMessage] = useState('');
   const send = useMutation({
     mutationFn: () =>
-      api.cases.invite(c.code, { channel, to, ...(message.trim() ? { message: message.trim() } : {}) }),
+      client.cases.invite(c.code, { channel, to, ...(message.trim() ? { message: message.trim() } : {}) }),
     onSuccess: () => {
       setOpen(false);
       void queryClient.invalidateQueries({ queryKey: ['events', c.code] });

@@ -1,0 +1,414 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { CreatedConnectorApp } from '@lifeline/contracts';
+import { describe, expect, it } from 'vitest';
+import {
+  apiError,
+  describeEachDatabase,
+  PASSWORD,
+  type TestOrg,
+  type TestServer,
+} from '../../../test/harness.js';
+
+const PUBLIC_URL = 'http://lifeline.test';
+const CALLBACK = `${PUBLIC_URL}/connector/callback`;
+
+/** A browser's cookies for the sign-in tab, enough for the provider's interaction and session cookies. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  store(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+const pkce = () => {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+};
+
+/** Follows the tab through the provider: authorisation, sign-in, consent; answers the callback URL. */
+async function authorize(
+  t: TestServer,
+  app: { clientId: string },
+  email: string,
+  options: { scope?: string; decision?: 'allow' | 'deny'; challenge: string; jar?: CookieJar },
+) {
+  const jar = options.jar ?? new CookieJar();
+  const get = async (url: string) => {
+    const res = await t.fetch(url.replace(PUBLIC_URL, '').replace(t.baseUrl, ''), {
+      headers: { cookie: jar.header() },
+      redirect: 'manual',
+    });
+    jar.store(res);
+    return res;
+  };
+  const post = async (url: string, body: unknown) => {
+    const res = await t.fetch(url, {
+      method: 'POST',
+      headers: { cookie: jar.header(), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    jar.store(res);
+    return res;
+  };
+  const query = new URLSearchParams({
+    client_id: `${app.clientId}.pages`,
+    response_type: 'code',
+    redirect_uri: CALLBACK,
+    scope: options.scope ?? 'cases:read cases:write',
+    state: 'state-1',
+    code_challenge: options.challenge,
+    code_challenge_method: 'S256',
+  });
+  let res = await get(`/oauth/auth?${query}`);
+  for (let step = 0; step < 6; step++) {
+    const location = res.headers.get('location') ?? '';
+    expect(res.status, await res.clone().text()).toBeGreaterThanOrEqual(300);
+    if (location.startsWith(CALLBACK)) return new URL(location);
+    const interaction = /\/oauth\/interaction\/([^/?]+)$/.exec(location);
+    if (!interaction) {
+      res = await get(location);
+      continue;
+    }
+    const uid = interaction[1];
+    const details = (await (await get(`/oauth/interaction/${uid}/details`)).json()) as { prompt: string };
+    const answer =
+      details.prompt === 'login'
+        ? await post(`/oauth/interaction/${uid}/login`, { email, password: PASSWORD })
+        : await post(`/oauth/interaction/${uid}/${options.decision ?? 'allow'}`, {});
+    expect(answer.status).toBe(200);
+    res = await get(((await answer.json()) as { redirectTo: string }).redirectTo);
+  }
+  throw new Error('the authorisation never came back to the callback');
+}
+
+async function tokenRequest(t: TestServer, form: Record<string, string>, basic?: string) {
+  const res = await t.fetch('/oauth/token', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(basic ? { authorization: `Basic ${basic}` } : {}),
+    },
+    body: new URLSearchParams(form),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, string | number> };
+}
+
+/** Code + PKCE for the connector pages' public client, as the frame does it. */
+async function connectorTokens(t: TestServer, app: CreatedConnectorApp, email: string, scope?: string) {
+  const { verifier, challenge } = pkce();
+  const callback = await authorize(t, app, email, { challenge, ...(scope ? { scope } : {}) });
+  const { status, body } = await tokenRequest(t, {
+    grant_type: 'authorization_code',
+    code: callback.searchParams.get('code') ?? '',
+    redirect_uri: CALLBACK,
+    client_id: `${app.clientId}.pages`,
+    code_verifier: verifier,
+  });
+  expect(status, JSON.stringify(body)).toBe(200);
+  return body as { access_token: string; refresh_token: string; expires_in: number; scope: string };
+}
+
+const newApp = (org: TestOrg) =>
+  org.admin.connectorApps.create({
+    name: 'Demo CRM',
+    allowedOrigins: ['http://crm.test:8090'],
+    redirectUris: ['http://crm.test:8090/oauth/callback'],
+  });
+
+describeEachDatabase(
+  'OAuth provider and connector apps',
+  (t) => {
+    it('publishes discovery with code + PKCE, refresh and revocation', async () => {
+      const res = await t.fetch('/oauth/.well-known/openid-configuration');
+      expect(res.status).toBe(200);
+      const discovery = (await res.json()) as Record<string, unknown>;
+      expect(discovery).toMatchObject({
+        issuer: `${PUBLIC_URL}/oauth`,
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+      });
+      expect(discovery.grant_types_supported).toEqual(
+        expect.arrayContaining(['authorization_code', 'refresh_token']),
+      );
+      expect(String(discovery.revocation_endpoint)).toMatch(/\/oauth\/token\/revocation$/);
+    });
+
+    it('lets an agent authorise the connector pages; the token acts for them with its scopes', async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org, 'Alex Agent');
+      const app = await newApp(org);
+      expect(app.clientSecret).toMatch(/^llcs_/);
+      expect(app.connectorUrls.salesforce.case).toContain(`client_id=${app.clientId}`);
+
+      const tokens = await connectorTokens(t, app, agent.email);
+      expect(tokens.scope.split(' ').sort()).toEqual(['cases:read', 'cases:write']);
+      const crm = t.client(tokens.access_token);
+      expect((await crm.me()).user.name).toBe('Alex Agent');
+      const created = await crm.cases.create({
+        name: 'Printer offline',
+        external: { system: 'demo-crm', type: 'case', id: 'CASE-1' },
+      });
+      expect(created.source).toBe('connector');
+      const found = await crm.cases.list({ externalSystem: 'demo-crm', externalId: 'CASE-1' });
+      expect(found.items.map((c) => c.code)).toEqual([created.code]);
+      // reports:read was not asked for, so the token does not carry it.
+      expect((await apiError(crm.reports.connections())).code).toBe('insufficient_scope');
+    });
+
+    it('never grants more than the role allows, and read-only tokens cannot write', async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, agent.email, 'cases:read admin');
+      const crm = t.client(tokens.access_token);
+      expect((await apiError(crm.connectorApps.list())).status).toBe(403);
+      const refused = await apiError(crm.cases.create({ name: 'Not allowed' }));
+      expect(refused.status).toBe(403);
+      expect(refused.code).toBe('insufficient_scope');
+      expect((await crm.cases.list()).items).toEqual([]);
+    });
+
+    it('refuses a code with the wrong PKCE verifier, and a code used twice', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const { verifier, challenge } = pkce();
+      const callback = await authorize(t, app, org.adminEmail, { challenge });
+      const code = callback.searchParams.get('code') ?? '';
+      const form = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CALLBACK,
+        client_id: `${app.clientId}.pages`,
+      };
+      const wrong = await tokenRequest(t, { ...form, code_verifier: pkce().verifier });
+      expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      const right = await tokenRequest(t, { ...form, code_verifier: verifier });
+      expect(right.status).toBe(200);
+      // A code replayed is refused, and what it gave is taken back (RFC 6749 §4.1.2).
+      const replayed = await tokenRequest(t, { ...form, code_verifier: verifier });
+      expect(replayed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      expect((await apiError(t.client(String(right.body.access_token)).me())).status).toBe(401);
+    });
+
+    it('tells the app access_denied when the agent denies', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const callback = await authorize(t, app, org.adminEmail, {
+        challenge: pkce().challenge,
+        decision: 'deny',
+      });
+      expect(callback.searchParams.get('error')).toBe('access_denied');
+      expect(callback.searchParams.get('code')).toBeNull();
+      expect(callback.searchParams.get('state')).toBe('state-1');
+    });
+
+    it('refreshes (rotating the refresh token) and revokes', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, org.adminEmail);
+      const refreshed = await tokenRequest(t, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: `${app.clientId}.pages`,
+      });
+      expect(refreshed.status).toBe(200);
+      const next = refreshed.body as { access_token: string; refresh_token: string };
+      expect(next.access_token).not.toBe(tokens.access_token);
+      expect(next.refresh_token).not.toBe(tokens.refresh_token);
+      expect((await t.client(next.access_token).me()).user.email).toBe(org.adminEmail);
+
+      const revoke = await t.fetch('/oauth/token/revocation', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: next.access_token, client_id: `${app.clientId}.pages` }),
+      });
+      expect(revoke.status).toBe(200);
+      expect((await apiError(t.client(next.access_token).me())).status).toBe(401);
+    });
+
+    it('accepts the confidential client with its secret, and only with it', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const { verifier, challenge } = pkce();
+      const jar = new CookieJar();
+      const query = new URLSearchParams({
+        client_id: app.clientId,
+        response_type: 'code',
+        redirect_uri: app.redirectUris[0] ?? '',
+        scope: 'cases:read',
+        state: 'x',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      });
+      const first = await t.fetch(`/oauth/auth?${query}`, { redirect: 'manual' });
+      jar.store(first);
+      expect(first.headers.get('location')).toMatch(/\/oauth\/interaction\//);
+      // The rest of the dance is the same as for the pages; here only the token endpoint's client auth differs.
+      const basic = (secret: string) => Buffer.from(`${app.clientId}:${secret}`).toString('base64');
+      const bad = await tokenRequest(
+        t,
+        {
+          grant_type: 'authorization_code',
+          code: 'nope',
+          redirect_uri: app.redirectUris[0] ?? '',
+          code_verifier: verifier,
+        },
+        basic('llcs_wrong'),
+      );
+      expect(bad).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+      const good = await tokenRequest(
+        t,
+        {
+          grant_type: 'authorization_code',
+          code: 'nope',
+          redirect_uri: app.redirectUris[0] ?? '',
+          code_verifier: verifier,
+        },
+        basic(app.clientSecret),
+      );
+      // Authenticated, so it gets as far as the (made-up) code.
+      expect(good).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    });
+
+    it('ends every token of an app when it is deleted', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, org.adminEmail);
+      await t.client(tokens.access_token).me();
+      await org.admin.connectorApps.delete(app.id);
+      expect((await apiError(t.client(tokens.access_token).me())).status).toBe(401);
+      const refreshed = await tokenRequest(t, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: `${app.clientId}.pages`,
+      });
+      expect(refreshed.body.error).toBe('invalid_client');
+    });
+
+    it('does not let an agent of another organisation authorise the app', async () => {
+      const org = await t.newOrg();
+      const other = await t.newOrg('Other Corp');
+      const app = await newApp(org);
+      const { challenge } = pkce();
+      const query = new URLSearchParams({
+        client_id: `${app.clientId}.pages`,
+        response_type: 'code',
+        redirect_uri: CALLBACK,
+        scope: 'cases:read',
+        state: 's',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      });
+      const jar = new CookieJar();
+      const res = await t.fetch(`/oauth/auth?${query}`, { redirect: 'manual' });
+      jar.store(res);
+      const uid = /\/oauth\/interaction\/([^/?]+)$/.exec(res.headers.get('location') ?? '')?.[1];
+      const login = await t.fetch(`/oauth/interaction/${uid}/login`, {
+        method: 'POST',
+        headers: { cookie: jar.header(), 'content-type': 'application/json' },
+        body: JSON.stringify({ email: other.adminEmail, password: PASSWORD }),
+      });
+      expect(login.status).toBe(403);
+      expect(((await login.json()) as { code: string }).code).toBe('other_organization');
+    });
+
+    it('answers a clear 400 when the sign-in tab lost its interaction (expired or opened elsewhere)', async () => {
+      for (const step of ['allow', 'deny']) {
+        const res = await t.fetch(`/oauth/interaction/not-a-uid/${step}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { code: string }).code).toBe('interaction_expired');
+      }
+    });
+
+    it('stores tokens only as digests, and sweeps records once they have expired', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, org.adminEmail);
+      const rows = await t.db.selectFrom('oauth_records').select(['key', 'payload']).execute();
+      for (const row of rows) {
+        expect(row.key).not.toContain(tokens.access_token);
+        expect(row.key).not.toContain(tokens.refresh_token);
+      }
+      const mine = () =>
+        t.db
+          .selectFrom('oauth_records')
+          .select('key')
+          .where('client_id', '=', `${app.clientId}.pages`)
+          .execute();
+      expect((await mine()).length).toBeGreaterThan(0);
+      // Past the refresh token's life (14 days by default), the next request to the provider clears them.
+      t.clock.advance(15 * 86_400_000);
+      await t.fetch('/oauth/.well-known/openid-configuration');
+      await expect.poll(async () => (await mine()).length).toBe(0);
+    });
+
+    describe('connector apps API', () => {
+      it('refuses bad input and agents, and changes nothing', async () => {
+        const org = await t.newOrg();
+        const agent = await t.newAgent(org);
+        const bad = [
+          { name: '', allowedOrigins: ['https://crm.example.com'] },
+          { name: 'CRM', allowedOrigins: [] },
+          { name: 'CRM', allowedOrigins: ['https://crm.example.com/path'] },
+          { name: 'CRM', allowedOrigins: ['javascript:alert(1)'] },
+          { name: 'CRM', allowedOrigins: ['https://crm.example.com'], redirectUris: ['ftp://x'] },
+          { name: 'CRM', allowedOrigins: ['https://crm.example.com'], secret: 'mine' },
+        ];
+        for (const body of bad) {
+          const err = await apiError(org.admin.request('POST', '/api/v1/connector-apps', null, { body }));
+          expect(err.status, JSON.stringify(body)).toBe(400);
+          expect(err.code).toBe('validation_failed');
+        }
+        const forbidden = await apiError(
+          agent.client.connectorApps.create({ name: 'CRM', allowedOrigins: ['https://crm.example.com'] }),
+        );
+        expect(forbidden.status).toBe(403);
+        expect(await org.admin.connectorApps.list()).toEqual([]);
+
+        const app = await org.admin.connectorApps.create({
+          name: 'CRM',
+          allowedOrigins: ['https://crm.example.com/'],
+        });
+        expect(app.allowedOrigins).toEqual(['https://crm.example.com']);
+        const patchErr = await apiError(org.admin.connectorApps.update(app.id, { allowedOrigins: ['nope'] }));
+        expect(patchErr.status).toBe(400);
+        const [stored] = await org.admin.connectorApps.list();
+        expect(stored).toEqual(expect.objectContaining({ allowedOrigins: ['https://crm.example.com'] }));
+        expect(stored).not.toHaveProperty('clientSecret');
+        // Another organisation's app is not found.
+        const other = await t.newOrg('Other Corp');
+        expect((await apiError(other.admin.connectorApps.get(app.id))).status).toBe(404);
+      });
+
+      it('lets only the registered origins frame the connector pages', async () => {
+        const org = await t.newOrg();
+        const app = await newApp(org);
+        const framed = await t.fetch(`/connector/case?client_id=${app.clientId}&record_id=1`);
+        expect(framed.headers.get('content-security-policy')).toBe('frame-ancestors http://crm.test:8090');
+        for (const url of [
+          '/connector/desktop?client_id=llc_unknown',
+          '/connector/case',
+          '/connector/callback',
+        ]) {
+          const res = await t.fetch(url);
+          expect(res.headers.get('content-security-policy'), url).toBe("frame-ancestors 'none'");
+        }
+      });
+    });
+  },
+  { config: { publicUrl: PUBLIC_URL } },
+);

@@ -1,0 +1,244 @@
+import type { ConnectorApp, CreatedConnectorApp } from '@lifeline/contracts';
+import {
+  Accordion,
+  Alert,
+  Button,
+  CopyButton,
+  Group,
+  Modal,
+  Stack,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, problemText } from '../../lib/api.js';
+import { formatTime } from '../../lib/format.js';
+
+const lines = (text: string) =>
+  text
+    .split(/\s*[\n,]\s*/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+const crms = [
+  { key: 'sapC4c', label: 'SAP C4C' },
+  { key: 'salesforce', label: 'Salesforce' },
+  { key: 'serviceNow', label: 'ServiceNow' },
+] as const;
+
+function Copyable({ label, value }: { label: string; value: string }) {
+  return (
+    <Group gap="xs" align="flex-end" wrap="nowrap">
+      <TextInput
+        label={label}
+        value={value}
+        readOnly
+        style={{ flex: 1 }}
+        onFocus={(e) => e.currentTarget.select()}
+      />
+      <CopyButton value={value}>
+        {({ copied, copy }) => (
+          <Button variant="default" onClick={copy} aria-label={`Copy ${label}`}>
+            {copied ? 'Copied' : 'Copy'}
+          </Button>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
+/** Ready-to-paste connector URLs with each CRM's placeholders (docs/CONNECTORS.md explains where they go). */
+function ConnectorUrls({ app }: { app: ConnectorApp }) {
+  return (
+    <Tabs defaultValue="sapC4c">
+      <Tabs.List aria-label="CRM">
+        {crms.map((c) => (
+          <Tabs.Tab key={c.key} value={c.key}>
+            {c.label}
+          </Tabs.Tab>
+        ))}
+      </Tabs.List>
+      {crms.map((c) => (
+        <Tabs.Panel key={c.key} value={c.key} pt="xs">
+          <Stack gap="xs">
+            <Copyable label={`${c.label} case page URL`} value={app.connectorUrls[c.key].case} />
+            <Copyable label={`${c.label} agent desktop URL`} value={app.connectorUrls[c.key].desktop} />
+          </Stack>
+        </Tabs.Panel>
+      ))}
+    </Tabs>
+  );
+}
+
+/** Admins register CRM connector apps (OAuth clients): origins that may embed the pages, redirect URIs, secret. */
+export function ConnectorAppsPanel() {
+  const queryClient = useQueryClient();
+  const apps = useQuery({ queryKey: ['connector-apps'], queryFn: () => api.connectorApps.list() });
+  const [name, setName] = useState('');
+  const [origins, setOrigins] = useState('');
+  const [redirects, setRedirects] = useState('');
+  const [created, setCreated] = useState<CreatedConnectorApp | null>(null);
+  const [removing, setRemoving] = useState<ConnectorApp | null>(null);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['connector-apps'] });
+  const create = useMutation({
+    mutationFn: () =>
+      api.connectorApps.create({ name, allowedOrigins: lines(origins), redirectUris: lines(redirects) }),
+    onSuccess: (app) => {
+      setCreated(app);
+      setName('');
+      setOrigins('');
+      setRedirects('');
+      refresh();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api.connectorApps.delete(id),
+    onSuccess: () => {
+      setRemoving(null);
+      refresh();
+    },
+  });
+
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        A connector app lets a CRM embed Lifeline's connector pages. Agents sign in to Lifeline from the CRM
+        and allow the app to act for them.
+      </Text>
+      <form
+        aria-label="Register a connector app"
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Stack gap="xs" maw={560}>
+          <TextInput
+            label="App name"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
+          <Textarea
+            label="Origins allowed to embed the pages"
+            description="One per line, e.g. https://my123456.crm.ondemand.com"
+            required
+            autosize
+            minRows={2}
+            value={origins}
+            onChange={(e) => setOrigins(e.currentTarget.value)}
+          />
+          <Textarea
+            label="Redirect URIs"
+            description="Optional, one per line: for the CRM's own server-side OAuth use with the client secret"
+            autosize
+            minRows={1}
+            value={redirects}
+            onChange={(e) => setRedirects(e.currentTarget.value)}
+          />
+          {create.error && (
+            <Alert color="red" variant="light" role="alert">
+              {problemText(create.error)}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" loading={create.isPending}>
+              Register app
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+
+      {apps.data?.length === 0 && (
+        <Text size="sm" c="dimmed">
+          No connector apps yet.
+        </Text>
+      )}
+      <Accordion variant="separated" aria-label="Connector apps">
+        {(apps.data ?? []).map((app) => (
+          <Accordion.Item key={app.id} value={app.id}>
+            <Accordion.Control>
+              {app.name}{' '}
+              <Text span size="xs" c="dimmed">
+                {app.clientId} · {app.allowedOrigins.join(', ')}
+              </Text>
+            </Accordion.Control>
+            <Accordion.Panel>
+              <Stack gap="xs">
+                <Copyable label="Client ID" value={app.clientId} />
+                <Text size="sm">
+                  Embeddable from: {app.allowedOrigins.join(', ')}. Redirect URIs:{' '}
+                  {app.redirectUris.length > 0 ? app.redirectUris.join(', ') : 'none'}. Registered{' '}
+                  {formatTime(app.createdAt)}.
+                </Text>
+                <ConnectorUrls app={app} />
+                <Group justify="flex-end">
+                  <Button color="red" variant="light" size="xs" onClick={() => setRemoving(app)}>
+                    Delete app
+                  </Button>
+                </Group>
+              </Stack>
+            </Accordion.Panel>
+          </Accordion.Item>
+        ))}
+      </Accordion>
+
+      <Modal
+        opened={created !== null}
+        onClose={() => setCreated(null)}
+        title="Connector app registered"
+        size="xl"
+      >
+        {created && (
+          <Stack>
+            <Alert variant="light" color="yellow">
+              Copy the client secret now: it is shown only this once. The connector pages do not need it; the
+              CRM's server side does, if it calls Lifeline for agents.
+            </Alert>
+            <Copyable label="Client ID" value={created.clientId} />
+            <Copyable label="Client secret" value={created.clientSecret} />
+            <Title order={3} size="h5">
+              Connector URLs to paste into the CRM
+            </Title>
+            <ConnectorUrls app={created} />
+            <Group justify="flex-end">
+              <Button onClick={() => setCreated(null)}>Done</Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+      <Modal
+        opened={removing !== null}
+        onClose={() => setRemoving(null)}
+        title={`Delete “${removing?.name}”?`}
+      >
+        <Stack>
+          <Text size="sm">
+            Its connector pages stop working and every agent signed in through it is signed out.
+          </Text>
+          {remove.error && (
+            <Alert color="red" variant="light" role="alert">
+              {problemText(remove.error)}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setRemoving(null)}>
+              Cancel
+            </Button>
+            <Button
+              color="red"
+              loading={remove.isPending}
+              onClick={() => removing && remove.mutate(removing.id)}
+            >
+              Delete
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+}

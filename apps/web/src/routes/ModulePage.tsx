@@ -1,0 +1,82 @@
+import { Button, Group, Loader, Text, Title } from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { CenteredCard } from '../components/CenteredCard.js';
+import { BrandedArea } from '../features/modules/branding.js';
+import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
+import { api, isApiError, problemText } from '../lib/api.js';
+
+/**
+ * `/qs/{slug}`: a QuickSupport module's page, where customers ask for help
+ * themselves (`?sos=1` when the SOS shortcut opened it). Submitting opens a
+ * case and goes straight on to its waiting room.
+ */
+export function ModulePage() {
+  const { slug = '' } = useParams();
+  const [search] = useSearchParams();
+  const sos = search.get('sos') === '1';
+  const navigate = useNavigate();
+  const page = useQuery({ queryKey: ['module-page', slug], queryFn: () => api.quickSupport.page(slug) });
+  const request = useMutation({
+    mutationFn: (answers: ModuleAnswers) =>
+      api.quickSupport.request(slug, {
+        ...(page.data?.fields.name !== 'off' && answers.name ? { name: answers.name } : {}),
+        ...(page.data?.fields.email !== 'off' && answers.email ? { email: answers.email } : {}),
+        ...(page.data?.fields.description !== 'off' && answers.description
+          ? { description: answers.description }
+          : {}),
+        sos,
+      }),
+    onSuccess: ({ token }) => navigate(`/j/${token}`, { replace: true, state: { join: 'browser' } }),
+  });
+
+  if (page.isPending) {
+    return (
+      <CenteredCard>
+        <Group>
+          <Loader size="sm" />
+          <Text>Opening the support page…</Text>
+        </Group>
+      </CenteredCard>
+    );
+  }
+  if (page.error) {
+    const off = isApiError(page.error, 404) && page.error.code === 'module_disabled';
+    const missing = isApiError(page.error, 404) || isApiError(page.error, 400);
+    return (
+      <CenteredCard>
+        <Title order={1} size="h2">
+          {off
+            ? 'This support page is switched off'
+            : missing
+              ? 'There is no support page here'
+              : 'The page could not be opened'}
+        </Title>
+        <Text c="dimmed">
+          {off
+            ? 'The company behind it is not taking requests here right now. If an agent gave you a session code, you can still enter it.'
+            : missing
+              ? 'Check the address. If an agent gave you a session code, enter it instead.'
+              : problemText(page.error)}
+        </Text>
+        <Button component="a" href="/support" variant="light">
+          Enter a session code
+        </Button>
+      </CenteredCard>
+    );
+  }
+  const module = page.data;
+  return (
+    <BrandedArea branding={{ title: module.title, accentColor: module.accentColor, logoUrl: module.logoUrl }}>
+      <CenteredCard footer={`${module.organization.name} · Lifeline remote support`}>
+        <ModuleForm
+          module={module}
+          sos={sos}
+          onSubmit={(answers) => request.mutate(answers)}
+          pending={request.isPending}
+          error={request.error ? problemText(request.error) : null}
+        />
+      </CenteredCard>
+    </BrandedArea>
+  );
+}
