@@ -152,7 +152,7 @@ describe('faults: Redis and PostgreSQL restart under a running cluster', () => {
     const trail = (await apiB.cases.events(created.code)).items.map((e) => e.type);
     expect(trail).toEqual(expect.arrayContaining(['session.left', 'connection.ended']));
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
-    expect(metrics).toMatch(/lifeline_nodes_reaped_total\{node="node-b"\} 1/);
+    expect(metrics).toMatch(/lifeline_nodes_reaped_total\{node="node-b"\} [1-9]/);
     await agent.close();
   });
 });
