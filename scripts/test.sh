@@ -39,6 +39,7 @@ required_tools=(
   "ffmpeg:ffmpeg"
   "xterm:xterm"
   "xdotool:xdotool"
+  "/usr/bin/openssl:openssl"
 )
 missing=()
 for entry in "${required_tools[@]}"; do

@@ -169,10 +169,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // Metrics exist before the Redis connection, which reports its errors to them.
   let metrics: Metrics | undefined;
   if (config.redisUrl) {
-    redis = new RedisBus(config.redisUrl, (err) => {
-      metrics?.busErrors.inc();
-      server.log.error({ err }, 'redis connection error');
-    });
+    redis = new RedisBus(
+      config.redisUrl,
+      (err) => {
+        metrics?.busErrors.inc();
+        server.log.error({ err }, 'redis connection error');
+      },
+      () => metrics?.busReconnects.inc(),
+    );
     await redis.ready();
     bus = redis;
   } else {
@@ -199,6 +203,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   let hub: Hub | undefined;
   metrics = new Metrics(
     database.db,
+    clock,
     () => hub?.socketCounts() ?? { session: { agent: 0, customer: 0 }, console: 0 },
     { nodeId, processMetrics: options.processMetrics ?? false },
   );
@@ -207,7 +212,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     observed.signallingDuration.observe({ type }, seconds),
   );
   const nodes = redis
-    ? new NodeHeartbeats(deps, redis, live, (dead) => observed.nodesReaped.inc(dead.length))
+    ? new NodeHeartbeats(deps, redis, live, hub, (dead) => observed.nodesReaped.inc(dead.length))
     : undefined;
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =

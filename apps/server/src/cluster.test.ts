@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../test/harness.js';
 import { startHttpReceiver, startSmtpServer } from '../test/receivers.js';
+import { TestSocket, wsUrl } from '../test/sockets.js';
 import { loadConfig } from './config/config.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -122,6 +123,35 @@ describeEachDatabase(
       // Nothing left to reap.
       expect(await nodes.reap()).toEqual([]);
       await doomed.stop();
+    });
+
+    it('has the sockets of a process taken for dead reconnect, so that they are recorded again', async () => {
+      const nodes = t.app.nodes;
+      if (!nodes) throw new Error('cluster mode expected');
+      const org = await t.newOrg();
+      const created = await org.admin.cases.create({ name: 'Printer offline', customer: { name: 'Cleo' } });
+      const url = wsUrl(t.baseUrl, `/ws/session?token=${created.links.customer.split('/j/')[1] ?? ''}`);
+      const customer = TestSocket.open(url);
+      await customer.next('welcome');
+      expect(await nodes.heal()).toEqual([]);
+
+      // Another process took this one for dead (it was cut off from Redis) and removed its rows.
+      const other = await t.sibling();
+      await other.app.services.live.forgetNodes([t.app.services.live.nodeId]);
+      expect((await org.admin.cases.get(created.code)).presence.customer).toBe(false);
+      // Noticed once, acted on at the next beat: the socket is told to reconnect (1012).
+      expect(await nodes.heal()).toEqual([]);
+      expect(await nodes.heal()).toHaveLength(1);
+      expect((await customer.closed).code).toBe(1012);
+
+      // The page reconnects, and its join records it again.
+      const again = TestSocket.open(url);
+      await again.next('welcome');
+      expect((await org.admin.cases.get(created.code)).presence.customer).toBe(true);
+      expect(await nodes.heal()).toEqual([]);
+      expect(await nodes.heal()).toEqual([]);
+      await again.close();
+      await other.stop();
     });
 
     it('keeps the sockets of a node whose heartbeat vanished only briefly, as when Redis restarts', async () => {

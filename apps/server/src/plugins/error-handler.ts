@@ -18,6 +18,22 @@ function problem(status: number, code: string, title: string, detail?: string): 
   return { type: PROBLEM_BASE + code, title, status, code, ...(detail ? { detail } : {}) };
 }
 
+/**
+ * The database cannot be reached right now (PostgreSQL restarting, network cut):
+ * pg's connection-class SQLSTATEs (08…), admin shutdown and crash recovery
+ * (57P01-57P03), socket errors, and the pool's "Connection terminated". Such a
+ * request is refused whole (nothing was committed), and may simply be repeated.
+ */
+function databaseUnavailable(err: unknown) {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  return (
+    code.startsWith('08') ||
+    ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) ||
+    (typeof e.message === 'string' && /Connection terminated|connect ECONNREFUSED/.test(e.message))
+  );
+}
+
 /** Maps every error to one RFC 9457 problem response; 5xx details stay in the log, not in the answer. */
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -69,6 +85,15 @@ export function registerErrorHandler(app: FastifyInstance) {
       body = problem(429, 'rate_limited', 'Too many requests', err.message);
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       body = problem(err.statusCode, 'bad_request', 'Bad request', err.message);
+    } else if (databaseUnavailable(err)) {
+      request.log.error({ err }, 'database unavailable');
+      body = problem(
+        503,
+        'service_unavailable',
+        'Service unavailable',
+        'The database is not reachable; try again shortly.',
+      );
+      reply.header('retry-after', '5');
     } else {
       request.log.error({ err }, 'unhandled error');
       body = problem(500, 'internal_error', 'Internal server error');

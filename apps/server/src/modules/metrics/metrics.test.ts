@@ -72,6 +72,14 @@ describeEachDatabase('Prometheus metrics on loopback', (t) => {
     await expect
       .poll(async () => sample((await scrape(t)).text, 'lifeline_live_connections', { kind: 'customer' }))
       .toBe(0);
+
+    // Open cases are counted on every scrape; the history (a table scan) at most every 5 minutes.
+    await agent.client.cases.close(first.code);
+    const soon = (await scrape(t)).text;
+    expect(sample(soon, 'lifeline_cases', { status: 'pending' })).toBe(0);
+    expect(sample(soon, 'lifeline_cases', { status: 'closed' })).toBe(1);
+    t.clock.advance(5 * 60_000);
+    expect(sample((await scrape(t)).text, 'lifeline_cases', { status: 'closed' })).toBe(2);
   });
 
   it('refuses a scrape that came through a proxy, since the proxy would publish them', async () => {

@@ -1,8 +1,12 @@
+import { type SqlBool, sql } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../../db/database.js';
+import type { Clock } from '../../lib/clock.js';
 
 /** Seconds; signalling is relayed in well under a millisecond, HTTP spans list pages and argon2 logins. */
 const SIGNALLING_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+/** How long the count of closed and expired cases (a scan of the whole history) is reused. */
+export const ENDED_COUNT_TTL_MS = 5 * 60_000;
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** What the hub reports about the sockets this process holds. */
@@ -22,9 +26,15 @@ export class Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly signallingDuration: Histogram<'type'>;
   readonly busErrors: Counter;
+  readonly busReconnects: Counter;
   readonly nodesReaped: Counter;
 
-  constructor(db: Db, sockets: () => SocketCounts, options: { nodeId: string; processMetrics: boolean }) {
+  constructor(
+    db: Db,
+    clock: Clock,
+    sockets: () => SocketCounts,
+    options: { nodeId: string; processMetrics: boolean },
+  ) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ node: options.nodeId });
     // Heap, RSS, event-loop lag, GC: once per process (the collectors observe process-wide hooks).
@@ -49,6 +59,11 @@ export class Metrics {
       help: 'Errors of the Redis connections (cluster mode); ioredis reconnects by itself.',
       registers,
     });
+    this.busReconnects = new Counter({
+      name: 'lifeline_redis_reconnects_total',
+      help: 'Reconnection attempts of the Redis connections (cluster mode), e.g. after a Redis restart.',
+      registers,
+    });
     this.nodesReaped = new Counter({
       name: 'lifeline_nodes_reaped_total',
       help: 'Server processes found dead (no heartbeat) whose sockets this process removed.',
@@ -67,18 +82,35 @@ export class Metrics {
         this.set({ kind: 'console' }, s.console);
       },
     });
+    // Open cases are few (they expire within a day) and found through the sweep's partial index, so
+    // they are counted on every scrape. Ended ones are all the history: counting them is a scan of
+    // the table (~0.2 s for a million rows on SQLite, which blocks the process), so at most every
+    // ENDED_COUNT_TTL_MS.
+    let ended: { at: number; rows: { status: string; n: number }[] } | undefined;
     new Gauge({
       name: 'lifeline_cases',
-      help: 'Cases by stored status, all organisations (an open case past its expiry counts as open until the sweep stores it).',
+      help: 'Cases by stored status, all organisations. Open ones are counted on every scrape (a case past its expiry counts as open until the sweep stores it), closed and expired ones at most every 5 minutes.',
       labelNames: ['status'],
       registers,
       async collect() {
-        const rows = await db
+        const now = clock.now();
+        const open = await db
           .selectFrom('cases')
           .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+          // Spelled exactly as the partial index `cases_open_by_expiry`, so SQLite can prove it applies.
+          .where(sql<SqlBool>`status in ('new', 'pending', 'in_progress')`)
           .groupBy('status')
           .execute();
-        this.reset();
+        if (!ended || now - ended.at >= ENDED_COUNT_TTL_MS) {
+          const rows = await db
+            .selectFrom('cases')
+            .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+            .where('status', 'in', ['closed', 'expired'])
+            .groupBy('status')
+            .execute();
+          ended = { at: now, rows };
+        }
+        const rows = [...open, ...ended.rows];
         for (const status of ['new', 'pending', 'in_progress', 'closed', 'expired'] as const)
           this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
       },

@@ -75,11 +75,17 @@ export class RedisBus implements Bus, NodeRegistry {
   /** The SUBSCRIBE of each topic, so a second handler waits for the same confirmation. */
   private readonly subscribed = new Map<string, Promise<unknown>>();
 
-  constructor(url: string, onError: (err: Error) => void) {
+  constructor(
+    url: string,
+    private readonly onError: (err: Error) => void,
+    onReconnecting: () => void = () => {},
+  ) {
     this.publisher = new Redis(url, { maxRetriesPerRequest: null });
     this.subscriber = new Redis(url, { maxRetriesPerRequest: null });
-    this.publisher.on('error', onError);
-    this.subscriber.on('error', onError);
+    for (const connection of [this.publisher, this.subscriber]) {
+      connection.on('error', onError);
+      connection.on('reconnecting', onReconnecting);
+    }
     this.subscriber.on('message', (channel: string, raw: string) => {
       let message: unknown;
       try {
@@ -97,7 +103,9 @@ export class RedisBus implements Bus, NodeRegistry {
   }
 
   publish(topic: string, message: unknown) {
-    void this.publisher.publish(PREFIX + topic, JSON.stringify(message));
+    // Fire and forget, but never an unhandled rejection: one published after close() (a socket
+    // closing during shutdown) would otherwise end the process.
+    this.publisher.publish(PREFIX + topic, JSON.stringify(message)).catch(this.onError);
   }
 
   async subscribe(topic: string, handler: Handler) {
@@ -107,7 +115,7 @@ export class RedisBus implements Bus, NodeRegistry {
     return () => {
       if (!this.topics.remove(topic, handler)) return;
       this.subscribed.delete(topic);
-      void this.subscriber.unsubscribe(PREFIX + topic);
+      this.subscriber.unsubscribe(PREFIX + topic).catch(this.onError);
     };
   }
 

@@ -40,6 +40,8 @@ interface Connection {
   consent: ConsentState;
   /** Messages of one socket are handled in order: a signal must not overtake the consent before it. */
   queue: Promise<void>;
+  /** Its live_connections row is written (set once live.join returned). */
+  joined: boolean;
 }
 
 /** The sockets this process holds for one case, and its subscription to the case's topic. */
@@ -84,6 +86,25 @@ export class Hub {
     private readonly cases: CasesRepository,
     private readonly observeMessage: MessageObserver = () => {},
   ) {}
+
+  /** Session sockets of this process whose live_connections row was written. */
+  joinedConnectionIds(): string[] {
+    const ids: string[] = [];
+    for (const room of this.rooms.values())
+      for (const c of room.connections.values()) if (c.joined) ids.push(c.id);
+    return ids;
+  }
+
+  /**
+   * Closes these sockets with 1012 ("service restart"), which the pages answer by
+   * reconnecting: their rows were removed by another process that took this one
+   * for dead, and a fresh join records them again.
+   */
+  rejoin(ids: string[]) {
+    const wanted = new Set(ids);
+    for (const room of this.rooms.values())
+      for (const c of room.connections.values()) if (wanted.has(c.id)) c.ws.close(1012, 'rejoin');
+  }
 
   /** The sockets this process holds, for the metrics. */
   socketCounts() {
@@ -191,13 +212,22 @@ export class Hub {
 
     const id = randomUUID();
     room = await this.enter(row);
-    connection = { id, role: who.role, name: who.name, ws, consent: 'pending', queue: Promise.resolve() };
+    connection = {
+      id,
+      role: who.role,
+      name: who.name,
+      ws,
+      consent: 'pending',
+      queue: Promise.resolve(),
+      joined: false,
+    };
     room.connections.set(id, connection);
     const entered = room;
     ws.on('close', () => void this.leave(entered, id));
     if (ws.readyState !== ws.OPEN) return;
 
     const joined = await this.live.join(row.id, id, who);
+    connection.joined = true;
     entered.row = joined.row;
     if (who.role === 'agent') connection.consent = joined.consent;
     // The agent's case was found by code; its organisation's name is read once here.

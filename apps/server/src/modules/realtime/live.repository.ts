@@ -80,6 +80,16 @@ export class LiveRepository {
     return rows.map((r) => r.node_id);
   }
 
+  /** The ids of the sockets recorded for one server process. */
+  async connectionIdsOfNode(nodeId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('live_connections')
+      .select('id')
+      .where('node_id', '=', nodeId)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Case ids with sockets of these server processes, which are gone (a restart). */
   async casesOfNodes(nodeIds: string[] | 'all'): Promise<string[]> {
     let query = this.db.selectFrom('live_connections').select('case_id').distinct();

@@ -158,6 +158,11 @@ export class LiveSessions {
     return this.repo.nodesWithConnections();
   }
 
+  /** The sockets recorded for this process. */
+  ownConnectionIds() {
+    return this.repo.connectionIdsOfNode(this.nodeId);
+  }
+
   /** The customer's answer to the consent prompt, recorded and told to the agent. */
   async consent(caseId: string, connectionId: string, decision: ConsentDecision): Promise<ConsentState> {
     const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';

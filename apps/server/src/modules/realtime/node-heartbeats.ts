@@ -2,6 +2,14 @@ import type { Deps } from '../../lib/deps.js';
 import { Poller } from '../../lib/poller.js';
 import type { LiveSessions } from './live.service.js';
 
+/** The sockets this process holds (the hub). */
+export interface LocalSockets {
+  /** Sockets whose live_connections row was written. */
+  joinedConnectionIds(): string[];
+  /** Makes these sockets reconnect (and so be recorded again). */
+  rejoin(ids: string[]): void;
+}
+
 /** Where server processes of a cluster say they are alive (Redis: a key with a TTL per node). */
 export interface NodeRegistry {
   beat(nodeId: string, ttlMs: number): Promise<void>;
@@ -18,21 +26,31 @@ export interface NodeRegistry {
  * A heartbeat lives for three periods. A node is declared dead only once its
  * heartbeat has been missing for two more periods as this process counts
  * them: a restarted Redis forgets every key at once, and live nodes need one
- * period to write theirs again. Removing a live node's rows is harmless
- * anyway (its partner's next reconnect rejoins), but would show a wrong presence.
+ * period to write theirs again.
+ *
+ * Should a live process still be taken for dead (cut off from Redis, or
+ * stalled, for longer than that), it notices on its next beats that rows of
+ * sockets it holds are gone, and has those sockets reconnect: their fresh join
+ * records them again and presence is right once more. A row must be missing on
+ * two checks in a row, so a socket replaced by a newer one elsewhere (its row
+ * deleted, the `kick` still on its way through the bus) is left to that kick.
  */
 export class NodeHeartbeats {
   private readonly poller: Poller;
   private readonly missingSince = new Map<string, number>();
+  /** Own sockets whose row was missing at the last check. */
+  private unrecorded = new Set<string>();
 
   constructor(
     private readonly deps: Deps,
     private readonly registry: NodeRegistry,
     private readonly live: LiveSessions,
+    private readonly local: LocalSockets,
     private readonly onReaped: (nodeIds: string[]) => void = () => {},
   ) {
     this.poller = new Poller('node heartbeat', deps.config.nodeHeartbeatMs, deps.logger, async () => {
       await this.beat();
+      await this.heal();
       await this.reap();
     });
   }
@@ -43,6 +61,24 @@ export class NodeHeartbeats {
 
   beat() {
     return this.registry.beat(this.nodeId, this.deps.config.nodeHeartbeatMs * 3);
+  }
+
+  /** Has own sockets whose rows another process removed reconnect; returns their ids. */
+  async heal(): Promise<string[]> {
+    const held = this.local.joinedConnectionIds();
+    if (held.length === 0 && this.unrecorded.size === 0) return [];
+    const recorded = new Set(await this.live.ownConnectionIds());
+    const missing = held.filter((id) => !recorded.has(id));
+    const rejoin = missing.filter((id) => this.unrecorded.has(id));
+    this.unrecorded = new Set(missing.filter((id) => !this.unrecorded.has(id)));
+    if (rejoin.length) {
+      this.deps.logger.warn(
+        { sockets: rejoin.length },
+        'this process was taken for dead: its sockets reconnect',
+      );
+      this.local.rejoin(rejoin);
+    }
+    return rejoin;
   }
 
   /** Removes the connections of nodes found dead; returns their ids. */
