@@ -95,15 +95,15 @@ describe('customer pages for links and codes', () => {
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 
-  it('says honestly that the QuickSupport download is not available yet', async () => {
+  it('says honestly which systems QuickSupport does not support yet, and joins in the browser instead', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');
     await s.customerPage.goto(s.case.links.customer);
     await s.customerPage.getByRole('button', { name: 'Download QuickSupport' }).click();
-    await s.customerPage
-      .getByRole('dialog', { name: 'QuickSupport desktop app' })
-      .getByText('Not available yet')
-      .waitFor();
+    const dialog = s.customerPage.getByRole('dialog', { name: 'QuickSupport desktop app' });
+    await dialog.getByRole('link', { name: 'Download for Linux' }).waitFor();
+    await dialog.getByText('Windows: not supported yet — join in your browser').waitFor();
+    await dialog.getByText('macOS: not supported yet — join in your browser').waitFor();
     await s.customerPage.getByRole('button', { name: 'Join in browser instead' }).click();
     await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
     await Promise.all(s.contexts.map((c) => c.close()));
