@@ -14,6 +14,7 @@ import type { Deps } from './lib/deps.js';
 import { createIdGenerator, cryptoRandom, type Random } from './lib/random.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { FailOpenCounters, MemoryWindowCounters } from './modules/auth/rate-limiter.js';
 import { casesRoutes } from './modules/cases/cases.routes.js';
 import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
@@ -103,6 +104,9 @@ export interface App {
 /** A request id a client or proxy may hand us: short and plain, so it cannot forge or flood log lines. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** How long a sign-in or join waits for the shared rate-limit counters before letting the attempt through. */
+const RATE_LIMIT_TIMEOUT_MS = 1000;
+
 /** Largest realtime message: an SDP offer with many candidates, or a long freehand stroke. */
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
@@ -154,16 +158,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     reply.header('x-request-id', req.id);
   });
 
-  const deps: Deps = {
-    config,
-    database,
-    clock,
-    random: options.random ?? cryptoRandom,
-    newId: createIdGenerator(clock),
-    logger: server.log,
-  };
-  const people = new PeopleService(deps);
-  const auth = new AuthService(deps, people);
   let bus: Bus;
   let redis: RedisBus | undefined;
   // Metrics exist before the Redis connection, which reports its errors to them.
@@ -182,6 +176,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
   } else {
     bus = new InProcessBus();
   }
+  const deps: Deps = {
+    config,
+    database,
+    clock,
+    random: options.random ?? cryptoRandom,
+    newId: createIdGenerator(clock),
+    logger: server.log,
+    counters: redis
+      ? new FailOpenCounters(redis.counters(), RATE_LIMIT_TIMEOUT_MS, (err) =>
+          server.log.warn({ err }, 'rate limits not counted: Redis did not answer'),
+        )
+      : new MemoryWindowCounters(clock),
+  };
+  const people = new PeopleService(deps);
+  const auth = new AuthService(deps, people);
   const feed = new CaseFeed(bus);
   const webhooks = new WebhooksService(deps);
   const cases = new CasesService(deps, people.repo, feed, webhooks.caseEventListener);

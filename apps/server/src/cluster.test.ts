@@ -174,6 +174,42 @@ describeEachDatabase(
   { config: { redisUrl: REDIS_URL, nodeHeartbeatMs: HEARTBEAT_MS } },
 );
 
+describeEachDatabase(
+  'rate limits in cluster mode (Redis)',
+  (t) => {
+    it('counts one allowance across processes: requests spread over two are refused after the fifth', async () => {
+      const org = await t.newOrg();
+      const module = await org.admin.modules.create({
+        slug: `cluster-${randomUUID().slice(0, 8)}`,
+        title: 'Cluster Help',
+        fields: { name: 'off', email: 'off', description: 'off' },
+      });
+      const other = await t.sibling();
+      // An address of this run only: the counters live in the shared Redis for 15 minutes.
+      const address = `198.51.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      const url = `/api/v1/public/modules/${module.slug}/requests`;
+      const headers = { 'content-type': 'application/json', 'x-forwarded-for': address };
+      const onFirst = () => t.fetch(url, { method: 'POST', headers, body: '{}' }).then((r) => r.status);
+      const onSecond = async () =>
+        (await other.app.server.inject({ method: 'POST', url, headers, payload: '{}' })).statusCode;
+
+      const statuses = [
+        await onFirst(),
+        await onSecond(),
+        await onFirst(),
+        await onSecond(),
+        await onFirst(),
+      ];
+      expect(statuses).toEqual([201, 201, 201, 201, 201]);
+      expect(await onSecond()).toBe(429);
+      expect(await onFirst()).toBe(429);
+      expect((await org.admin.cases.list({ source: 'module' })).items).toHaveLength(5);
+      await other.stop();
+    });
+  },
+  { config: { redisUrl: REDIS_URL, trustProxy: true } },
+);
+
 describe('node heartbeats', () => {
   it('are off on one machine (no Redis), where a start forgets every stored socket instead', async () => {
     // main.ts: without REDIS_URL it calls forgetNodes('all'); buildApp makes no heartbeats.

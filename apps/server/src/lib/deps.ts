@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { DatabaseHandle } from '../db/database.js';
+import type { WindowCounters } from '../modules/auth/rate-limiter.js';
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
 
@@ -12,4 +13,6 @@ export interface Deps {
   random: Random;
   newId: () => string;
   logger: FastifyBaseLogger;
+  /** Rate-limit counters: in memory, or in Redis in cluster mode. */
+  counters: WindowCounters;
 }

@@ -58,8 +58,18 @@ export class AuthService {
     private readonly people: PeopleService,
   ) {
     this.repo = new AuthRepository(deps.database.db);
-    this.perAccount = new RateLimiter(deps.clock, FAILED_LOGINS_PER_ACCOUNT, LOGIN_WINDOW_MS);
-    this.perAddress = new RateLimiter(deps.clock, FAILED_LOGINS_PER_ADDRESS, LOGIN_WINDOW_MS);
+    this.perAccount = new RateLimiter(
+      deps.counters,
+      'login-account',
+      FAILED_LOGINS_PER_ACCOUNT,
+      LOGIN_WINDOW_MS,
+    );
+    this.perAddress = new RateLimiter(
+      deps.counters,
+      'login-address',
+      FAILED_LOGINS_PER_ADDRESS,
+      LOGIN_WINDOW_MS,
+    );
     this.principals = new PrincipalCache(deps.clock);
     people.onUserChanged((userId) => this.principals.forgetUser(userId));
   }
@@ -72,16 +82,16 @@ export class AuthService {
   /** Checks e-mail and password with the login rate limits; the OAuth sign-in uses it too. */
   async verifyCredentials(email: string, password: string, clientIp: string) {
     const accountKey = `${clientIp}|${email}`;
-    this.perAccount.assertAllowed(accountKey);
-    this.perAddress.assertAllowed(clientIp);
+    await this.perAccount.assertAllowed(accountKey);
+    await this.perAddress.assertAllowed(clientIp);
     const user = await this.people.repo.findUserByEmail(email);
     const ok = await verifyPassword(user?.password_hash, password);
     if (!user || !ok || user.active !== 1) {
-      this.perAccount.hit(accountKey);
-      this.perAddress.hit(clientIp);
+      await this.perAccount.hit(accountKey);
+      await this.perAddress.hit(clientIp);
       throw unauthenticated('The e-mail address or password is wrong.');
     }
-    this.perAccount.reset(accountKey);
+    await this.perAccount.reset(accountKey);
     return user;
   }
 

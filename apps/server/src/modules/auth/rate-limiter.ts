@@ -1,56 +1,138 @@
 import type { Clock } from '../../lib/clock.js';
 import { tooManyRequests } from '../../lib/errors.js';
 
+export interface WindowCount {
+  count: number;
+  /** Until the window closes and the count starts again. */
+  resetInMs: number;
+}
+
 /**
- * Fixed-window counter per key, kept in process memory. One process per key
- * space is what single-machine mode runs; cluster mode puts a shared store
- * behind the same interface.
+ * Fixed-window counters. On one machine they live in process memory; in
+ * cluster mode in Redis, so every process counts the same attempts and a
+ * client cannot multiply its allowance by the number of processes.
  */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+export interface WindowCounters {
+  /** Adds one to `key`, opening a window of `windowMs` if none is open, and answers the count. */
+  add(key: string, windowMs: number): Promise<WindowCount>;
+  peek(key: string): Promise<WindowCount | undefined>;
+  clear(key: string): Promise<void>;
+}
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
+export class MemoryWindowCounters implements WindowCounters {
+  private readonly windows = new Map<string, { end: number; count: number }>();
 
-  /** Throws a 429 problem (with Retry-After) once `key` has used its allowance in the current window. */
-  assertAllowed(key: string): void {
-    const w = this.current(key);
-    if (w && w.count >= this.limit) {
-      throw tooManyRequests(Math.max(1, Math.ceil((w.start + this.windowMs - this.clock.now()) / 1000)));
-    }
-  }
+  constructor(private readonly clock: Clock) {}
 
-  hit(key: string): void {
-    const w = this.current(key);
+  async add(key: string, windowMs: number): Promise<WindowCount> {
+    const now = this.clock.now();
+    let w = this.current(key, now);
     if (w) w.count += 1;
-    else this.windows.set(key, { start: this.clock.now(), count: 1 });
-    if (this.windows.size > 100_000) this.prune();
+    else {
+      w = { end: now + windowMs, count: 1 };
+      this.windows.set(key, w);
+    }
+    if (this.windows.size > 100_000) this.prune(now);
+    return { count: w.count, resetInMs: w.end - now };
   }
 
-  /** Counts the attempt and throws if it went over the allowance. */
-  consume(key: string): void {
-    this.assertAllowed(key);
-    this.hit(key);
+  async peek(key: string): Promise<WindowCount | undefined> {
+    const now = this.clock.now();
+    const w = this.current(key, now);
+    return w && { count: w.count, resetInMs: w.end - now };
   }
 
-  reset(key: string): void {
+  async clear(key: string): Promise<void> {
     this.windows.delete(key);
   }
 
-  private current(key: string) {
+  private current(key: string, now: number) {
     const w = this.windows.get(key);
-    if (w && this.clock.now() - w.start >= this.windowMs) {
+    if (w && now >= w.end) {
       this.windows.delete(key);
       return undefined;
     }
     return w;
   }
 
-  private prune() {
-    const now = this.clock.now();
-    for (const [k, w] of this.windows) if (now - w.start >= this.windowMs) this.windows.delete(k);
+  private prune(now: number) {
+    for (const [k, w] of this.windows) if (now >= w.end) this.windows.delete(k);
+  }
+}
+
+/**
+ * Shared counters that cannot be reached (Redis restarting) must not stop
+ * people from signing in or joining: after `timeoutMs` the attempt is let
+ * through uncounted, and the failure reported.
+ */
+export class FailOpenCounters implements WindowCounters {
+  constructor(
+    private readonly inner: WindowCounters,
+    private readonly timeoutMs: number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  private async guarded<T>(work: Promise<T>, fallback: T): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('rate-limit counters did not answer in time')),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (err) {
+      this.onError(err);
+      return fallback;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  add(key: string, windowMs: number) {
+    return this.guarded(this.inner.add(key, windowMs), { count: 0, resetInMs: windowMs });
+  }
+
+  peek(key: string) {
+    return this.guarded(this.inner.peek(key), undefined);
+  }
+
+  clear(key: string) {
+    return this.guarded(this.inner.clear(key), undefined);
+  }
+}
+
+/** An allowance of `limit` attempts per key and window, under a name of its own in the shared counters. */
+export class RateLimiter {
+  constructor(
+    private readonly counters: WindowCounters,
+    private readonly name: string,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  private refuse(w: WindowCount): never {
+    throw tooManyRequests(Math.max(1, Math.ceil(w.resetInMs / 1000)));
+  }
+
+  /** Throws a 429 problem (with Retry-After) once `key` has used its allowance in the current window. */
+  async assertAllowed(key: string): Promise<void> {
+    const w = await this.counters.peek(`${this.name}:${key}`);
+    if (w && w.count >= this.limit) this.refuse(w);
+  }
+
+  async hit(key: string): Promise<void> {
+    await this.counters.add(`${this.name}:${key}`, this.windowMs);
+  }
+
+  /** Counts the attempt and throws if it went over the allowance; one step, so concurrent attempts cannot slip through. */
+  async consume(key: string): Promise<void> {
+    const w = await this.counters.add(`${this.name}:${key}`, this.windowMs);
+    if (w.count > this.limit) this.refuse(w);
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.counters.clear(`${this.name}:${key}`);
   }
 }

@@ -23,7 +23,12 @@ export class JoinService {
     private readonly cases: CasesRepository,
     private readonly modules: ModulesService,
   ) {
-    this.codeLookups = new RateLimiter(deps.clock, CODE_LOOKUPS_PER_ADDRESS, CODE_LOOKUP_WINDOW_MS);
+    this.codeLookups = new RateLimiter(
+      deps.counters,
+      'code-lookup',
+      CODE_LOOKUPS_PER_ADDRESS,
+      CODE_LOOKUP_WINDOW_MS,
+    );
   }
 
   async byToken(token: string): Promise<JoinInfo> {
@@ -32,7 +37,7 @@ export class JoinService {
 
   /** Rate-limited per client address: codes are short enough to guess at scale. */
   async byCode(digits: string, clientIp: string): Promise<JoinInfo> {
-    this.codeLookups.consume(clientIp);
+    await this.codeLookups.consume(clientIp);
     return this.resolve({ code: formatSessionCode(digits) }, 'This session code');
   }
 

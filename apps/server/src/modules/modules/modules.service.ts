@@ -55,7 +55,7 @@ export class ModulesService {
     private readonly cases: CasesService,
   ) {
     this.repo = new ModulesRepository(deps.database.db);
-    this.requests = new RateLimiter(deps.clock, REQUESTS_PER_ADDRESS, REQUEST_WINDOW_MS);
+    this.requests = new RateLimiter(deps.counters, 'module-request', REQUESTS_PER_ADDRESS, REQUEST_WINDOW_MS);
   }
 
   private links(slug: string) {
@@ -249,7 +249,7 @@ export class ModulesService {
       );
     }
     // Counted only for well-formed requests, so a customer correcting a typo is not locked out.
-    this.requests.consume(clientIp);
+    await this.requests.consume(clientIp);
     const row = await this.cases.createForCustomer(
       module,
       {

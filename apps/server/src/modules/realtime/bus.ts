@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { WindowCounters } from '../auth/rate-limiter.js';
 import type { NodeRegistry } from './node-heartbeats.js';
 
 /**
@@ -68,6 +69,13 @@ const PREFIX = 'lifeline:';
  * The publishing connection also keeps the nodes' heartbeats. Both reconnect by themselves
  * (ioredis): commands wait in its offline queue meanwhile, and subscriptions are renewed.
  */
+/** One step, so concurrent attempts on several processes are all counted and the window opens once. */
+const ADD_TO_WINDOW = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+`;
+
 export class RedisBus implements Bus, NodeRegistry {
   private readonly topics = new Topics();
   private readonly publisher: Redis;
@@ -127,6 +135,28 @@ export class RedisBus implements Bus, NodeRegistry {
     if (nodeIds.length === 0) return new Set<string>();
     const found = await this.publisher.mget(nodeIds.map((id) => `${PREFIX}node:${id}`));
     return new Set(nodeIds.filter((_, i) => found[i] !== null));
+  }
+
+  /** Rate-limit windows every process shares: a key per window that expires with it. */
+  counters(): WindowCounters {
+    const publisher = this.publisher;
+    const prefixed = (key: string) => `${PREFIX}rate:${key}`;
+    return {
+      async add(key, windowMs) {
+        const [count, ttl] = (await publisher.eval(ADD_TO_WINDOW, 1, prefixed(key), windowMs)) as [
+          number,
+          number,
+        ];
+        return { count, resetInMs: ttl > 0 ? ttl : windowMs };
+      },
+      async peek(key) {
+        const [count, ttl] = await Promise.all([publisher.get(prefixed(key)), publisher.pttl(prefixed(key))]);
+        return count === null || ttl <= 0 ? undefined : { count: Number(count), resetInMs: ttl };
+      },
+      async clear(key) {
+        await publisher.del(prefixed(key));
+      },
+    };
   }
 
   async close() {
