@@ -9,14 +9,15 @@ import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
 import { useMe } from '../lib/useMe.js';
 
-const sections = {
-  users: 'Users',
-  groups: 'Groups',
-  modules: 'QuickSupport modules',
-  tokens: 'API tokens',
-  'connector-apps': 'Connector apps',
-  outbox: 'Outbox',
-} as const;
+/** The tabs, in order: address segment, label, panel. */
+const sections = [
+  ['users', 'Users', UsersPanel],
+  ['groups', 'Groups', GroupsPanel],
+  ['modules', 'QuickSupport modules', ModulesPanel],
+  ['tokens', 'API tokens', TokensPanel],
+  ['connector-apps', 'Connector apps', ConnectorAppsPanel],
+  ['outbox', 'Outbox', OutboxPanel],
+] as const;
 
 function Administration() {
   const { section = 'users' } = useParams();
@@ -34,32 +35,22 @@ function Administration() {
       <Title order={1} size="h2">
         Administration
       </Title>
-      <Tabs value={section in sections ? section : 'users'} onChange={(v) => navigate(`/admin/${v}`)}>
+      <Tabs
+        value={sections.some(([key]) => key === section) ? section : 'users'}
+        onChange={(v) => navigate(`/admin/${v}`)}
+      >
         <Tabs.List>
-          {Object.entries(sections).map(([key, label]) => (
+          {sections.map(([key, label]) => (
             <Tabs.Tab key={key} value={key}>
               {label}
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        <Tabs.Panel value="users" pt="md">
-          <UsersPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="groups" pt="md">
-          <GroupsPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="modules" pt="md">
-          <ModulesPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="tokens" pt="md">
-          <TokensPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="connector-apps" pt="md">
-          <ConnectorAppsPanel />
-        </Tabs.Panel>
-        <Tabs.Panel value="outbox" pt="md">
-          <OutboxPanel />
-        </Tabs.Panel>
+        {sections.map(([key, , Panel]) => (
+          <Tabs.Panel key={key} value={key} pt="md">
+            <Panel />
+          </Tabs.Panel>
+        ))}
       </Tabs>
     </Stack>
   );

@@ -1,10 +1,11 @@
 import type { JoinInfo } from '@lifeline/contracts';
-import { Button, Code, CopyButton, Group, List, Loader, Modal, Stack, Text, Title } from '@mantine/core';
+import { Button, Code, CopyButton, Group, List, Modal, Stack, Text, Title } from '@mantine/core';
 import { IconDeviceDesktop, IconDownload, IconWorld } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation, useParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
+import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
@@ -23,34 +24,19 @@ export function JoinPage() {
   const [joined, setJoined] = useState((location.state as { join?: string } | null)?.join === 'browser');
   const info = useQuery({ queryKey: ['join', token], queryFn: () => api.join.byToken(token) });
 
-  if (info.isPending) {
-    return (
-      <CenteredCard>
-        <Group>
-          <Loader size="sm" />
-          <Text>Opening your support session…</Text>
-        </Group>
-      </CenteredCard>
-    );
-  }
+  if (info.isPending) return <LoadingCard text="Opening your support session…" />;
   if (isApiError(info.error, 410)) return <EndedPage />;
   if (info.error) {
+    const invalid = isApiError(info.error, 404) || isApiError(info.error, 400);
     return (
-      <CenteredCard>
-        <Title order={1} size="h2">
-          {isApiError(info.error, 404) || isApiError(info.error, 400)
-            ? 'This link is not valid'
-            : 'The session could not be opened'}
-        </Title>
-        <Text c="dimmed">
-          {isApiError(info.error, 404) || isApiError(info.error, 400)
+      <CodeFallbackCard
+        title={invalid ? 'This link is not valid' : 'The session could not be opened'}
+        text={
+          invalid
             ? 'Check that you opened the whole link from your invitation, or enter your session code instead.'
-            : problemText(info.error)}
-        </Text>
-        <Button component="a" href="/support" variant="light">
-          Enter a session code
-        </Button>
-      </CenteredCard>
+            : problemText(info.error)
+        }
+      />
     );
   }
   const data = info.data;

@@ -1,7 +1,7 @@
-import { Button, Group, Loader, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
+import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
 import { api, isApiError, problemText } from '../lib/api.js';
@@ -30,39 +30,27 @@ export function ModulePage() {
     onSuccess: ({ token }) => navigate(`/j/${token}`, { replace: true, state: { join: 'browser' } }),
   });
 
-  if (page.isPending) {
-    return (
-      <CenteredCard>
-        <Group>
-          <Loader size="sm" />
-          <Text>Opening the support page…</Text>
-        </Group>
-      </CenteredCard>
-    );
-  }
+  if (page.isPending) return <LoadingCard text="Opening the support page…" />;
   if (page.error) {
     const off = isApiError(page.error, 404) && page.error.code === 'module_disabled';
     const missing = isApiError(page.error, 404) || isApiError(page.error, 400);
     return (
-      <CenteredCard>
-        <Title order={1} size="h2">
-          {off
+      <CodeFallbackCard
+        title={
+          off
             ? 'This support page is switched off'
             : missing
               ? 'There is no support page here'
-              : 'The page could not be opened'}
-        </Title>
-        <Text c="dimmed">
-          {off
+              : 'The page could not be opened'
+        }
+        text={
+          off
             ? 'The company behind it is not taking requests here right now. If an agent gave you a session code, you can still enter it.'
             : missing
               ? 'Check the address. If an agent gave you a session code, enter it instead.'
-              : problemText(page.error)}
-        </Text>
-        <Button component="a" href="/support" variant="light">
-          Enter a session code
-        </Button>
-      </CenteredCard>
+              : problemText(page.error)
+        }
+      />
     );
   }
   const module = page.data;

@@ -51,21 +51,14 @@ export class ModulesRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** The logo goes with it (foreign key, on delete cascade). */
   async delete(orgId: string, id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx
-        .deleteFrom('module_logos')
-        .where('module_id', 'in', (q) =>
-          q.selectFrom('modules').select('id').where('org_id', '=', orgId).where('id', '=', id),
-        )
-        .execute();
-      const result = await trx
-        .deleteFrom('modules')
-        .where('org_id', '=', orgId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    });
+    const result = await this.db
+      .deleteFrom('modules')
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   /** Replaces the logo and moves the module's logo version, together or not at all. */
