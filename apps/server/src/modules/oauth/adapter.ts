@@ -14,9 +14,11 @@ export interface AdapterHooks {
 
 /**
  * oidc-provider's storage on our database (SQLite or PostgreSQL through Kysely).
- * Records are keyed by `model:sha256(id)` — the id of an access or refresh
- * token is the token itself, so a copy of the table grants nothing — and
- * session uids are stored the same way.
+ * The id (`jti`) of an access token, refresh token or code is the token
+ * itself, so records are keyed by `model:sha256(id)` and stored without their
+ * `jti`, which `find` puts back from the id it was asked for: a copy of the
+ * table grants no token. Sessions keep theirs, as the provider also finds
+ * them by uid (stored as a digest too).
  */
 export function databaseAdapter(repo: OAuthRepository, clock: Clock, hooks: AdapterHooks) {
   return class DatabaseAdapter implements Adapter {
@@ -30,7 +32,7 @@ export function databaseAdapter(repo: OAuthRepository, clock: Clock, hooks: Adap
       await repo.upsertRecord({
         key: this.key(id),
         model: this.model,
-        payload: JSON.stringify(payload),
+        payload: JSON.stringify(this.model === 'Session' ? payload : { ...payload, jti: undefined }),
         grant_id: payload.grantId ?? null,
         client_id: payload.clientId ?? null,
         uid: payload.uid ? sha256(payload.uid) : null,
@@ -41,7 +43,8 @@ export function databaseAdapter(repo: OAuthRepository, clock: Clock, hooks: Adap
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return hooks.clients(id);
-      return this.present(await repo.findRecord(this.key(id)));
+      const payload = this.present(await repo.findRecord(this.key(id)));
+      return payload && { ...payload, jti: id };
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {

@@ -342,6 +342,8 @@ describeEachDatabase(
       for (const row of rows) {
         expect(row.key).not.toContain(tokens.access_token);
         expect(row.key).not.toContain(tokens.refresh_token);
+        expect(row.payload).not.toContain(tokens.access_token);
+        expect(row.payload).not.toContain(tokens.refresh_token);
       }
       const mine = () =>
         t.db
