@@ -3,7 +3,13 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { MediaStreamTrack, RTCRtpSender, RtpPacket } from 'werift';
 import { LADDER } from './adapt.js';
-import { ffmpegArgs, isVp8KeyframeStart, ScreenStream, type Spawn } from './screen-stream.js';
+import {
+  ffmpegArgs,
+  isVp8KeyframeStart,
+  PLAYOUT_DELAY_URI,
+  ScreenStream,
+  type Spawn,
+} from './screen-stream.js';
 
 describe('the screen stream', () => {
   it('asks ffmpeg for the X display, realtime VP8 with a keyframe a second, as RTP to our port', () => {
@@ -75,6 +81,7 @@ describe('the screen stream with ffmpeg and the browser stood in for', () => {
     const track = { writeRtp: (p: RtpPacket) => written.push(p) } as unknown as MediaStreamTrack;
     const sender = {
       replaceRTP: (_h: unknown, _d: boolean, step: number) => continuity.push(step),
+      headerExtensions: [{ id: 5, uri: PLAYOUT_DELAY_URI }],
     } as unknown as RTCRtpSender;
     const stream = new ScreenStream(
       { display: ':9', width: 640, height: 480 },
@@ -84,7 +91,6 @@ describe('the screen stream with ffmpeg and the browser stood in for', () => {
       'ffmpeg',
       LADDER[0] as never,
       () => clock.ms,
-      () => 5,
     );
     await stream.start();
     const socket = dgram.createSocket('udp4');

@@ -109,9 +109,14 @@ export class ScreenStream {
     private readonly ffmpegPath: string,
     private level: Level,
     private readonly now: () => number = Date.now,
-    /** The negotiated id of the playout-delay extension, if the browser took it. */
-    private readonly playoutDelayId: () => number | undefined = () => undefined,
   ) {}
+
+  /** The id the agent's browser agreed to for the playout-delay extension, if it took it (werift keeps it unexposed). */
+  private playoutDelayId(): number | undefined {
+    const negotiated = (this.sender as unknown as { headerExtensions?: { id: number; uri: string }[] })
+      .headerExtensions;
+    return negotiated?.find((e) => e.uri === PLAYOUT_DELAY_URI)?.id;
+  }
 
   async start() {
     const socket = dgram.createSocket('udp4');

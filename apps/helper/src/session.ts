@@ -3,7 +3,6 @@ import {
   CONTROL_CHANNEL,
   type ControlState,
   closeCodes,
-  type IceServer,
   type ServerMessage,
   serverMessage,
 } from '@lifeline/contracts';
@@ -231,15 +230,13 @@ export class HelperSession {
     this.render();
   }
 
-  private iceServers(servers: IceServer[]) {
-    return servers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
-  }
-
   private async startMedia() {
     const welcome = this.welcome;
     if (!welcome || this.pc) return;
     const pc = new RTCPeerConnection({
-      iceServers: this.iceServers(welcome.iceServers),
+      iceServers: welcome.iceServers,
+      // Relay-only deployments keep the customer's addresses from the agent; the helper honours it too.
+      iceTransportPolicy: welcome.iceTransportPolicy ?? 'all',
       codecs: {
         video: [
           new RTCRtpCodecParameters({
