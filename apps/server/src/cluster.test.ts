@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeEachDatabase } from '../test/harness.js';
+import { createTestDatabase, describeEachDatabase, testConfig } from '../test/harness.js';
 import { startHttpReceiver, startSmtpServer } from '../test/receivers.js';
 import { TestSocket, wsUrl } from '../test/sockets.js';
+import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -211,10 +212,7 @@ describeEachDatabase(
 );
 
 describe('node heartbeats', () => {
-  it('are off on one machine (no Redis), where a start forgets every stored socket instead', async () => {
-    // main.ts: without REDIS_URL it calls forgetNodes('all'); buildApp makes no heartbeats.
-    const { buildApp } = await import('./app.js');
-    const { createTestDatabase, testConfig } = await import('../test/harness.js');
+  it('are off on one machine (no Redis)', async () => {
     const database = await createTestDatabase('sqlite');
     const app = await buildApp({ config: testConfig(database.config), database: database.handle });
     expect(app.nodes).toBeUndefined();

@@ -42,9 +42,9 @@ export const controlInput = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('wheel'), dx: notches, dy: notches }),
   /**
-   * A physical key by its DOM `code` (layout-independent: Shift, AltGr and
-   * the customer's layout make the character), with the DOM `key` as a
-   * fallback for keys whose code the helper does not know.
+   * A key press. A key that types a character goes by its DOM `key` (the
+   * agent's layout wins; the helper adds Shift where the customer's keymap
+   * needs it); any other key (Enter, arrows, modifiers) by its DOM `code`.
    */
   z.strictObject({
     type: z.literal('key'),

@@ -93,7 +93,7 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
       .optional(),
-    /** Cluster mode: how often each process renews its heartbeat in Redis; a node silent for 3 beats is dead. */
+    /** Cluster mode: how often each process renews its heartbeat in Redis; its heartbeat lives three periods, and a node is dead two periods after it lapsed. */
     LIFELINE_NODE_HEARTBEAT_SECONDS: z.coerce.number().positive().default(5),
     /** Set: /metrics answers to `Authorization: Bearer <token>` from anywhere. Unset: loopback only. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -141,7 +141,7 @@ export type Config = {
   };
   /** Unset: a random id per start. */
   nodeId: string | undefined;
-  /** Cluster mode: heartbeat period; a node whose heartbeat is older than three periods is dead. */
+  /** Cluster mode: heartbeat period; a heartbeat lives three periods, and a node is dead two periods after it lapsed. */
   nodeHeartbeatMs: number;
   /** Unset: /metrics answers only on loopback. */
   metricsToken: string | undefined;

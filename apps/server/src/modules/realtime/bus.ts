@@ -64,11 +64,6 @@ export class InProcessBus implements Bus {
 
 const PREFIX = 'lifeline:';
 
-/**
- * One connection publishes, one listens (Redis requires a dedicated connection for subscribing).
- * The publishing connection also keeps the nodes' heartbeats. Both reconnect by themselves
- * (ioredis): commands wait in its offline queue meanwhile, and subscriptions are renewed.
- */
 /** One step, so concurrent attempts on several processes are all counted and the window opens once. */
 const ADD_TO_WINDOW = `
 local n = redis.call('INCR', KEYS[1])
@@ -76,6 +71,11 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}
 `;
 
+/**
+ * One connection publishes, one listens (Redis requires a dedicated connection for subscribing).
+ * The publishing connection also keeps the nodes' heartbeats. Both reconnect by themselves
+ * (ioredis): commands wait in its offline queue meanwhile, and subscriptions are renewed.
+ */
 export class RedisBus implements Bus, NodeRegistry {
   private readonly topics = new Topics();
   private readonly publisher: Redis;

@@ -1,4 +1,4 @@
-import type { ClientMessage, IceServer } from '@lifeline/contracts';
+import { type ClientMessage, CONTROL_CHANNEL, type IceServer } from '@lifeline/contracts';
 import type { SignalMessage } from './useSessionSocket.js';
 
 /**
@@ -39,7 +39,9 @@ export class PeerLink {
     pc.ontrack = (e) => {
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
     };
-    pc.ondatachannel = (e) => this.onDataChannel?.(e.channel);
+    pc.ondatachannel = (e) => {
+      if (e.channel.label === CONTROL_CHANNEL) this.onDataChannel?.(e.channel);
+    };
     this.pc = pc;
     return pc;
   }
