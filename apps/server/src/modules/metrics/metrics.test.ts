@@ -31,6 +31,8 @@ describeEachDatabase('Prometheus metrics on loopback', (t) => {
   it('reports cases by status, live sockets, HTTP and signalling latency, and the outbox backlog', async () => {
     const org = await t.newOrg();
     const agent = await t.newAgent(org);
+    // Workers do not run in these tests: every delivery to this endpoint stays in the backlog.
+    await org.admin.webhooks.create({ url: 'http://127.0.0.1:9/hook', events: ['case.created'] });
     const first = await agent.client.cases.create({ name: 'Printer offline', customer: { name: 'Cleo' } });
     await agent.client.cases.create({ name: 'Scanner jammed' });
     const closed = await agent.client.cases.create({ name: 'Already fixed' });
@@ -59,7 +61,7 @@ describeEachDatabase('Prometheus metrics on loopback', (t) => {
     expect(sample(text, 'lifeline_live_connections', { kind: 'customer' })).toBe(1);
     expect(sample(text, 'lifeline_live_connections', { kind: 'agent' })).toBe(0);
     expect(sample(text, 'lifeline_outbox_backlog', { queue: 'invitations' })).toBe(0);
-    expect(sample(text, 'lifeline_outbox_backlog', { queue: 'webhooks' })).toBe(0);
+    expect(sample(text, 'lifeline_outbox_backlog', { queue: 'webhooks' })).toBe(3);
     expect(
       sample(text, 'lifeline_http_request_duration_seconds_count', {
         method: 'POST',
