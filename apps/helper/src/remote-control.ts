@@ -21,10 +21,6 @@ export class RemoteControl {
 
   constructor(private readonly sink: InputSink) {}
 
-  get isGranted() {
-    return this.granted;
-  }
-
   setGranted(granted: boolean) {
     if (!granted) this.releaseAll();
     this.granted = granted;

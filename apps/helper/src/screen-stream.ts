@@ -98,7 +98,6 @@ export class ScreenStream {
   private restarts = 0;
   private lastKeyframeAt = 0;
   private lastRestartAt = 0;
-  packets = 0;
   onFailure: (reason: string) => void = () => {};
 
   constructor(
@@ -137,7 +136,6 @@ export class ScreenStream {
       this.lastPacketAt = this.now();
       this.sentBytes.push({ at: this.lastPacketAt, bytes: buf.length });
       this.forgetSentBefore(this.lastPacketAt - 2000);
-      this.packets++;
       const id = this.playoutDelayId();
       if (id !== undefined) {
         packet.header.extension = true;
@@ -186,10 +184,6 @@ export class ScreenStream {
 
   private forgetSentBefore(at: number) {
     while (this.sentBytes.length && (this.sentBytes[0]?.at ?? 0) < at) this.sentBytes.shift();
-  }
-
-  get currentLevel() {
-    return this.level;
   }
 
   /**

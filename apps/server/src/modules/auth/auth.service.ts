@@ -39,7 +39,6 @@ export interface OAuthAccessToken {
   /** Stable per token, so the principal cache can forget it on revocation. */
   id: string;
   userId: string;
-  clientId: string;
   scopes: string[];
   /** How long the token has left to live. */
   lifetimeMs: number;
@@ -79,8 +78,8 @@ export class AuthService {
     this.oauthTokens = lookup;
   }
 
-  /** Checks e-mail and password with the login rate limits; the OAuth sign-in uses it too. */
-  async verifyCredentials(email: string, password: string, clientIp: string) {
+  /** Checks e-mail and password with the login rate limits. */
+  private async verifyCredentials(email: string, password: string, clientIp: string) {
     const accountKey = `${clientIp}|${email}`;
     await this.perAccount.assertAllowed(accountKey);
     await this.perAddress.assertAllowed(clientIp);
@@ -160,7 +159,7 @@ export class AuthService {
     // Like personal tokens, never more than the user's role allows today.
     const allowed = roleScopes[row.role];
     const scopes = allowed.filter((s) => found.scopes.includes(s));
-    const principal = { ...toPrincipal(row, scopes, 'oauth'), clientId: found.clientId };
+    const principal = toPrincipal(row, scopes, 'oauth');
     this.principals.set(tokenHash, `oauth:${found.id}`, principal, version, found.lifetimeMs);
     return principal;
   }

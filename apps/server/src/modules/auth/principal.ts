@@ -11,8 +11,6 @@ export interface Principal {
   scopes: readonly Scope[];
   /** `oauth`: an access token a connector app (OAuth client) obtained for the user. */
   via: 'cookie' | 'token' | 'oauth';
-  /** OAuth access tokens only: the connector app's client id. */
-  clientId?: string;
   /** Cookie sessions only: what state-changing requests must echo in `x-csrf-token`. */
   csrfToken?: string;
 }

@@ -180,7 +180,6 @@ export class OAuthService {
     return {
       id: sha256(token),
       userId: at.accountId,
-      clientId: at.clientId ?? '',
       scopes: (at.scope ?? '').split(' ').filter(Boolean),
       lifetimeMs: at.remainingTTL * 1000,
     };
