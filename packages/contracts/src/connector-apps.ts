@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { id, timestamp } from './common.js';
 
+/** The connector pages' own OAuth client is the app's client id with this suffix (public, PKCE, no secret). */
+export const PAGES_CLIENT_SUFFIX = '.pages';
+export const pagesClientIdOf = (appClientId: string) => appClientId + PAGES_CLIENT_SUFFIX;
+/** The connector app a client id belongs to, whether it names the app's own client or its pages'. */
+export const appClientIdOf = (clientId: string) =>
+  clientId.endsWith(PAGES_CLIENT_SUFFIX) ? clientId.slice(0, -PAGES_CLIENT_SUFFIX.length) : clientId;
+/** Where the provider sends the agent back after the sign-in tab; the page hands the code to its opener. */
+export const CONNECTOR_CALLBACK_PATH = '/connector/callback';
+
 /** Where a CRM sends the agent back after authorising (its own server-side OAuth use). */
 const redirectUri = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })

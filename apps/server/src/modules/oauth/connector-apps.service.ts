@@ -1,9 +1,10 @@
-import type {
-  ConnectorApp,
-  ConnectorUrls,
-  CreatedConnectorApp,
-  createConnectorAppRequest,
-  updateConnectorAppRequest,
+import {
+  type ConnectorApp,
+  type ConnectorUrls,
+  type CreatedConnectorApp,
+  type createConnectorAppRequest,
+  pagesClientIdOf,
+  type updateConnectorAppRequest,
 } from '@lifeline/contracts';
 import type { z } from 'zod';
 import type { ConnectorAppRow } from '../../db/schema.js';
@@ -14,7 +15,6 @@ import { sha256 } from '../../lib/random.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { Principal } from '../auth/principal.js';
 import type { OAuthRepository } from './oauth.repository.js';
-import { PAGES_CLIENT_SUFFIX } from './oauth.service.js';
 
 /** Recognisable in logs and secret scanners, like personal API tokens (`llt_`). */
 const CLIENT_ID_PREFIX = 'llc_';
@@ -168,7 +168,7 @@ export class ConnectorAppsService {
   async delete(p: Principal, id: string) {
     const row = await this.find(p, id);
     await this.repo.deleteApp(row.id);
-    await this.repo.deleteByClients([row.client_id, row.client_id + PAGES_CLIENT_SUFFIX]);
+    await this.repo.deleteByClients([row.client_id, pagesClientIdOf(row.client_id)]);
     this.auth.forgetOAuthTokens();
   }
 

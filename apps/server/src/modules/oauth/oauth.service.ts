@@ -1,7 +1,15 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { allScopes, type OAuthInteraction, oauthScopeDescriptions, type Scope } from '@lifeline/contracts';
+import {
+  allScopes,
+  appClientIdOf,
+  CONNECTOR_CALLBACK_PATH,
+  type OAuthInteraction,
+  oauthScopeDescriptions,
+  PAGES_CLIENT_SUFFIX,
+  type Scope,
+} from '@lifeline/contracts';
 import type { AdapterPayload, Configuration, KoaContextWithOIDC, default as Provider } from 'oidc-provider';
 import type { Deps } from '../../lib/deps.js';
 import { forbidden, notFound } from '../../lib/errors.js';
@@ -13,10 +21,6 @@ import { OAuthRepository } from './oauth.repository.js';
 
 /** Where the provider is mounted; its issuer is `${PUBLIC_URL}/oauth`. */
 export const OAUTH_PATH = '/oauth';
-/** The connector pages' own OAuth client is the app's client id with this suffix (public, PKCE, no secret). */
-export const PAGES_CLIENT_SUFFIX = '.pages';
-/** Where the provider sends the agent back after the sign-in tab; the page hands the code to its opener. */
-export const CONNECTOR_CALLBACK_PATH = '/connector/callback';
 
 const EXPIRED_RECORDS_SWEEP_MS = 60 * 60_000;
 
@@ -188,9 +192,7 @@ export class OAuthService {
   /** The provider's view of a connector app: its confidential client, or the public one of its pages. */
   private async clientMetadata(clientId: string): Promise<AdapterPayload | undefined> {
     const pages = clientId.endsWith(PAGES_CLIENT_SUFFIX);
-    const app = await this.repo.findAppByClientId(
-      pages ? clientId.slice(0, -PAGES_CLIENT_SUFFIX.length) : clientId,
-    );
+    const app = await this.repo.findAppByClientId(appClientIdOf(clientId));
     if (!app) return undefined;
     if (pages) {
       return {
@@ -303,10 +305,7 @@ export class OAuthService {
 
   private async appOf(interaction: Interaction) {
     const clientId = String(interaction.params.client_id ?? '');
-    const appClientId = clientId.endsWith(PAGES_CLIENT_SUFFIX)
-      ? clientId.slice(0, -PAGES_CLIENT_SUFFIX.length)
-      : clientId;
-    const app = await this.repo.findAppByClientId(appClientId);
+    const app = await this.repo.findAppByClientId(appClientIdOf(clientId));
     if (!app) throw notFound('The connector app');
     const org = await this.repo.organizationName(app.org_id);
     return { app, org: org ?? '' };

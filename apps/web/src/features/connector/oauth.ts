@@ -1,9 +1,9 @@
+import { CONNECTOR_CALLBACK_PATH, pagesClientIdOf } from '@lifeline/contracts';
+
 /** The message type the sign-in tab posts back to the connector frame. */
 export const OAUTH_MESSAGE = 'lifeline:oauth';
 
-/** The connector pages' OAuth client: the app's client id with this suffix (public, PKCE). */
-export const PAGES_CLIENT_SUFFIX = '.pages';
-export const SCOPES = 'cases:read cases:write';
+const SCOPES = 'cases:read cases:write';
 
 export interface Tokens {
   accessToken: string;
@@ -31,11 +31,11 @@ export async function newPendingLogin(): Promise<PendingLogin> {
 }
 
 const origin = () => window.location.origin;
-export const redirectUri = () => `${origin()}/connector/callback`;
+const redirectUri = () => `${origin()}${CONNECTOR_CALLBACK_PATH}`;
 
 export function authorizeUrl(clientId: string, pending: PendingLogin) {
   const params = new URLSearchParams({
-    client_id: clientId + PAGES_CLIENT_SUFFIX,
+    client_id: pagesClientIdOf(clientId),
     response_type: 'code',
     redirect_uri: redirectUri(),
     scope: SCOPES,
@@ -71,7 +71,7 @@ export const exchangeCode = (clientId: string, code: string, verifier: string) =
     grant_type: 'authorization_code',
     code,
     redirect_uri: redirectUri(),
-    client_id: clientId + PAGES_CLIENT_SUFFIX,
+    client_id: pagesClientIdOf(clientId),
     code_verifier: verifier,
   });
 
@@ -79,7 +79,7 @@ export const refreshTokens = (clientId: string, refreshToken: string) =>
   tokenRequest({
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
-    client_id: clientId + PAGES_CLIENT_SUFFIX,
+    client_id: pagesClientIdOf(clientId),
   });
 
 /** Revoking the refresh token ends the grant, and with it every access token it gave. */
@@ -87,7 +87,7 @@ export async function revoke(clientId: string, token: string) {
   await fetch(`${origin()}/oauth/token/revocation`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, client_id: clientId + PAGES_CLIENT_SUFFIX }),
+    body: new URLSearchParams({ token, client_id: pagesClientIdOf(clientId) }),
     credentials: 'omit',
   }).catch(() => undefined);
 }
