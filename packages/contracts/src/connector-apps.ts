@@ -100,8 +100,4 @@ export const oauthInteractionSchema = z.object({
   user: z.object({ name: z.string(), email: z.string() }).nullable(),
 });
 export type OAuthInteraction = z.infer<typeof oauthInteractionSchema>;
-export const oauthLoginRequest = z.strictObject({
-  email: z.email().max(254),
-  password: z.string().min(1).max(500),
-});
 export const oauthRedirect = z.object({ redirectTo: z.string() });

@@ -6,6 +6,22 @@ import type { AuthService } from '../modules/auth/auth.service.js';
 import { assertScope, type Principal } from '../modules/auth/principal.js';
 
 export const SESSION_COOKIE = 'lifeline_session';
+
+export interface SessionCookieOptions {
+  secureCookies: boolean;
+  sessionTtlMs: number;
+}
+
+/** The console's sign-in cookie, as every place that signs an agent in sets it. */
+export function setSessionCookie(reply: FastifyReply, sessionId: string, options: SessionCookieOptions) {
+  reply.setCookie(SESSION_COOKIE, sessionId, {
+    httpOnly: true,
+    secure: options.secureCookies,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: Math.floor(options.sessionTtlMs / 1000),
+  });
+}
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {

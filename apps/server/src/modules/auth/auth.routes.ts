@@ -12,7 +12,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../lib/errors.js';
-import { type Guard, principalOf, SESSION_COOKIE } from '../../plugins/auth.js';
+import {
+  type Guard,
+  principalOf,
+  SESSION_COOKIE,
+  type SessionCookieOptions,
+  setSessionCookie,
+} from '../../plugins/auth.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { AuthService } from './auth.service.js';
 
@@ -29,7 +35,7 @@ export function authRoutes(
   auth: AuthService,
   people: PeopleService,
   guard: Guard,
-  options: { secureCookies: boolean; sessionTtlMs: number },
+  options: SessionCookieOptions,
 ) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -42,13 +48,7 @@ export function authRoutes(
     },
     handler: async (req, reply) => {
       const { sessionId, csrfToken, user } = await auth.login(req.body.email, req.body.password, req.ip);
-      reply.setCookie(SESSION_COOKIE, sessionId, {
-        httpOnly: true,
-        secure: options.secureCookies,
-        sameSite: 'lax',
-        path: '/',
-        maxAge: Math.floor(options.sessionTtlMs / 1000),
-      });
+      setSessionCookie(reply, sessionId, options);
       return { user, csrfToken };
     },
   });

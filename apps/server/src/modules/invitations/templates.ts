@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../lib/html.js';
+
 /** What every invitation carries, whichever the channel. */
 export interface InvitationContent {
   organization: string;
@@ -7,12 +9,6 @@ export interface InvitationContent {
   message: string | undefined;
   agentName: string | null;
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 export function renderEmail(c: InvitationContent): { subject: string; text: string; html: string } {
   const subject = `${c.organization}: your remote support session`;

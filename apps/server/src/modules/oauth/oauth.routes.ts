@@ -1,9 +1,9 @@
-import { oauthInteractionSchema, oauthLoginRequest, oauthRedirect, problemSchema } from '@lifeline/contracts';
+import { loginRequest, oauthInteractionSchema, oauthRedirect, problemSchema } from '@lifeline/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, unauthenticated } from '../../lib/errors.js';
-import { SESSION_COOKIE } from '../../plugins/auth.js';
+import { SESSION_COOKIE, type SessionCookieOptions, setSessionCookie } from '../../plugins/auth.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { OAUTH_PATH, type OAuthService } from './oauth.service.js';
 
@@ -47,7 +47,7 @@ export async function oauthRoutes(
   app: FastifyInstance,
   oauth: OAuthService,
   auth: AuthService,
-  options: { secureCookies: boolean; sessionTtlMs: number },
+  options: SessionCookieOptions,
 ) {
   await app.register(async (scope) => {
     // The provider reads form bodies itself; Fastify must leave the request stream alone.
@@ -81,20 +81,14 @@ export async function oauthRoutes(
       tags,
       summary: "Sign in with Lifeline's e-mail and password (also signs in to the console)",
       params: uidParams,
-      body: oauthLoginRequest,
+      body: loginRequest,
       response: { 200: oauthRedirect, ...errors },
     },
     handler: async (req, reply) =>
       step(async () => {
-        const { sessionId, user } = await auth.login(req.body.email.toLowerCase(), req.body.password, req.ip);
+        const { sessionId, user } = await auth.login(req.body.email, req.body.password, req.ip);
         // A first-party tab: signing in here also opens the console, so "Join session" needs no second sign-in.
-        reply.setCookie(SESSION_COOKIE, sessionId, {
-          httpOnly: true,
-          secure: options.secureCookies,
-          sameSite: 'lax',
-          path: '/',
-          maxAge: Math.floor(options.sessionTtlMs / 1000),
-        });
+        setSessionCookie(reply, sessionId, options);
         return { redirectTo: await oauth.login(req.raw, reply.raw, user.id) };
       }),
   });
