@@ -3,7 +3,6 @@ import {
   Accordion,
   Alert,
   Button,
-  CopyButton,
   Group,
   Modal,
   Stack,
@@ -15,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CopyField } from '../../components/CopyField.js';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 
@@ -30,27 +30,6 @@ const crms = [
   { key: 'serviceNow', label: 'ServiceNow' },
 ] as const;
 
-function Copyable({ label, value }: { label: string; value: string }) {
-  return (
-    <Group gap="xs" align="flex-end" wrap="nowrap">
-      <TextInput
-        label={label}
-        value={value}
-        readOnly
-        style={{ flex: 1 }}
-        onFocus={(e) => e.currentTarget.select()}
-      />
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Button variant="default" onClick={copy} aria-label={`Copy ${label}`}>
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
-
 /** Ready-to-paste connector URLs with each CRM's placeholders (docs/CONNECTORS.md explains where they go). */
 function ConnectorUrls({ app }: { app: ConnectorApp }) {
   return (
@@ -65,8 +44,8 @@ function ConnectorUrls({ app }: { app: ConnectorApp }) {
       {crms.map((c) => (
         <Tabs.Panel key={c.key} value={c.key} pt="xs">
           <Stack gap="xs">
-            <Copyable label={`${c.label} case page URL`} value={app.connectorUrls[c.key].case} />
-            <Copyable label={`${c.label} agent desktop URL`} value={app.connectorUrls[c.key].desktop} />
+            <CopyField label={`${c.label} case page URL`} value={app.connectorUrls[c.key].case} />
+            <CopyField label={`${c.label} agent desktop URL`} value={app.connectorUrls[c.key].desktop} />
           </Stack>
         </Tabs.Panel>
       ))}
@@ -169,7 +148,7 @@ export function ConnectorAppsPanel() {
             </Accordion.Control>
             <Accordion.Panel>
               <Stack gap="xs">
-                <Copyable label="Client ID" value={app.clientId} />
+                <CopyField label="Client ID" value={app.clientId} />
                 <Text size="sm">
                   Embeddable from: {app.allowedOrigins.join(', ')}. Redirect URIs:{' '}
                   {app.redirectUris.length > 0 ? app.redirectUris.join(', ') : 'none'}. Registered{' '}
@@ -199,8 +178,8 @@ export function ConnectorAppsPanel() {
               Copy the client secret now: it is shown only this once. The connector pages do not need it; the
               CRM's server side does, if it calls Lifeline for agents.
             </Alert>
-            <Copyable label="Client ID" value={created.clientId} />
-            <Copyable label="Client secret" value={created.clientSecret} />
+            <CopyField label="Client ID" value={created.clientId} />
+            <CopyField label="Client secret" value={created.clientSecret} />
             <Title order={3} size="h5">
               Connector URLs to paste into the CRM
             </Title>

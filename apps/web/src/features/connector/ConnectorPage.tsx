@@ -11,7 +11,6 @@ import {
   Badge,
   Button,
   Container,
-  CopyButton,
   Group,
   Loader,
   Paper,
@@ -23,6 +22,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CopyField } from '../../components/CopyField.js';
 import { problemText } from '../../lib/api.js';
 import { statusColors, statusLabels, typeLabels } from '../../lib/format.js';
 import { appLink, canOpenInApp } from '../../lib/installedApp.js';
@@ -343,8 +343,8 @@ function LiveCase({
             </Alert>
           ) : (
             <>
-              <LinkField label="Agent link" value={c.links.agent} />
-              <LinkField label="Customer link" value={c.links.customer} />
+              <CopyField label="Agent link" value={c.links.agent} />
+              <CopyField label="Customer link" value={c.links.customer} />
               {close.error && (
                 <Alert color="red" variant="light" role="alert">
                   {problemText(close.error)}
@@ -369,26 +369,5 @@ function LiveCase({
       </Paper>
       {!ended && <SharePanel c={c} client={client} />}
     </Stack>
-  );
-}
-
-function LinkField({ label, value }: { label: string; value: string }) {
-  return (
-    <Group gap="xs" align="flex-end" wrap="nowrap">
-      <TextInput
-        label={label}
-        value={value}
-        readOnly
-        style={{ flex: 1 }}
-        onFocus={(e) => e.currentTarget.select()}
-      />
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Button variant="default" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-        )}
-      </CopyButton>
-    </Group>
   );
 }
