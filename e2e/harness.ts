@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Case, CaseType } from '@lifeline/contracts';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../apps/server/src/config/config.js';
 import {
@@ -137,6 +137,17 @@ export function videoPlaying(page: Page, label: string) {
   return page
     .getByLabel(label)
     .evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && !v.paused && v.readyState >= 2);
+}
+
+/** The RGBA bytes of a rectangle of a video's current frame, in the frame's own pixels. */
+export function videoPixels(video: Locator, rect: { x: number; y: number; width: number; height: number }) {
+  return video.evaluate((v: HTMLVideoElement, r) => {
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [v.videoWidth, v.videoHeight];
+    const ctx = c.getContext('2d');
+    ctx?.drawImage(v, 0, 0);
+    return [...(ctx?.getImageData(r.x, r.y, r.width, r.height).data ?? [])];
+  }, rect);
 }
 
 /** How many pixels of the annotation layer are painted. */

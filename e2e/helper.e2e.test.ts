@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHelper } from '../apps/helper/scripts/build.js';
 import { pointer, startXvfb, xtermWritingTo } from '../apps/helper/test/xvfb.js';
-import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
+import { newScene, pageErrors, screenshot, signIn, useE2e, videoPixels, videoPlaying } from './harness.js';
 import { QuickSupport } from './quicksupport.js';
 
 const env = useE2e();
@@ -62,17 +62,15 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       const picture = s.agentPage.getByLabel(video, { exact: true });
       expect(await picture.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(1024);
       // The X display itself is painted there: the white xterm in the top-left corner of a black screen.
-      const pixelAt = (fx: number, fy: number) =>
-        picture.evaluate(
-          (v: HTMLVideoElement, { x, y }) => {
-            const c = document.createElement('canvas');
-            [c.width, c.height] = [v.videoWidth, v.videoHeight];
-            const ctx = c.getContext('2d');
-            ctx?.drawImage(v, 0, 0);
-            return [...(ctx?.getImageData(x * c.width, y * c.height, 1, 1).data ?? [])].slice(0, 3);
-          },
-          { x: fx, y: fy },
-        );
+      const pixelAt = async (fx: number, fy: number) =>
+        (
+          await videoPixels(picture, {
+            x: Math.floor(fx * 1024),
+            y: Math.floor(fy * 768),
+            width: 1,
+            height: 1,
+          })
+        ).slice(0, 3);
       await expect
         .poll(async () => Math.min(...(await pixelAt(0.2, 0.15))), { timeout: 10_000 })
         .toBeGreaterThan(200);
@@ -112,17 +110,12 @@ describe('QuickSupport, the desktop helper on an X display', () => {
         .poll(() => (fs.existsSync(typed) ? fs.readFileSync(typed, 'utf8') : ''), { timeout: 15_000 })
         .toBe('Hello, X11!\n/tmp/some path #2\n');
       // And the agent sees it: dark text on the xterm's first lines, in the picture.
-      const darkPixelsTopLeft = () =>
-        picture.evaluate((v: HTMLVideoElement) => {
-          const c = document.createElement('canvas');
-          [c.width, c.height] = [v.videoWidth, v.videoHeight];
-          const ctx = c.getContext('2d');
-          ctx?.drawImage(v, 0, 0);
-          const data = ctx?.getImageData(2, 2, 120, 30).data ?? new Uint8ClampedArray();
-          let dark = 0;
-          for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 100) dark++;
-          return dark;
-        });
+      const darkPixelsTopLeft = async () => {
+        const data = await videoPixels(picture, { x: 2, y: 2, width: 120, height: 30 });
+        let dark = 0;
+        for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 100) dark++;
+        return dark;
+      };
       // More than the text cursor's block alone (at most 6 × 13 pixels).
       await expect.poll(darkPixelsTopLeft, { timeout: 15_000 }).toBeGreaterThan(120);
       await screenshot(s.agentPage, 'helper-3-agent-in-control');

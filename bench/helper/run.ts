@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,8 +11,9 @@ import { BUNDLE } from '../../apps/helper/scripts/build.js';
 import { LADDER, type Level } from '../../apps/helper/src/adapt.js';
 import { ffmpegArgs } from '../../apps/helper/src/screen-stream.js';
 import { connectDisplay, X11Sink } from '../../apps/helper/src/x11-input.js';
-import { startXvfb } from '../../apps/helper/test/xvfb.js';
+import { queryPointer, startXvfb } from '../../apps/helper/test/xvfb.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium.js';
+import { QuickSupport } from '../../e2e/quicksupport.js';
 import { ADMIN, fmt, machine, median, quantile, sleep, startLifeline } from '../lib/lifeline-process.js';
 
 /**
@@ -45,13 +46,6 @@ function summary(samples: number[]) {
     p99: quantile(s, 0.99),
     max: s.at(-1) ?? Number.NaN,
   };
-}
-
-function queryPointer(d: XDisplay): Promise<[number, number]> {
-  const root = d.screen[0]?.root as number;
-  return new Promise((resolve, reject) =>
-    d.client.QueryPointer(root, (err, res) => (err ? reject(err) : resolve([res.rootX, res.rootY]))),
-  );
 }
 
 /** Polls the X pointer until it is at (x, y); answers the wall-clock time it was first seen there. */
@@ -132,29 +126,6 @@ async function ffmpegAlone(display: string, d: XDisplay, patch: number): Promise
   return delays;
 }
 
-class Helper {
-  output = '';
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (d: Buffer) => {
-      this.output += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      this.output += d.toString();
-    });
-  }
-  async waitFor(pattern: RegExp, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output)) {
-      if (Date.now() > deadline || this.child.exitCode !== null)
-        throw new Error(`helper never printed ${pattern}:\n${this.output}`);
-      await sleep(20);
-    }
-  }
-  answer(line: string) {
-    this.child.stdin?.write(`${line}\n`);
-  }
-}
-
 /** Samples the agent's video where the patch is, on every decoded frame; records when `__want` shows up. */
 const WATCH_PATCH = `(() => {
   const video = document.querySelector('video[aria-label="Customer\\'s screen"]');
@@ -203,7 +174,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const observer = await connectDisplay(xvfb.display);
   const direct = await X11Sink.open(xvfb.display);
-  let helper: Helper | undefined;
+  let helper: QuickSupport | undefined;
   try {
     // The colour patch: a plain X window whose background we flip.
     const X = observer.client;
@@ -218,13 +189,8 @@ async function main() {
     const admin = createClient({ baseUrl: server.url });
     await admin.auth.login(ADMIN.email, ADMIN.password);
     const created = await admin.cases.create({ name: 'Bench helper', customer: { name: 'Bench Customer' } });
-    helper = new Helper(
-      spawn(process.execPath, [BUNDLE, created.links.customer, '--no-browser'], {
-        env: { ...process.env, DISPLAY: xvfb.display },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      }),
-    );
-    await helper.waitFor(/Waiting for your support agent/);
+    helper = new QuickSupport([created.links.customer, '--no-browser'], xvfb.display);
+    await helper.waitFor(/Waiting for your support agent/, 30_000);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Keeps the page's peer connections reachable, for the inbound video's WebRTC statistics in the report.
@@ -238,16 +204,16 @@ async function main() {
     await page.getByLabel(/^Password/).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${server.url}${next}`);
-    await helper.waitFor(/to see your screen\?/);
-    helper.answer('a');
+    await helper.waitFor(/to see your screen\?/, 30_000);
+    helper.type('a');
     await page.waitForFunction(
       "(() => { const v = document.querySelector('video'); return v !== null && v.videoWidth > 0 && v.readyState >= 2; })()",
       undefined,
       { timeout: 30_000 },
     );
     await page.getByRole('button', { name: 'Request control' }).click();
-    await helper.waitFor(/asks to control your mouse and keyboard/);
-    helper.answer('a');
+    await helper.waitFor(/asks to control your mouse and keyboard/, 30_000);
+    helper.type('a');
     const surface = page.getByRole('application', { name: "Remote control of the customer's screen" });
     await surface.waitFor();
     const box = await surface.boundingBox();
@@ -317,8 +283,8 @@ async function main() {
     const inbound = await inboundVideo(page);
     // Baseline: ffmpeg alone, same arguments, to a socket of ours; the helper and its ffmpeg are gone by now.
     await context.close();
-    helper.child.kill('SIGTERM');
-    await new Promise((resolve) => helper?.child.once('exit', resolve));
+    helper.stop();
+    await helper.exited;
     const encoderOnly = await ffmpegAlone(xvfb.display, observer, patch);
 
     const rows = [
@@ -357,7 +323,7 @@ async function main() {
       ),
     );
   } finally {
-    helper?.child.kill('SIGTERM');
+    helper?.stop();
     direct.close();
     observer.client.terminate();
     await browser.close();

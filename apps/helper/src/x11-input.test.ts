@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXvfb } from '../test/xvfb.js';
+import { queryPointer, startXvfb } from '../test/xvfb.js';
 import { XK } from './keys.js';
 import { connectDisplay, X11Sink } from './x11-input.js';
 
@@ -24,17 +24,7 @@ describe('XTEST input on a real X display', () => {
     const observer = await connectDisplay(xvfb.display);
     try {
       sink.motion(321, 123);
-      const root = observer.screen[0]?.root as number;
-      await expect
-        .poll(
-          () =>
-            new Promise((resolve, reject) =>
-              observer.client.QueryPointer(root, (err, res) =>
-                err ? reject(err) : resolve([res.rootX, res.rootY]),
-              ),
-            ),
-        )
-        .toEqual([321, 123]);
+      await expect.poll(() => queryPointer(observer)).toEqual([321, 123]);
     } finally {
       observer.client.terminate();
     }

@@ -1,5 +1,7 @@
+/// <reference path="../src/x11.d.ts" />
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { XDisplay } from 'x11';
 
 const run = promisify(execFile);
 
@@ -59,5 +61,13 @@ export function xtermWritingTo(display: string, file: string): ChildProcess {
       `cat > '${file}'`,
     ],
     { env: { ...process.env, DISPLAY: display }, stdio: 'ignore' },
+  );
+}
+
+/** Where the X pointer is, read straight from the server (XQueryPointer) on a connection of the caller's. */
+export function queryPointer(d: XDisplay): Promise<[number, number]> {
+  const root = d.screen[0]?.root as number;
+  return new Promise((resolve, reject) =>
+    d.client.QueryPointer(root, (err, res) => (err ? reject(err) : resolve([res.rootX, res.rootY]))),
   );
 }
