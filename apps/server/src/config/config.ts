@@ -115,6 +115,21 @@ const envSchema = z
           message: `is required when SMS_PROVIDER=${e.SMS_PROVIDER}`,
         });
     }
+    const turnUrls = urlList(e.LIFELINE_TURN_URLS);
+    if (turnUrls.length > 0 && !e.LIFELINE_TURN_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LIFELINE_TURN_SECRET'],
+        message: 'is required with LIFELINE_TURN_URLS (coturn static-auth-secret)',
+      });
+    }
+    if (e.LIFELINE_ICE_TRANSPORT_POLICY === 'relay' && turnUrls.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LIFELINE_ICE_TRANSPORT_POLICY'],
+        message: 'relay needs LIFELINE_TURN_URLS (there would be no candidate at all)',
+      });
+    }
   });
 
 /** Every environment variable Lifeline reads (docs/OPERATIONS.md documents each one). */
@@ -187,17 +202,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const turnUrls = urlList(e.LIFELINE_TURN_URLS);
-  if (turnUrls.length > 0 && !e.LIFELINE_TURN_SECRET) {
-    throw new ConfigError(
-      'Invalid configuration:\n  LIFELINE_TURN_SECRET: is required with LIFELINE_TURN_URLS (coturn static-auth-secret)',
-    );
-  }
-  if (e.LIFELINE_ICE_TRANSPORT_POLICY === 'relay' && turnUrls.length === 0) {
-    throw new ConfigError(
-      'Invalid configuration:\n  LIFELINE_ICE_TRANSPORT_POLICY: relay needs LIFELINE_TURN_URLS (there would be no candidate at all)',
-    );
-  }
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
@@ -219,7 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     ice: {
       stunUrls: urlList(e.LIFELINE_STUN_URLS),
-      turnUrls,
+      turnUrls: urlList(e.LIFELINE_TURN_URLS),
       turnSecret: e.LIFELINE_TURN_SECRET,
       turnTtlMs: e.LIFELINE_TURN_TTL_SECONDS * 1000,
       transportPolicy: e.LIFELINE_ICE_TRANSPORT_POLICY,
