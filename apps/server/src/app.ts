@@ -158,18 +158,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
     reply.header('x-request-id', req.id);
   });
 
+  // Socket counts are read only when scraped, by which time the hub (built below) exists.
+  const metrics = new Metrics(database.db, clock, () => hub.socketCounts(), {
+    nodeId,
+    processMetrics: options.processMetrics ?? false,
+  });
   let bus: Bus;
   let redis: RedisBus | undefined;
-  // Metrics exist before the Redis connection, which reports its errors to them.
-  let metrics: Metrics | undefined;
   if (config.redisUrl) {
     redis = new RedisBus(
       config.redisUrl,
       (err) => {
-        metrics?.busErrors.inc();
+        metrics.busErrors.inc();
         server.log.error({ err }, 'redis connection error');
       },
-      () => metrics?.busReconnects.inc(),
+      () => metrics.busReconnects.inc(),
     );
     await redis.ready();
     bus = redis;
@@ -209,19 +212,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     feed,
     nodeId,
   );
-  let hub: Hub | undefined;
-  metrics = new Metrics(
-    database.db,
-    clock,
-    () => hub?.socketCounts() ?? { session: { agent: 0, customer: 0 }, console: 0 },
-    { nodeId, processMetrics: options.processMetrics ?? false },
-  );
-  const observed = metrics;
-  hub = new Hub(deps, bus, live, auth, cases.repo, (type, seconds) =>
-    observed.signallingDuration.observe({ type }, seconds),
+  const hub = new Hub(deps, bus, live, auth, cases.repo, (type, seconds) =>
+    metrics.signallingDuration.observe({ type }, seconds),
   );
   const nodes = redis
-    ? new NodeHeartbeats(deps, redis, live, hub, (dead) => observed.nodesReaped.inc(dead.length))
+    ? new NodeHeartbeats(deps, redis, live, hub, (dead) => metrics.nodesReaped.inc(dead.length))
     : undefined;
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
@@ -279,7 +274,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await nodes?.stop();
   });
   healthRoutes(server, database, () => shuttingDown);
-  metricsRoutes(server, observed, config.metricsToken);
+  metricsRoutes(server, metrics, config.metricsToken);
   const cookieOptions = {
     secureCookies: config.publicUrl.startsWith('https://'),
     sessionTtlMs: config.sessionTtlMs,
@@ -306,6 +301,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     outbox,
     webhookWorker,
     nodes,
-    metrics: observed,
+    metrics,
   };
 }
