@@ -10,9 +10,7 @@ export type CaseTopicMessage =
   /** These sockets were replaced by a newer one of the same partner. */
   | { kind: 'kick'; connectionIds: string[] }
   /** The case ended: every socket is told why and closed. */
-  | { kind: 'end'; reason: EndReason }
-  /** The customer's consent changed; processes gate the customer's signalling on it. */
-  | { kind: 'consent'; state: ConsentState };
+  | { kind: 'end'; reason: EndReason };
 
 /** What travels on `org:{orgId}`: to every process with a console of that organisation. */
 export type OrgTopicMessage = { kind: 'case.changed'; code: string } | { kind: 'case.deleted'; code: string };
@@ -45,6 +43,11 @@ export class CaseFeed {
   ended(orgId: string, code: string, caseId: string, reason: 'closed' | 'expired') {
     this.changed(orgId, code);
     this.toCase(caseId, { kind: 'end', reason });
+  }
+
+  /** The customer's consent changed: the agents' pages are told (the customer's own socket gates its signalling). */
+  consent(caseId: string, state: ConsentState) {
+    this.toCase(caseId, { kind: 'relay', fromRole: 'customer', message: { type: 'consent', state } });
   }
 
   presence(caseId: string, presence: Presence) {

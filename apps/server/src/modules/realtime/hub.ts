@@ -37,6 +37,7 @@ interface Connection {
   role: SessionRole;
   name: string;
   ws: WebSocket;
+  /** Customers only: their signalling is refused until they allow. */
   consent: ConsentState;
   /** Messages of one socket are handled in order: a signal must not overtake the consent before it. */
   queue: Promise<void>;
@@ -229,7 +230,6 @@ export class Hub {
     const joined = await this.live.join(row.id, id, who);
     connection.joined = true;
     entered.row = joined.row;
-    if (who.role === 'agent') connection.consent = joined.consent;
     // The agent's case was found by code; its organisation's name is read once here.
     orgName ??= (await this.cases.findForCustomer({ token: row.customer_token }))?.org_name;
     send(ws, {
@@ -377,14 +377,6 @@ export class Hub {
         return;
       case 'end':
         return this.endRoom(room, message.reason);
-      case 'consent':
-        for (const c of room.connections.values()) {
-          if (c.role === 'agent') {
-            c.consent = message.state;
-            send(c.ws, { type: 'consent', state: message.state });
-          }
-        }
-        return;
     }
   }
 

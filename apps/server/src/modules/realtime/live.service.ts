@@ -117,7 +117,7 @@ export class LiveSessions {
     });
     if (result.replaced.length) this.feed.toCase(caseId, { kind: 'kick', connectionIds: result.replaced });
     // A customer who comes back is asked again: consent belongs to one connection.
-    if (who.role === 'customer') this.feed.toCase(caseId, { kind: 'consent', state: 'pending' });
+    if (who.role === 'customer') this.feed.consent(caseId, 'pending');
     this.announce(result.joined.row, result.joined.presence);
     return result.joined;
   }
@@ -174,7 +174,7 @@ export class LiveSessions {
       await this.repo.insertEvents(trx, [this.event(row, type, actor, { caseType: row.type })]);
       return row;
     });
-    this.feed.toCase(caseId, { kind: 'consent', state });
+    this.feed.consent(caseId, state);
     // Its audit trail grew: consoles showing the case fetch it again.
     this.feed.changed(row.org_id, row.code);
     return state;
