@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, TestServer, testConfig } from '../apps/server/test/harness.js';
 import {
+  E2eServer,
   freePort,
   launchChromium,
   newScene,
@@ -66,11 +66,10 @@ function selectedPair() {
  * and here both relay addresses are 127.0.0.1.
  */
 describe('NAT traversal through coturn, relay only', () => {
-  const t = new TestServer('sqlite');
+  const t = new E2eServer('sqlite');
   let turn: ChildProcess;
   let turnDir = '';
   let browser: Browser;
-  let dropDatabase = async () => {};
 
   beforeAll(async () => {
     turnDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-turn-'));
@@ -114,35 +113,21 @@ describe('NAT traversal through coturn, relay only', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
 
-    t.clock.ms = Date.now();
-    const database = await createTestDatabase('sqlite');
-    const port = await freePort();
-    const base = testConfig(database.config, { publicUrl: `http://127.0.0.1:${port}`, port });
-    await t.start(
-      database.handle,
-      {
-        ...base,
-        ice: {
-          stunUrls: [],
-          turnUrls: [`turn:127.0.0.1:${turnPort}?transport=udp`],
-          turnSecret: SECRET,
-          turnTtlMs: 600_000,
-          transportPolicy: 'relay',
-        },
+    await t.boot('sqlite', {
+      ice: {
+        stunUrls: [],
+        turnUrls: [`turn:127.0.0.1:${turnPort}?transport=udp`],
+        turnSecret: SECRET,
+        turnTtlMs: 600_000,
+        transportPolicy: 'relay',
       },
-      port,
-    );
-    dropDatabase = async () => {
-      await database.handle.destroy();
-      await database.drop();
-    };
+    });
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await t.stop();
-    await dropDatabase();
+    await t.shutdown();
     if (turn && turn.exitCode === null) {
       const exited = new Promise((r) => turn.once('exit', r));
       turn.kill('SIGTERM');
