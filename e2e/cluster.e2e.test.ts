@@ -1,50 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createClient } from '@lifeline/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, TEST_POSTGRES_URL } from '../apps/server/test/harness.js';
-import { freePort, launchChromium, pageErrors, screenshot, signIn, videoPlaying } from './harness.js';
+import { ADMIN, type LifelineProcess, startLifeline } from './cluster-kit.js';
+import { launchChromium, pageErrors, screenshot, signIn, videoPlaying } from './harness.js';
 
-const REPO = fileURLToPath(new URL('../', import.meta.url));
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ADMIN = 'admin@cluster.test';
-
-/** `npm start`'s server as its own process, on PostgreSQL and Redis. */
-async function startProcess(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: url,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      LIFELINE_ADMIN_EMAIL: ADMIN,
-      LIFELINE_ADMIN_PASSWORD: PASSWORD,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return { url, child };
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server at ${url} did not become ready`);
-}
 
 describe('cluster mode: two processes sharing PostgreSQL and Redis', () => {
   const database = `lifeline_cluster_${randomBytes(4).toString('hex')}`;
-  const children: ChildProcess[] = [];
+  const processes: LifelineProcess[] = [];
   let a = '';
   let b = '';
 
@@ -56,20 +22,16 @@ describe('cluster mode: two processes sharing PostgreSQL and Redis', () => {
     const url = new URL(TEST_POSTGRES_URL);
     url.pathname = `/${database}`;
     // One after the other: the first migrates and creates the organisation.
-    const first = await startProcess(url.toString());
-    const second = await startProcess(url.toString());
-    children.push(first.child, second.child);
+    const env = { DATABASE_URL: url.toString(), REDIS_URL };
+    const first = await startLifeline(env);
+    const second = await startLifeline(env);
+    processes.push(first, second);
     a = first.url;
     b = second.url;
   });
 
   afterAll(async () => {
-    for (const child of children) {
-      if (child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    for (const p of processes) await p.stop();
     const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
     await admin.connect();
     await admin.query(`drop database if exists ${database} with (force)`);
