@@ -20,6 +20,8 @@ export interface AdapterHooks {
  * table grants no token. Sessions keep theirs, as the provider also finds
  * them by uid (stored as a digest too).
  */
+const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken', 'Grant']);
+
 export function databaseAdapter(repo: OAuthRepository, clock: Clock, hooks: AdapterHooks) {
   return class DatabaseAdapter implements Adapter {
     constructor(private readonly model: string) {}
@@ -62,7 +64,8 @@ export function databaseAdapter(repo: OAuthRepository, clock: Clock, hooks: Adap
 
     async destroy(id: string): Promise<void> {
       await repo.deleteRecord(this.key(id));
-      hooks.revoked();
+      // Only these stand behind a cached principal; sessions, interactions and used codes do not.
+      if (TOKEN_MODELS.has(this.model)) hooks.revoked();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

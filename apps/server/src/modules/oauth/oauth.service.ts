@@ -232,7 +232,7 @@ export class OAuthService {
     const user = userId ? await this.repo.findAccount(userId) : undefined;
     const requested = String(interaction.params.scope ?? '')
       .split(' ')
-      .filter((s): s is Scope => s in oauthScopeDescriptions);
+      .filter((s): s is Scope => Object.hasOwn(oauthScopeDescriptions, s));
     return {
       uid: interaction.uid,
       prompt: interaction.prompt.name === 'login' ? 'login' : 'consent',
