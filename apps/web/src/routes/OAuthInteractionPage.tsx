@@ -1,9 +1,4 @@
-import {
-  type OAuthInteraction,
-  oauthInteractionSchema,
-  oauthRedirect,
-  problemSchema,
-} from '@lifeline/contracts';
+import { type OAuthInteraction, oauthInteractionSchema, oauthRedirect } from '@lifeline/contracts';
 import {
   Alert,
   Button,
@@ -20,27 +15,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
+import { api, problemText } from '../lib/api.js';
 
-/**
- * The steps of this page sit under its own path, where the provider's
- * interaction cookie is sent; they are same-origin JSON calls, so the cookie
- * of this first-party tab travels by itself.
- */
-async function step<T>(path: string, parse: (v: unknown) => T, body?: unknown): Promise<T> {
-  const res = await fetch(path, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  const json: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const problem = problemSchema.safeParse(json);
-    throw new Error(
-      problem.success ? (problem.data.detail ?? problem.data.title) : 'Lifeline cannot be reached.',
-    );
-  }
-  return parse(json);
-}
+// The steps of this page sit under its own path, where the provider's interaction cookie is
+// sent; they are same-origin JSON calls, so the cookie of this first-party tab travels by itself.
 
 /** Sign-in and consent for a connector app (OAuth authorisation), in a tab of its own. */
 export function OAuthInteractionPage() {
@@ -48,7 +26,7 @@ export function OAuthInteractionPage() {
   const base = `/oauth/interaction/${encodeURIComponent(uid)}`;
   const details = useQuery({
     queryKey: ['oauth-interaction', uid],
-    queryFn: () => step(`${base}/details`, (v) => oauthInteractionSchema.parse(v)),
+    queryFn: () => api.request('GET', `${base}/details`, oauthInteractionSchema),
   });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -57,10 +35,10 @@ export function OAuthInteractionPage() {
     setBusy(action);
     setError(null);
     try {
-      const { redirectTo } = await step(`${base}/${action}`, (v) => oauthRedirect.parse(v), body);
+      const { redirectTo } = await api.request('POST', `${base}/${action}`, oauthRedirect, { body });
       window.location.assign(redirectTo);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(problemText(err));
       setBusy(null);
     }
   };
@@ -72,7 +50,7 @@ export function OAuthInteractionPage() {
           This sign-in cannot continue
         </Title>
         <Alert color="red" variant="light" role="alert">
-          {details.error.message}
+          {problemText(details.error)}
         </Alert>
       </CenteredCard>
     );
