@@ -142,8 +142,10 @@ function Session({
   const queryClient = useQueryClient();
   const [closedCode, setClosedCode] = useState<string | null>(null);
   const linked = Boolean(record.system && record.recordId);
+  // Without a CRM record nothing is looked up, but a created session is kept under this key all the same.
+  const openCaseKey = ['connector', 'open-case', record.system, record.recordId];
   const open = useQuery({
-    queryKey: ['connector', 'open-case', record.system, record.recordId],
+    queryKey: openCaseKey,
     queryFn: async () =>
       (
         await client.cases.list({
@@ -155,8 +157,7 @@ function Session({
       ).items[0] ?? null,
     enabled: linked,
   });
-  const [created, setCreated] = useState<Case | null>(null);
-  const current = linked ? open.data : created;
+  const current = open.data;
 
   if (linked && open.isPending) return <Loader aria-label="Loading" />;
   if (open.error) {
@@ -173,8 +174,7 @@ function Session({
         client={client}
         onClosed={(c) => {
           setClosedCode(c.code);
-          setCreated(null);
-          queryClient.setQueryData(['connector', 'open-case', record.system, record.recordId], null);
+          queryClient.setQueryData(openCaseKey, null);
         }}
       />
     );
@@ -192,8 +192,7 @@ function Session({
         client={client}
         onCreated={(c) => {
           setClosedCode(null);
-          setCreated(c);
-          queryClient.setQueryData(['connector', 'open-case', record.system, record.recordId], c);
+          queryClient.setQueryData(openCaseKey, c);
         }}
       />
     </Stack>
