@@ -39,17 +39,18 @@ export type Target =
   | { kind: 'link'; server: URL; token: string }
   | { kind: 'code'; server: URL; code: string };
 
-export interface HelperConfig {
-  mode: 'help' | 'session' | 'install-sos';
-  target: Target | undefined;
-  sosLink: URL | undefined;
+export type HelperConfig = (
+  | { mode: 'help' }
+  | { mode: 'install-sos'; sosLink: URL }
+  | { mode: 'session'; target: Target }
+) & {
   openBrowser: boolean;
   openWith: string;
   display: string | undefined;
   ffmpeg: string;
   desktopDir: string | undefined;
   home: string | undefined;
-}
+};
 
 const argsSchema = z.strictObject({
   positional: z.array(z.string()).max(1, 'give one invitation link or session code'),
@@ -141,12 +142,11 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     ffmpeg: a.ffmpeg ?? 'ffmpeg',
     desktopDir: e.XDG_DESKTOP_DIR || undefined,
     home: e.HOME || undefined,
-    sosLink: a.installSos,
   };
-  if (a.help) return { ...base, mode: 'help', target: undefined };
+  if (a.help) return { ...base, mode: 'help' };
   if (a.installSos) {
     if (a.positional.length) throw new UsageError('--install-sos takes the module link only, no session.');
-    return { ...base, mode: 'install-sos', target: undefined };
+    return { ...base, mode: 'install-sos', sosLink: a.installSos };
   }
   const value = a.positional[0];
   if (!value) throw new UsageError('Give your invitation link or session code.');
