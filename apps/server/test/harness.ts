@@ -28,6 +28,25 @@ export class TestClock {
   }
 }
 
+const SCHEMA_LOCK = 74_656_241;
+
+/**
+ * Test files run in parallel on one PostgreSQL database. Kysely's migrator
+ * looks at the tables of every schema, and fails with "schema … does not
+ * exist" if another file drops its schema at that moment; so creating,
+ * migrating and dropping test schemas take turns under an advisory lock.
+ */
+export async function withSchemaLock<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** A database of one kind, fresh for one test file, and how to throw it away. Migrated unless told otherwise. */
 export async function createTestDatabase(
   kind: DatabaseKind,
@@ -46,21 +65,18 @@ export async function createTestDatabase(
     return { config, handle, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const schema = `test_${suffix}`;
-  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
   const config = { kind, url: TEST_POSTGRES_URL, schema } as const;
-  const handle = openDatabase(config);
-  if (options.migrate !== false) await migrateToLatest(handle);
+  let handle!: DatabaseHandle;
+  await withSchemaLock(async (admin) => {
+    await admin.query(`create schema ${schema}`);
+    handle = openDatabase(config);
+    if (options.migrate !== false) await migrateToLatest(handle);
+  });
   return {
     config,
     handle,
     drop: async () => {
-      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      await withSchemaLock((admin) => admin.query(`drop schema ${schema} cascade`));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Migrator } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, DATABASES, storedCase } from '../../../test/harness.js';
+import { createTestDatabase, DATABASES, storedCase, withSchemaLock } from '../../../test/harness.js';
 import { migrateToLatest } from '../database.js';
 import { migrationNames, migrationProvider } from './index.js';
 
@@ -20,7 +20,7 @@ describe.each(DATABASES)('migrations [%s]', (kind) => {
       provider: migrationProvider({ dialect: handle.dialect }),
       ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
     });
-    const to0001 = await migrator.migrateTo('0001_initial');
+    const to0001 = await withSchemaLock(() => migrator.migrateTo('0001_initial'));
     if (to0001.error) throw to0001.error;
 
     await db.insertInto('organizations').values({ id: 'o1', name: 'Acme', created_at: 1 }).execute();
@@ -52,7 +52,7 @@ describe.each(DATABASES)('migrations [%s]', (kind) => {
     };
     await db.insertInto('case_events').values(event).execute();
 
-    expect(await migrateToLatest(handle)).toEqual(migrationNames.slice(1));
+    expect(await withSchemaLock(() => migrateToLatest(handle))).toEqual(migrationNames.slice(1));
 
     expect(await db.selectFrom('cases').selectAll().execute()).toEqual([kase]);
     expect(await db.selectFrom('case_events').select(['case_id', 'type']).execute()).toEqual([
