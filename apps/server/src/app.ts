@@ -8,17 +8,21 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
+import { type Bus, InProcessBus, RedisBus } from './lib/bus.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import type { FetchFn } from './lib/delivery.js';
 import type { Deps } from './lib/deps.js';
 import { createIdGenerator, cryptoRandom, type Random } from './lib/random.js';
+import { RedisConnections } from './lib/redis.js';
+import { FailOpenCounters, MemoryWindowCounters, RedisWindowCounters } from './lib/window-counters.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { AuthService } from './modules/auth/auth.service.js';
-import { FailOpenCounters, MemoryWindowCounters } from './modules/auth/rate-limiter.js';
+import { CaseLedger } from './modules/cases/case-ledger.js';
 import { casesRoutes } from './modules/cases/cases.routes.js';
 import { CasesService } from './modules/cases/cases.service.js';
 import { ExpirySweeper } from './modules/cases/expiry-sweeper.js';
 import { connectionsRoutes } from './modules/connections/connections.routes.js';
+import { ConnectionsService } from './modules/connections/connections.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { invitationsRoutes } from './modules/invitations/invitations.routes.js';
 import { InvitationsService, presentInvitation } from './modules/invitations/invitations.service.js';
@@ -29,20 +33,18 @@ import { joinRoutes } from './modules/join/join.routes.js';
 import { JoinService } from './modules/join/join.service.js';
 import { Metrics } from './modules/metrics/metrics.js';
 import { metricsRoutes } from './modules/metrics/metrics.routes.js';
-import { modulesRoutes } from './modules/modules/modules.routes.js';
-import { ModulesService } from './modules/modules/modules.service.js';
 import { connectorAppsRoutes } from './modules/oauth/connector-apps.routes.js';
 import { ConnectorAppsService } from './modules/oauth/connector-apps.service.js';
 import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { OAuthService } from './modules/oauth/oauth.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
-import { type Bus, InProcessBus, RedisBus } from './modules/realtime/bus.js';
+import { modulesRoutes } from './modules/quicksupport-modules/quicksupport-modules.routes.js';
+import { QuickSupportModulesService } from './modules/quicksupport-modules/quicksupport-modules.service.js';
 import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
-import { LiveRepository } from './modules/realtime/live.repository.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
-import { NodeHeartbeats } from './modules/realtime/node-heartbeats.js';
+import { NodeHeartbeats, RedisNodeRegistry } from './modules/realtime/node-heartbeats.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
@@ -83,10 +85,11 @@ export interface App {
     people: PeopleService;
     auth: AuthService;
     cases: CasesService;
+    /** The only writer of cases and their audit trails; its `events` announce each change after commit. */
+    ledger: CaseLedger;
     live: LiveSessions;
     invitations: InvitationsService;
-    modules: ModulesService;
-    /** `webhooks.onCaseEvents(trx, rows)` announces audit events written elsewhere; `emit()` others. */
+    modules: QuickSupportModulesService;
     webhooks: WebhooksService;
     oauth: OAuthService;
     connectorApps: ConnectorAppsService;
@@ -164,18 +167,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     processMetrics: options.processMetrics ?? false,
   });
   let bus: Bus;
-  let redis: RedisBus | undefined;
+  let redis: RedisConnections | undefined;
   if (config.redisUrl) {
-    redis = new RedisBus(
-      config.redisUrl,
-      (err) => {
-        metrics.busErrors.inc();
-        server.log.error({ err }, 'redis connection error');
-      },
-      () => metrics.busReconnects.inc(),
-    );
+    const onRedisError = (err: Error) => {
+      metrics.busErrors.inc();
+      server.log.error({ err }, 'redis connection error');
+    };
+    redis = new RedisConnections(config.redisUrl, onRedisError, () => metrics.busReconnects.inc());
     await redis.ready();
-    bus = redis;
+    bus = new RedisBus(redis, onRedisError);
   } else {
     bus = new InProcessBus();
   }
@@ -187,47 +187,44 @@ export async function buildApp(options: AppOptions): Promise<App> {
     newId: createIdGenerator(clock),
     logger: server.log,
     counters: redis
-      ? new FailOpenCounters(redis.counters(), RATE_LIMIT_TIMEOUT_MS, (err) =>
+      ? new FailOpenCounters(new RedisWindowCounters(redis.commands), RATE_LIMIT_TIMEOUT_MS, (err) =>
           server.log.warn({ err }, 'rate limits not counted: Redis did not answer'),
         )
       : new MemoryWindowCounters(clock),
   };
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
-  const feed = new CaseFeed(bus);
   const webhooks = new WebhooksService(deps);
-  const cases = new CasesService(deps, people.repo, feed, webhooks.caseEventListener);
-  feed.onLocalChange((orgId) => cases.written(orgId));
-  const modules = new ModulesService(deps, people.repo, cases);
-  const join = new JoinService(deps, cases.repo, modules);
-  const sweeper = new ExpirySweeper(deps, cases.repo, (expired) => {
-    for (const e of expired) {
-      cases.written(e.org_id);
-      feed.ended(e.org_id, e.code, e.id, 'expired');
-    }
+  // The write path of every case; what follows a change subscribes to it (docs/ARCHITECTURE.md).
+  const ledger = new CaseLedger(deps, webhooks.caseEventListener);
+  const feed = new CaseFeed(bus, ledger.events);
+  ledger.events.on('case.changed', (e) => {
+    for (const type of e.audit) metrics.caseEvents.inc({ type });
   });
-  const live = new LiveSessions(
-    deps,
-    new LiveRepository(database.db, database.dialect, webhooks.caseEventListener),
-    feed,
-    nodeId,
-  );
-  const hub = new Hub(deps, bus, live, auth, cases.repo, (type, seconds) =>
+  ledger.events.on('case.ended', (e) => metrics.casesEnded.inc({ reason: e.reason }));
+  const cases = new CasesService(deps, people, ledger);
+  const modules = new QuickSupportModulesService(deps, people, cases);
+  const join = new JoinService(deps, cases, people, modules);
+  const sweeper = new ExpirySweeper(ledger, deps);
+  const live = new LiveSessions(deps, ledger, feed, nodeId);
+  const hub = new Hub(deps, bus, live, auth, join, cases, (type, seconds) =>
     metrics.signallingDuration.observe({ type }, seconds),
   );
   const nodes = redis
-    ? new NodeHeartbeats(deps, redis, live, hub, (dead) => metrics.nodesReaped.inc(dead.length))
+    ? new NodeHeartbeats(deps, new RedisNodeRegistry(redis.commands), live, hub, (dead) =>
+        metrics.nodesReaped.inc(dead.length),
+      )
     : undefined;
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
     options.delivery?.mailer ??
     (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs) : undefined);
   const sms = options.delivery?.sms ?? smsSenderFor(config, fetchFn);
-  const invitations = new InvitationsService(deps, cases.repo, people.repo, {
+  const invitations = new InvitationsService(deps, cases, ledger, people, {
     email: mailer ? 'smtp' : 'local',
     sms: sms?.name ?? 'local',
   });
-  const outbox = new OutboxWorker(deps, invitations.repo, mailer, sms, (trx, { type, row }) =>
+  const outbox = new OutboxWorker(deps, invitations.repo, cases, ledger, mailer, sms, (trx, { type, row }) =>
     webhooks.record(trx, [
       { orgId: row.org_id, type, data: { invitation: presentInvitation(row) }, occurredAt: clock.now() },
     ]),
@@ -284,7 +281,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   casesRoutes(server, cases, guard);
   joinRoutes(server, join);
   modulesRoutes(server, modules, guard);
-  connectionsRoutes(server, deps, cases.repo, guard);
+  connectionsRoutes(server, new ConnectionsService(deps, cases), guard);
   invitationsRoutes(server, invitations, guard);
   webhooksRoutes(server, webhooks, guard);
   connectorAppsRoutes(server, connectorApps, guard);
@@ -295,7 +292,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   return {
     server,
-    services: { people, auth, cases, live, invitations, modules, webhooks, oauth, connectorApps },
+    services: { people, auth, cases, ledger, live, invitations, modules, webhooks, oauth, connectorApps },
     sweeper,
     bus,
     outbox,

@@ -91,7 +91,7 @@ async function main(argv: string[]) {
         });
         process.stdout.write(`Added ${user.role} ${user.email} (${user.id})\n`);
       } else if (key === 'token add') {
-        const user = await services.people.repo.findUserByEmail(required(values, 'email').toLowerCase());
+        const user = await services.people.findUserByEmail(required(values, 'email').toLowerCase());
         if (!user) throw new UsageError(`No user with e-mail ${values.email}`);
         if (user.active !== 1) throw new UsageError(`${user.email} is deactivated; reactivate them first.`);
         const scopes = (values.scopes ?? 'cases:read,cases:write').split(',').map((s) => s.trim());
@@ -126,11 +126,11 @@ async function resolveOrg(
   adminEmail?: string,
 ) {
   if (adminEmail) {
-    const admin = await people.repo.findUserByEmail(adminEmail.toLowerCase());
+    const admin = await people.findUserByEmail(adminEmail.toLowerCase());
     if (admin?.role !== 'admin') throw new UsageError(`No admin with e-mail ${adminEmail}`);
     return admin.org_id;
   }
-  const orgs = await people.repo.someOrganizations(2);
+  const orgs = await people.someOrganizations(2);
   const [org] = orgs;
   if (!org)
     throw new UsageError('There is no organisation yet: run "org add" first, or start the server once.');

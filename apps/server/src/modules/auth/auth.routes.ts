@@ -73,7 +73,7 @@ export function authRoutes(
     onRequest: guard(null),
     handler: async (req) => {
       const p = principalOf(req);
-      const organization = await people.repo.findOrganization(p.orgId);
+      const organization = await people.findOrganization(p.orgId);
       if (!organization) throw notFound('The organisation');
       return {
         user: await people.getUser(p.orgId, p.userId),

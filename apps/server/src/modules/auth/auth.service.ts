@@ -83,7 +83,7 @@ export class AuthService {
     const accountKey = `${clientIp}|${email}`;
     await this.perAccount.assertAllowed(accountKey);
     await this.perAddress.assertAllowed(clientIp);
-    const user = await this.people.repo.findUserByEmail(email);
+    const user = await this.people.findUserByEmail(email);
     const ok = await verifyPassword(user?.password_hash, password);
     if (!user || !ok || user.active !== 1) {
       await this.perAccount.hit(accountKey);

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../../test/harness.js';
 import { AppError } from '../../lib/errors.js';
-import { RedisBus } from '../realtime/bus.js';
-import { FailOpenCounters, MemoryWindowCounters, RateLimiter, type WindowCounters } from './rate-limiter.js';
+import {
+  FailOpenCounters,
+  MemoryWindowCounters,
+  RedisWindowCounters,
+  type WindowCounters,
+} from '../../lib/window-counters.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -64,12 +70,9 @@ describe('FailOpenCounters', () => {
 
 describe('Redis window counters (cluster mode)', () => {
   it('count per key in a window that expires in Redis, and clear', async () => {
-    const bus = new RedisBus(REDIS_URL, (err) => {
-      throw err;
-    });
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
-      await bus.ready();
-      const counters = bus.counters();
+      const counters = new RedisWindowCounters(redis);
       const key = `test:${randomUUID()}`;
       expect(await counters.peek(key)).toBeUndefined();
       const counts = [];
@@ -85,7 +88,7 @@ describe('Redis window counters (cluster mode)', () => {
       await new Promise((r) => setTimeout(r, 120));
       expect(await counters.peek(short)).toBeUndefined();
     } finally {
-      await bus.close();
+      redis.disconnect();
     }
   });
 });

@@ -10,16 +10,15 @@ import type {
 } from '@lifeline/contracts';
 import type { z } from 'zod';
 import type { CaseRow, ModuleRow, NewCaseEventRow } from '../../db/schema.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { decodeCursor, decodeTimeKeyset, pageOf } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { AppError, conflict, forbidden, invalidField, notFound } from '../../lib/errors.js';
-import { formatSessionCode } from '../../lib/random.js';
 import { actorOf, type Principal } from '../auth/principal.js';
-import type { PeopleRepository } from '../people/people.repository.js';
-import type { CaseFeed } from '../realtime/case-feed.js';
+import type { PeopleService } from '../people/people.service.js';
 import { caseEvent } from './case-events.js';
+import type { CaseLedger } from './case-ledger.js';
 import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
-import { type CaseEventListener, CasesRepository } from './cases.repository.js';
+import { CasesRepository } from './cases.repository.js';
 import { ListCache } from './list-cache.js';
 
 type CreateInput = z.output<typeof createCaseRequest>;
@@ -27,12 +26,8 @@ type UpdateInput = z.output<typeof updateCaseRequest>;
 type ListQuery = z.output<typeof listCasesQuery>;
 type CasePage = { items: Case[]; nextCursor: string | null };
 
-const CODE_ATTEMPTS = 20;
 const CUSTOMER_TOKEN_BYTES = 24; // 192 bits
 
-type ListCursor = [createdAt: number, id: string];
-const isListCursor = (v: unknown): v is ListCursor =>
-  Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string';
 const isEventCursor = (v: unknown): v is number => Number.isSafeInteger(v);
 
 /** SPEC §3: the assignee, the agent who created the case, or an admin may close or delete it. */
@@ -41,35 +36,29 @@ const mayEnd = (p: Principal, row: CaseRow) =>
   row.assignee_id === p.userId ||
   (row.created_by_type === 'user' && row.created_by_id === p.userId);
 
+/**
+ * Service cases as agents and integrators see them: the rules of who may do
+ * what, and every read of a case for the other modules. Writes go through the
+ * case ledger.
+ */
 export class CasesService {
-  readonly repo: CasesRepository;
+  private readonly repo: CasesRepository;
 
   /** Absent in cluster mode, where other processes write too. */
   private readonly listCache: ListCache<CasePage> | undefined;
 
   constructor(
     private readonly deps: Deps,
-    private readonly people: PeopleRepository,
-    private readonly feed: CaseFeed,
-    listener?: CaseEventListener,
+    private readonly people: PeopleService,
+    private readonly ledger: CaseLedger,
   ) {
-    this.repo = new CasesRepository(deps.database, listener);
-    this.listCache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
-  }
-
-  /**
-   * Every write to an organisation's cases is announced here once it is done
-   * (or failed), so a cached queue page never outlives a change.
-   */
-  written(orgId: string) {
-    this.listCache?.invalidate(orgId);
-  }
-
-  private async writing<T>(orgId: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } finally {
-      this.written(orgId);
+    this.repo = new CasesRepository(deps.database.db);
+    const cache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
+    this.listCache = cache;
+    // A cached queue page must never outlive a change made in this process.
+    if (cache) {
+      ledger.events.on('case.changed', (e) => cache.invalidate(e.orgId));
+      ledger.events.on('case.ended', (e) => cache.invalidate(e.orgId));
     }
   }
 
@@ -86,13 +75,13 @@ export class CasesService {
   }
 
   private async assertGroup(orgId: string, groupId: string) {
-    if (!(await this.people.findGroup(orgId, groupId)))
+    if (!(await this.people.hasGroup(orgId, groupId)))
       throw invalidField('groupId', 'is not a group of your organisation');
   }
 
   private async assertAssignee(orgId: string, userId: string) {
-    const user = await this.people.findUser(orgId, userId);
-    if (user?.active !== 1) throw invalidField('assigneeId', 'is not an active user of your organisation');
+    if (!(await this.people.isActiveUser(orgId, userId)))
+      throw invalidField('assigneeId', 'is not an active user of your organisation');
   }
 
   async create(p: Principal, input: CreateInput, source: CaseSource): Promise<Case> {
@@ -174,14 +163,7 @@ export class CasesService {
     ];
     if (row.assignee_id)
       events.push(this.event(row, 'case.assigned', actor, { from: null, to: row.assignee_id }));
-    const code = await this.writing(orgId, () =>
-      this.repo.insertWithNewCode(
-        row,
-        events,
-        () => formatSessionCode(this.deps.random.digits8()),
-        CODE_ATTEMPTS,
-      ),
-    );
+    const code = await this.ledger.create(row, events);
     if (!code) {
       throw new AppError(
         503,
@@ -190,7 +172,6 @@ export class CasesService {
         'No free session code was found; retry.',
       );
     }
-    this.feed.changed(orgId, code);
     return { ...row, code };
   }
 
@@ -205,7 +186,7 @@ export class CasesService {
     if (cached) return cached;
     const version = this.listCache?.version(p.orgId) ?? 0;
 
-    const after = query.cursor ? decodeCursor(query.cursor, isListCursor) : undefined;
+    const after = decodeTimeKeyset(query.cursor);
     const q = query.q;
     const digits = q?.replace(/[\s-]/g, '').replace(/^s/i, '');
     const rows = await this.repo.list({
@@ -218,18 +199,15 @@ export class CasesService {
       externalSystem: query.externalSystem,
       externalId: query.externalId,
       q: q ? { text: q, codeDigits: digits && /^\d{1,8}$/.test(digits) ? digits : undefined } : undefined,
-      after: after ? { createdAt: after[0], id: after[1] } : undefined,
+      after,
       limit: query.limit + 1,
     });
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    const page = {
-      items: items.map((row) => presentCase(row, now, this.deps.config.publicUrl)),
-      nextCursor:
-        rows.length > query.limit && last
-          ? encodeCursor([last.created_at, last.id] satisfies ListCursor)
-          : null,
-    };
+    const page = pageOf(
+      rows,
+      query.limit,
+      (row) => presentCase(row, now, this.deps.config.publicUrl),
+      (row) => ({ at: row.created_at, id: row.id }),
+    );
     if (this.listCache) {
       const validUntil = (await this.repo.nextExpiry(p.orgId, now)) ?? Number.POSITIVE_INFINITY;
       this.listCache.set(p.orgId, key, version, validUntil, page);
@@ -238,9 +216,33 @@ export class CasesService {
   }
 
   private async find(p: Principal, code: string): Promise<CaseRow> {
-    const row = await this.repo.findByCode(p.orgId, code);
+    return this.findRow(p.orgId, code);
+  }
+
+  /** The stored case of an organisation by code, for the other modules; 404 if there is none. */
+  async findRow(orgId: string, code: string): Promise<CaseRow> {
+    const row = await this.lookup(orgId, code);
     if (!row) throw notFound(`Service case ${code}`);
     return row;
+  }
+
+  /** By id, for background work that holds only the id (undefined once deleted). */
+  byId(caseId: string): Promise<CaseRow | undefined> {
+    return this.repo.findById(caseId);
+  }
+
+  lookup(orgId: string, code: string): Promise<CaseRow | undefined> {
+    return this.repo.findByCode(orgId, code);
+  }
+
+  /** For customers, who have no organisation: by link token or by code, with the organisation's name. */
+  findForCustomer(by: { token: string } | { code: string }) {
+    return this.repo.findForCustomer(by);
+  }
+
+  /** Whether this link token or code was ever issued (its case may since have been deleted). */
+  wasIssued(by: { token: string } | { code: string }) {
+    return this.repo.wasIssued(by);
   }
 
   async get(p: Principal, code: string) {
@@ -293,14 +295,11 @@ export class CasesService {
       events.push(this.event(row, 'case.assigned', actor, { from: row.assignee_id, to: input.assigneeId }));
     }
     const now = this.deps.clock.now();
-    const updated = await this.writing(p.orgId, () =>
-      this.repo.updateIfOpen(row.id, now, { ...patch, updated_at: now }, events),
-    );
+    const updated = await this.ledger.updateIfOpen(row, { ...patch, updated_at: now }, events);
     if (!updated) {
       // Closed or expired since it was read: answer 409 (or 404 if deleted), never a silent no-op.
       this.assertOpen(await this.find(p, code));
     }
-    this.feed.changed(p.orgId, code);
     return this.get(p, code);
   }
 
@@ -313,36 +312,29 @@ export class CasesService {
       throw conflict('case_expired', `Service case ${code} has expired; it cannot be closed.`);
     const now = this.deps.clock.now();
     const actor = actorOf(p);
-    const closed = await this.writing(p.orgId, () =>
-      this.repo.updateIfOpen(
-        row.id,
-        now,
-        {
-          status: 'closed',
-          closed_at: now,
-          closed_by_type: actor.type,
-          closed_by_id: actor.id,
-          closed_by_name: actor.name,
-          updated_at: now,
-        },
-        [this.event(row, 'case.closed', actor, { from: status })],
-      ),
+    const closed = await this.ledger.updateIfOpen(
+      row,
+      {
+        status: 'closed',
+        closed_at: now,
+        closed_by_type: actor.type,
+        closed_by_id: actor.id,
+        closed_by_name: actor.name,
+        updated_at: now,
+      },
+      [this.event(row, 'case.closed', actor, { from: status })],
     );
     if (!closed) {
       // Lost a race with another close (idempotent) or with the expiry sweep (409): answer as of now.
       return this.close(p, code);
     }
-    this.feed.ended(p.orgId, code, row.id, 'closed');
     return this.get(p, code);
   }
 
   async delete(p: Principal, code: string) {
     const row = await this.find(p, code);
     this.assertMayEnd(p, row, 'delete');
-    await this.writing(p.orgId, () =>
-      this.repo.deleteByIds([row.id], [this.event(row, 'case.deleted', actorOf(p), { code: row.code })]),
-    );
-    this.feed.deleted(p.orgId, row.code, row.id);
+    await this.ledger.remove([row], [this.event(row, 'case.deleted', actorOf(p), { code: row.code })]);
   }
 
   /** All or nothing: if any found case may not be deleted by the caller, none is. */
@@ -358,13 +350,10 @@ export class CasesService {
       );
     }
     const actor = actorOf(p);
-    const deleted = await this.writing(p.orgId, () =>
-      this.repo.deleteByIds(
-        rows.map((r) => r.id),
-        rows.map((r) => this.event(r, 'case.deleted', actor, { code: r.code })),
-      ),
+    const deleted = await this.ledger.remove(
+      rows,
+      rows.map((r) => this.event(r, 'case.deleted', actor, { code: r.code })),
     );
-    for (const r of rows) this.feed.deleted(p.orgId, r.code, r.id);
     return { deleted, notFound: unique.filter((c) => !found.has(c)) };
   }
 
@@ -372,11 +361,6 @@ export class CasesService {
     const row = await this.find(p, code);
     const after = query.cursor ? decodeCursor(query.cursor, isEventCursor) : undefined;
     const rows = await this.repo.listEvents(row.id, after, query.limit + 1);
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(presentEvent),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
-    };
+    return pageOf(rows, query.limit, presentEvent, (event) => event.id);
   }
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.js';
-import { cryptoRandom, formatSessionCode } from '../../lib/random.js';
 
 // On SQLite, creates that arrive together share one transaction (group commit); on PostgreSQL each
 // has its own. Either way a create that fails must fail alone.
@@ -25,10 +24,7 @@ describeEachDatabase('creates submitted together', (t) => {
       };
     };
     const rows = [newRow('first'), newRow('orphan', 'no-such-group'), newRow('third')];
-    const drawCode = () => formatSessionCode(cryptoRandom.digits8());
-    const results = await Promise.allSettled(
-      rows.map((r) => t.app.services.cases.repo.insertWithNewCode(r, [], drawCode, 5)),
-    );
+    const results = await Promise.allSettled(rows.map((r) => t.app.services.ledger.create(r, [])));
 
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const names = await t.db

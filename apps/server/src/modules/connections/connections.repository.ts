@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { TimeKeyset } from '../../lib/cursor.js';
 
 /** Remote connections, newest first, with the case code they belong to. */
 export class ConnectionsRepository {
@@ -29,16 +30,13 @@ export class ConnectionsRepository {
       .execute();
   }
 
-  report(
-    orgId: string,
-    f: { from?: number; to?: number; after?: { startedAt: number; id: string }; limit: number },
-  ) {
+  report(orgId: string, f: { from?: number; to?: number; after?: TimeKeyset | undefined; limit: number }) {
     let query = this.base(orgId);
     if (f.from !== undefined) query = query.where('connections.started_at', '>=', f.from);
     if (f.to !== undefined) query = query.where('connections.started_at', '<', f.to);
     if (f.after) {
-      const { startedAt, id } = f.after;
-      query = query.where(sql<SqlBool>`(connections.started_at, connections.id) < (${startedAt}, ${id})`);
+      const { at, id } = f.after;
+      query = query.where(sql<SqlBool>`(connections.started_at, connections.id) < (${at}, ${id})`);
     }
     return query
       .orderBy('connections.started_at', 'desc')

@@ -1,27 +1,25 @@
 import type { InvitationTransport } from '@lifeline/contracts';
-import { type SqlBool, sql, type Transaction, type Updateable } from 'kysely';
+import { type SqlBool, sql, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { Database, NewCaseEventRow, OutboxRow } from '../../db/schema.js';
+import type { Database, OutboxRow } from '../../db/schema.js';
+import type { TimeKeyset } from '../../lib/cursor.js';
+import type { Trx } from '../cases/case-ledger.js';
 
 export type NewOutboxRow = Omit<OutboxRow, 'attempts' | 'lease_owner' | 'lease_until'>;
 export type OutboxPatch = Updateable<Database['outbox_messages']>;
-type Keyset = { createdAt: number; id: string };
 
 /** Newest first, continuing after `after` in that order. */
-const beforeKey = (after: Keyset) => sql<SqlBool>`(created_at, id) < (${after.createdAt}, ${after.id})`;
+const beforeKey = (after: TimeKeyset) => sql<SqlBool>`(created_at, id) < (${after.at}, ${after.id})`;
 
+/** The outbox's SQL; a message is queued and finished in the case ledger's transaction of its case. */
 export class InvitationsRepository {
   constructor(private readonly db: Db) {}
 
-  /** The message and its audit event, together or not at all. */
-  async insert(row: NewOutboxRow, event: NewCaseEventRow) {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('outbox_messages').values(row).execute();
-      await trx.insertInto('case_events').values(event).execute();
-    });
+  async insert(trx: Trx, row: NewOutboxRow) {
+    await trx.insertInto('outbox_messages').values(row).execute();
   }
 
-  async listForCase(caseId: string, after: Keyset | undefined, limit: number) {
+  async listForCase(caseId: string, after: TimeKeyset | undefined, limit: number) {
     let query = this.db.selectFrom('outbox_messages').selectAll().where('case_id', '=', caseId);
     if (after) query = query.where(beforeKey(after));
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
@@ -30,7 +28,7 @@ export class InvitationsRepository {
   async listForOrg(
     orgId: string,
     filter: { status?: OutboxRow['status'] | undefined; transport?: InvitationTransport | undefined },
-    after: Keyset | undefined,
+    after: TimeKeyset | undefined,
     limit: number,
   ) {
     let query = this.db.selectFrom('outbox_messages').selectAll().where('org_id', '=', orgId);
@@ -38,15 +36,6 @@ export class InvitationsRepository {
     if (filter.transport) query = query.where('transport', '=', filter.transport);
     if (after) query = query.where(beforeKey(after));
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-  }
-
-  /** What the worker needs to know of a message's case just before sending; undefined once deleted. */
-  async caseState(caseId: string) {
-    return this.db
-      .selectFrom('cases')
-      .select(['status', 'expires_at'])
-      .where('id', '=', caseId)
-      .executeTakeFirst();
   }
 
   /**
@@ -84,33 +73,15 @@ export class InvitationsRepository {
 
   /**
    * Records an attempt's outcome if `owner` still holds the lease (a worker
-   * that overran it must not overwrite the one that took over), with its audit
-   * event when the message reached a final state, and whatever else `also`
-   * writes in the same transaction. Returns whether it applied.
+   * that overran it must not overwrite the one that took over); whether it applied.
    */
-  async finish(
-    id: string,
-    owner: string,
-    patch: OutboxPatch,
-    event: NewCaseEventRow | undefined,
-    also?: (trx: Transaction<Database>) => Promise<void>,
-  ): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('outbox_messages')
-        .set({ ...patch, lease_owner: null, lease_until: null })
-        .where('id', '=', id)
-        .where('lease_owner', '=', owner)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return false;
-      // A deleted case has no audit trail left to write to.
-      if (
-        event &&
-        (await trx.selectFrom('cases').select('id').where('id', '=', event.case_id).executeTakeFirst())
-      )
-        await trx.insertInto('case_events').values(event).execute();
-      await also?.(trx);
-      return true;
-    });
+  async finish(trx: Db | Trx, id: string, owner: string, patch: OutboxPatch): Promise<boolean> {
+    const result = await trx
+      .updateTable('outbox_messages')
+      .set({ ...patch, lease_owner: null, lease_until: null })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

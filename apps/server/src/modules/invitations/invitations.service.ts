@@ -8,24 +8,21 @@ import type {
 } from '@lifeline/contracts';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { z } from 'zod';
-import type { NewCaseEventRow, OutboxRow } from '../../db/schema.js';
+import type { CaseRow, NewCaseEventRow, OutboxRow } from '../../db/schema.js';
 import { toIso, toIsoOrNull } from '../../lib/clock.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { decodeTimeKeyset, pageOf } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import type { CaseLedger } from '../cases/case-ledger.js';
 import { caseLinks, effectiveStatus, isEnded } from '../cases/cases.presenter.js';
-import type { CasesRepository } from '../cases/cases.repository.js';
-import type { PeopleRepository } from '../people/people.repository.js';
+import type { CasesService } from '../cases/cases.service.js';
+import type { PeopleService } from '../people/people.service.js';
 import { InvitationsRepository } from './invitations.repository.js';
 import { renderEmail, renderSms } from './templates.js';
 
 type CreateInput = z.output<typeof createInvitationRequest>;
 type PageQuery = { limit: number; cursor?: string | undefined };
-
-type Keyset = [createdAt: number, id: string];
-const isKeyset = (v: unknown): v is Keyset =>
-  Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string';
 
 // The full metadata (precise validation) is loaded with the first SMS, not by every CLI run and start.
 let phoneNumbers: Promise<typeof import('libphonenumber-js/max')> | undefined;
@@ -55,15 +52,7 @@ const presentOutbox = (row: OutboxRow): OutboxMessage => ({
   html: row.html_body,
 });
 
-function page<T>(rows: OutboxRow[], limit: number, present: (row: OutboxRow) => T) {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(present),
-    nextCursor:
-      rows.length > limit && last ? encodeCursor([last.created_at, last.id] satisfies Keyset) : null,
-  };
-}
+const keyOf = (row: OutboxRow) => ({ at: row.created_at, id: row.id });
 
 /** The transport each channel uses in this process: a provider, or the local outbox. */
 export type ChannelTransports = { email: InvitationTransport; sms: InvitationTransport };
@@ -73,17 +62,12 @@ export class InvitationsService {
 
   constructor(
     private readonly deps: Deps,
-    private readonly cases: CasesRepository,
-    private readonly people: PeopleRepository,
+    private readonly cases: CasesService,
+    private readonly ledger: CaseLedger,
+    private readonly people: PeopleService,
     private readonly transports: ChannelTransports,
   ) {
     this.repo = new InvitationsRepository(deps.database.db);
-  }
-
-  private async findCase(p: Principal, code: string) {
-    const row = await this.cases.findByCode(p.orgId, code);
-    if (!row) throw notFound(`Service case ${code}`);
-    return row;
   }
 
   /** E.164, or a 400 naming the field. */
@@ -107,14 +91,11 @@ export class InvitationsService {
    */
   async create(p: Principal, code: string, input: CreateInput): Promise<Invitation> {
     const to = input.channel === 'sms' ? await this.normalisePhone(input.to) : input.to;
-    const row = await this.findCase(p, code);
+    const row = await this.cases.findRow(p.orgId, code);
     const now = this.deps.clock.now();
-    const status = effectiveStatus(row, now);
-    if (isEnded(status))
-      throw conflict('case_ended', `Service case ${code} is ${status}; its link no longer works.`);
-    const org = await this.people.findOrganization(p.orgId);
+    this.assertOpen(row, now);
     const content = {
-      organization: org?.name ?? '',
+      organization: await this.people.organizationName(p.orgId),
       customerLink: caseLinks(this.deps.config.publicUrl, row).customer,
       code: row.code,
       message: input.message,
@@ -150,33 +131,36 @@ export class InvitationsService {
       created_at: now,
       sent_at: null,
     };
-    await this.repo.insert(
-      message,
-      invitationEvent(message, 'invitation.queued', actor, now, { transport: message.transport }),
-    );
+    await this.ledger.transact(row.id, async (tx) => {
+      // Checked again on the locked case: a close racing this request wins, and nothing is queued.
+      if (!tx.row) throw notFound(`Service case ${code}`);
+      this.assertOpen(tx.row, now);
+      await this.repo.insert(tx.trx, message);
+      tx.append(invitationEvent(message, 'invitation.queued', actor, now, { transport: message.transport }));
+    });
     return presentInvitation(message);
   }
 
+  private assertOpen(row: CaseRow, now: number) {
+    const status = effectiveStatus(row, now);
+    if (isEnded(status))
+      throw conflict('case_ended', `Service case ${row.code} is ${status}; its link no longer works.`);
+  }
+
   async list(p: Principal, code: string, query: PageQuery) {
-    const row = await this.findCase(p, code);
-    const after = query.cursor ? decodeCursor(query.cursor, isKeyset) : undefined;
-    const rows = await this.repo.listForCase(
-      row.id,
-      after && { createdAt: after[0], id: after[1] },
-      query.limit + 1,
-    );
-    return page(rows, query.limit, presentInvitation);
+    const row = await this.cases.findRow(p.orgId, code);
+    const rows = await this.repo.listForCase(row.id, decodeTimeKeyset(query.cursor), query.limit + 1);
+    return pageOf(rows, query.limit, presentInvitation, keyOf);
   }
 
   async outbox(p: Principal, query: z.output<typeof listOutboxQuery>) {
-    const after = query.cursor ? decodeCursor(query.cursor, isKeyset) : undefined;
     const rows = await this.repo.listForOrg(
       p.orgId,
       { status: query.status, transport: query.transport },
-      after && { createdAt: after[0], id: after[1] },
+      decodeTimeKeyset(query.cursor),
       query.limit + 1,
     );
-    return page(rows, query.limit, presentOutbox);
+    return pageOf(rows, query.limit, presentOutbox, keyOf);
   }
 }
 

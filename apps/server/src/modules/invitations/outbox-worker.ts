@@ -4,7 +4,9 @@ import type { Database, OutboxRow } from '../../db/schema.js';
 import { type AttemptResult, retryDelay } from '../../lib/delivery.js';
 import type { Deps } from '../../lib/deps.js';
 import { Poller } from '../../lib/poller.js';
+import type { CaseLedger } from '../cases/case-ledger.js';
 import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
+import type { CasesService } from '../cases/cases.service.js';
 import type { InvitationsRepository } from './invitations.repository.js';
 import { invitationEvent, presentInvitation } from './invitations.service.js';
 import type { Mailer } from './mail.js';
@@ -33,6 +35,8 @@ export class OutboxWorker {
   constructor(
     private readonly deps: Deps,
     private readonly repo: InvitationsRepository,
+    private readonly cases: CasesService,
+    private readonly ledger: CaseLedger,
     private readonly mailer: Mailer | undefined,
     private readonly sms: SmsSender | undefined,
     private readonly onOutcome?: InvitationOutcomeListener,
@@ -63,7 +67,7 @@ export class OutboxWorker {
 
   private async attempt(row: OutboxRow): Promise<AttemptResult> {
     // A link to an ended session only leads to the "this session has ended" page: better not sent at all.
-    const state = await this.repo.caseState(row.case_id);
+    const state = await this.cases.byId(row.case_id);
     if (!state || isEnded(effectiveStatus(state, this.deps.clock.now()))) {
       return {
         ok: false,
@@ -92,33 +96,38 @@ export class OutboxWorker {
     const now = this.deps.clock.now();
     const { maxAttempts, backoffMs } = this.deps.config.delivery;
     if (!result.ok && !result.permanent && row.attempts < maxAttempts) {
-      await this.repo.finish(
-        row.id,
-        owner,
-        { error: result.reason, next_attempt_at: now + retryDelay(row.attempts, backoffMs) },
-        undefined,
-      );
+      await this.repo.finish(this.deps.database.db, row.id, owner, {
+        error: result.reason,
+        next_attempt_at: now + retryDelay(row.attempts, backoffMs),
+      });
       return;
     }
     const final: OutboxRow = result.ok
       ? { ...row, status: 'sent', sent_at: now, error: null, provider_id: result.providerId ?? null }
       : { ...row, status: 'failed', error: result.reason };
     const type = result.ok ? 'invitation.sent' : 'invitation.failed';
-    const applied = await this.repo.finish(
-      row.id,
-      owner,
-      { status: final.status, sent_at: final.sent_at, error: final.error, provider_id: final.provider_id },
-      invitationEvent(
-        final,
-        type,
-        SYSTEM,
-        now,
-        result.ok
-          ? { attempts: row.attempts, transport: row.transport }
-          : { attempts: row.attempts, transport: row.transport, error: result.reason },
-      ),
-      this.onOutcome && ((trx) => this.onOutcome?.(trx, { type, row: final }) ?? Promise.resolve()),
+    const event = invitationEvent(
+      final,
+      type,
+      SYSTEM,
+      now,
+      result.ok
+        ? { attempts: row.attempts, transport: row.transport }
+        : { attempts: row.attempts, transport: row.transport, error: result.reason },
     );
+    const applied = await this.ledger.transact(row.case_id, async (tx) => {
+      const patch = {
+        status: final.status,
+        sent_at: final.sent_at,
+        error: final.error,
+        provider_id: final.provider_id,
+      };
+      if (!(await this.repo.finish(tx.trx, row.id, owner, patch))) return false;
+      // A deleted case has no audit trail left to write to.
+      if (tx.row) tx.append(event);
+      await this.onOutcome?.(tx.trx, { type, row: final });
+      return true;
+    });
     if (!applied) this.deps.logger.warn({ invitation: row.id }, 'outbox lease lost; another worker owns it');
     else if (!result.ok)
       this.deps.logger.warn({ invitation: presentInvitation(final) }, 'invitation could not be delivered');

@@ -1,11 +1,19 @@
 import type { JoinInfo } from '@lifeline/contracts';
+import type { CaseRow } from '../../db/schema.js';
 import type { Deps } from '../../lib/deps.js';
 import { gone, notFound } from '../../lib/errors.js';
 import { formatSessionCode } from '../../lib/random.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
-import type { CasesRepository } from '../cases/cases.repository.js';
-import type { ModulesService } from '../modules/modules.service.js';
+import type { CasesService } from '../cases/cases.service.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { QuickSupportModulesService } from '../quicksupport-modules/quicksupport-modules.service.js';
+
+/** What a session socket opens: a live case, one that ended, or nothing this server issued. */
+export type SessionLookup =
+  | { kind: 'open'; row: CaseRow; organization: string }
+  | { kind: 'ended'; reason: 'closed' | 'expired' | 'deleted' }
+  | { kind: 'unknown' };
 
 const CODE_LOOKUPS_PER_ADDRESS = 10;
 const CODE_LOOKUP_WINDOW_MS = 60_000;
@@ -20,8 +28,9 @@ export class JoinService {
 
   constructor(
     private readonly deps: Deps,
-    private readonly cases: CasesRepository,
-    private readonly modules: ModulesService,
+    private readonly cases: CasesService,
+    private readonly people: PeopleService,
+    private readonly modules: QuickSupportModulesService,
   ) {
     this.codeLookups = new RateLimiter(
       deps.counters,
@@ -39,6 +48,30 @@ export class JoinService {
   async byCode(digits: string, clientIp: string): Promise<JoinInfo> {
     await this.codeLookups.consume(clientIp);
     return this.resolve({ code: formatSessionCode(digits) }, 'This session code');
+  }
+
+  /** The customer's session socket, by link token. */
+  async customerSession(token: string): Promise<SessionLookup> {
+    const row = await this.cases.findForCustomer({ token });
+    if (!row) {
+      return (await this.cases.wasIssued({ token }))
+        ? { kind: 'ended', reason: 'deleted' }
+        : { kind: 'unknown' };
+    }
+    return this.session(row, row.org_name);
+  }
+
+  /** An agent's session socket, by code within the agent's own organisation. */
+  async agentSession(orgId: string, code: string): Promise<SessionLookup> {
+    const row = await this.cases.lookup(orgId, code);
+    if (!row) return { kind: 'unknown' };
+    return this.session(row, await this.people.organizationName(orgId));
+  }
+
+  private session(row: CaseRow, organization: string): SessionLookup {
+    const status = effectiveStatus(row, this.deps.clock.now());
+    if (isEnded(status)) return { kind: 'ended', reason: status === 'expired' ? 'expired' : 'closed' };
+    return { kind: 'open', row, organization };
   }
 
   private async resolve(by: { token: string } | { code: string }, what: string): Promise<JoinInfo> {

@@ -28,6 +28,8 @@ export class Metrics {
   readonly busErrors: Counter;
   readonly busReconnects: Counter;
   readonly nodesReaped: Counter;
+  readonly caseEvents: Counter<'type'>;
+  readonly casesEnded: Counter<'reason'>;
 
   constructor(
     db: Db,
@@ -67,6 +69,19 @@ export class Metrics {
     this.nodesReaped = new Counter({
       name: 'lifeline_nodes_reaped_total',
       help: 'Server processes found dead (no heartbeat) whose sockets this process removed.',
+      registers,
+    });
+
+    this.caseEvents = new Counter({
+      name: 'lifeline_case_events_total',
+      help: "Audit-trail entries this process wrote, by type (the case ledger's announcements).",
+      labelNames: ['type'],
+      registers,
+    });
+    this.casesEnded = new Counter({
+      name: 'lifeline_cases_ended_total',
+      help: 'Cases this process closed, expired or deleted, by reason.',
+      labelNames: ['reason'],
       registers,
     });
 

@@ -42,11 +42,38 @@ export interface NewOrganization {
 }
 
 export class PeopleService {
-  readonly repo: PeopleRepository;
+  private readonly repo: PeopleRepository;
   private readonly userChanged: ((userId: string) => void)[] = [];
 
   constructor(private readonly deps: Deps) {
     this.repo = new PeopleRepository(deps.database.db);
+  }
+
+  /** The organisation's name, as customers see it in their pages and invitations. */
+  async organizationName(orgId: string): Promise<string> {
+    return (await this.repo.findOrganization(orgId))?.name ?? '';
+  }
+
+  async findOrganization(orgId: string) {
+    return this.repo.findOrganization(orgId);
+  }
+
+  async hasGroup(orgId: string, groupId: string): Promise<boolean> {
+    return (await this.repo.findGroup(orgId, groupId)) !== undefined;
+  }
+
+  async isActiveUser(orgId: string, userId: string): Promise<boolean> {
+    return (await this.repo.findUser(orgId, userId))?.active === 1;
+  }
+
+  /** For the command line: up to `limit` organisations, to tell whether there is exactly one. */
+  someOrganizations(limit: number) {
+    return this.repo.someOrganizations(limit);
+  }
+
+  /** For signing in: any organisation's user by e-mail address. */
+  findUserByEmail(email: string) {
+    return this.repo.findUserByEmail(email);
   }
 
   /** Called after every change to a user (or attempt at one), so nothing keeps acting on the old user. */

@@ -1,5 +1,7 @@
 import type { ConsentState, EndReason, Presence, ServerMessage, SessionRole } from '@lifeline/contracts';
-import type { Bus } from './bus.js';
+import type { Bus } from '../../lib/bus.js';
+import type { TypedEvents } from '../../lib/events.js';
+import type { CaseLedgerEvents } from '../cases/case-ledger.js';
 
 /** What travels on `case:{caseId}`: to every process holding a socket of that case. */
 export type CaseTopicMessage =
@@ -18,31 +20,27 @@ export type OrgTopicMessage = { kind: 'case.changed'; code: string } | { kind: '
 export const caseTopic = (caseId: string) => `case:${caseId}`;
 export const orgTopic = (orgId: string) => `org:${orgId}`;
 
-/** Announces case changes to live sessions and consoles, on whichever process they are connected. */
+/**
+ * Carries case changes to live sessions and consoles, on whichever process
+ * they are connected: it follows the case ledger's events, and relays what
+ * concerns the sockets themselves.
+ */
 export class CaseFeed {
-  private readonly localListeners: ((orgId: string) => void)[] = [];
-
-  constructor(private readonly bus: Bus) {}
-
-  /** Told synchronously of every change made in this process (the queue cache must not outlive one). */
-  onLocalChange(listener: (orgId: string) => void) {
-    this.localListeners.push(listener);
-  }
-
-  changed(orgId: string, code: string) {
-    for (const listener of this.localListeners) listener(orgId);
-    this.bus.publish(orgTopic(orgId), { kind: 'case.changed', code } satisfies OrgTopicMessage);
-  }
-
-  deleted(orgId: string, code: string, caseId: string) {
-    for (const listener of this.localListeners) listener(orgId);
-    this.bus.publish(orgTopic(orgId), { kind: 'case.deleted', code } satisfies OrgTopicMessage);
-    this.toCase(caseId, { kind: 'end', reason: 'deleted' });
-  }
-
-  ended(orgId: string, code: string, caseId: string, reason: 'closed' | 'expired') {
-    this.changed(orgId, code);
-    this.toCase(caseId, { kind: 'end', reason });
+  constructor(
+    private readonly bus: Bus,
+    ledger: TypedEvents<CaseLedgerEvents>,
+  ) {
+    ledger.on('case.changed', (e) => {
+      this.toOrg(e.orgId, { kind: 'case.changed', code: e.code });
+      if (e.session) {
+        this.presence(e.caseId, e.session.presence);
+        this.toCase(e.caseId, { kind: 'broadcast', message: { type: 'status', status: e.session.status } });
+      }
+    });
+    ledger.on('case.ended', (e) => {
+      this.toOrg(e.orgId, { kind: e.reason === 'deleted' ? 'case.deleted' : 'case.changed', code: e.code });
+      this.toCase(e.caseId, { kind: 'end', reason: e.reason });
+    });
   }
 
   /** The customer's consent changed: the agents' pages are told (the customer's own socket gates its signalling). */
@@ -50,11 +48,15 @@ export class CaseFeed {
     this.toCase(caseId, { kind: 'relay', fromRole: 'customer', message: { type: 'consent', state } });
   }
 
-  presence(caseId: string, presence: Presence) {
+  private presence(caseId: string, presence: Presence) {
     this.toCase(caseId, { kind: 'broadcast', message: { type: 'presence', presence } });
   }
 
   toCase(caseId: string, message: CaseTopicMessage) {
     this.bus.publish(caseTopic(caseId), message);
+  }
+
+  private toOrg(orgId: string, message: OrgTopicMessage) {
+    this.bus.publish(orgTopic(orgId), message);
   }
 }

@@ -14,13 +14,14 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { CaseRow } from '../../db/schema.js';
+import type { Bus } from '../../lib/bus.js';
 import type { Deps } from '../../lib/deps.js';
 import { AppError } from '../../lib/errors.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { effectiveStatus, isEnded, presentCase } from '../cases/cases.presenter.js';
-import type { CasesRepository } from '../cases/cases.repository.js';
-import type { Bus } from './bus.js';
+import { presentCase } from '../cases/cases.presenter.js';
+import type { CasesService } from '../cases/cases.service.js';
+import type { JoinService, SessionLookup } from '../join/join.service.js';
 import { type CaseTopicMessage, caseTopic, type OrgTopicMessage, orgTopic } from './case-feed.js';
 import { iceServersFor } from './ice.js';
 import type { LiveSessions } from './live.service.js';
@@ -84,7 +85,8 @@ export class Hub {
     private readonly bus: Bus,
     private readonly live: LiveSessions,
     private readonly auth: AuthService,
-    private readonly cases: CasesRepository,
+    private readonly join: JoinService,
+    private readonly cases: CasesService,
     private readonly observeMessage: MessageObserver = () => {},
   ) {}
 
@@ -186,30 +188,28 @@ export class Hub {
         .catch((err: unknown) => req.log.error({ err, caseId: r.row.id }, 'realtime message failed'));
     });
 
-    let row: CaseRow | undefined;
-    let orgName: string | undefined;
+    let found: SessionLookup;
     let who: { role: SessionRole; userId: string | null; name: string };
     if (query.token) {
-      const found = await this.cases.findForCustomer({ token: query.token });
-      if (!found) {
-        const ended = await this.cases.wasIssued({ token: query.token });
-        return ended ? endSocket(ws, 'deleted') : ws.close(closeCodes.notFound, 'unknown link');
-      }
-      row = found;
-      orgName = found.org_name;
-      who = { role: 'customer', userId: null, name: found.customer_name ?? 'Customer' };
+      found = await this.join.customerSession(query.token);
+      who = {
+        role: 'customer',
+        userId: null,
+        name: (found.kind === 'open' && found.row.customer_name) || 'Customer',
+      };
     } else if (query.case) {
       if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
       const agent = await this.agentOf(req);
       if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
-      row = await this.cases.findByCode(agent.orgId, query.case);
-      if (!row) return ws.close(closeCodes.notFound, 'unknown case');
+      found = await this.join.agentSession(agent.orgId, query.case);
       who = { role: 'agent', userId: agent.userId, name: agent.userName };
     } else {
       return ws.close(closeCodes.notFound, 'token or case required');
     }
-    const status = effectiveStatus(row, this.deps.clock.now());
-    if (isEnded(status)) return endSocket(ws, status === 'expired' ? 'expired' : 'closed');
+    if (found.kind === 'unknown')
+      return ws.close(closeCodes.notFound, query.token ? 'unknown link' : 'unknown case');
+    if (found.kind === 'ended') return endSocket(ws, found.reason);
+    const { row, organization } = found;
 
     const id = randomUUID();
     room = await this.enter(row);
@@ -230,8 +230,6 @@ export class Hub {
     const joined = await this.live.join(row.id, id, who);
     connection.joined = true;
     entered.row = joined.row;
-    // The agent's case was found by code; its organisation's name is read once here.
-    orgName ??= (await this.cases.findForCustomer({ token: row.customer_token }))?.org_name;
     send(ws, {
       type: 'welcome',
       role: who.role,
@@ -241,7 +239,7 @@ export class Hub {
         type: row.type,
         status: joined.row.status,
         waitingMessage: row.waiting_message,
-        organization: { name: orgName ?? '' },
+        organization: { name: organization },
       },
       presence: joined.presence,
       consent: joined.consent,
@@ -429,7 +427,7 @@ export class Hub {
     let out: ConsoleMessage;
     if (message.kind === 'case.deleted') out = { type: 'case.deleted', code: message.code };
     else {
-      const row = await this.cases.findByCode(orgId, message.code);
+      const row = await this.cases.lookup(orgId, message.code);
       if (!row) return;
       out = {
         type: 'case.changed',

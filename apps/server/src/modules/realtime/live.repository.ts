@@ -1,34 +1,13 @@
-import type { Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { Dialect } from '../../db/migrations/context.js';
-import type { CaseRow, Database, LiveConnectionRow, NewCaseEventRow } from '../../db/schema.js';
-import type { CaseEventListener } from '../cases/cases.repository.js';
+import type { Database, LiveConnectionRow } from '../../db/schema.js';
+import type { Trx } from '../cases/case-ledger.js';
 
-type Trx = Transaction<Database>;
-export type CasePatch = Partial<
-  Pick<CaseRow, 'status' | 'agent_online' | 'customer_online' | 'assignee_id' | 'updated_at'>
->;
-
-/** All SQL of live presence: open sockets per case and the remote connections they make. */
+/**
+ * All SQL of live presence: open sockets per case and the remote connections
+ * they make. Writes run in the case ledger's transaction of the case they belong to.
+ */
 export class LiveRepository {
-  constructor(
-    private readonly db: Db,
-    private readonly dialect: Dialect,
-    /** Webhooks: status changes and remote connections are announced in the transaction that writes them. */
-    private readonly listener?: CaseEventListener,
-  ) {}
-
-  /**
-   * Runs `work` with the case row locked, so joins and leaves of one case on
-   * different processes apply one after the other (SQLite has one writer anyway).
-   */
-  async withLockedCase<T>(caseId: string, work: (trx: Trx, row: CaseRow | undefined) => Promise<T>) {
-    return this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('cases').selectAll().where('id', '=', caseId);
-      if (this.dialect === 'postgres') query = query.forUpdate();
-      return work(trx, await query.executeTakeFirst());
-    });
-  }
+  constructor(private readonly db: Db) {}
 
   connectionsOf(trx: Trx, caseId: string): Promise<LiveConnectionRow[]> {
     return trx.selectFrom('live_connections').selectAll().where('case_id', '=', caseId).execute();
@@ -44,17 +23,6 @@ export class LiveRepository {
 
   async setConnection(trx: Trx, id: string, patch: Partial<Pick<LiveConnectionRow, 'consent' | 'sharing'>>) {
     await trx.updateTable('live_connections').set(patch).where('id', '=', id).execute();
-  }
-
-  async updateCase(trx: Trx, caseId: string, patch: CasePatch) {
-    if (Object.keys(patch).length)
-      await trx.updateTable('cases').set(patch).where('id', '=', caseId).execute();
-  }
-
-  async insertEvents(trx: Trx, events: NewCaseEventRow[]) {
-    if (events.length === 0) return;
-    await trx.insertInto('case_events').values(events).execute();
-    await this.listener?.onEvents(trx, events);
   }
 
   openConnection(trx: Trx, caseId: string) {
@@ -97,8 +65,8 @@ export class LiveRepository {
     return (await query.execute()).map((r) => r.case_id);
   }
 
-  async connectionIdsOfNodes(trx: Trx, caseId: string, nodeIds: string[] | 'all') {
-    let query = trx.selectFrom('live_connections').select('id').where('case_id', '=', caseId);
+  async connectionIdsOfNodes(caseId: string, nodeIds: string[] | 'all') {
+    let query = this.db.selectFrom('live_connections').select('id').where('case_id', '=', caseId);
     if (nodeIds !== 'all') query = query.where('node_id', 'in', nodeIds);
     return (await query.execute()).map((r) => r.id);
   }

@@ -8,13 +8,14 @@ import type {
   SessionRole,
   SharingState,
 } from '@lifeline/contracts';
-import type { CaseRow, LiveConnectionRow, NewCaseEventRow } from '../../db/schema.js';
+import type { CaseRow, LiveConnectionRow } from '../../db/schema.js';
 import type { Deps } from '../../lib/deps.js';
 import { gone } from '../../lib/errors.js';
 import { caseEvent } from '../cases/case-events.js';
+import type { CaseLedger, CasePatch, CaseTransaction } from '../cases/case-ledger.js';
 import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { CaseFeed } from './case-feed.js';
-import type { CasePatch, LiveRepository } from './live.repository.js';
+import { LiveRepository } from './live.repository.js';
 
 export interface Participant {
   role: SessionRole;
@@ -49,15 +50,21 @@ function presenceOf(connections: LiveConnectionRow[]): Presence {
 /**
  * Presence of the partners of a live session, kept in the database so every
  * server process agrees, and the status changes, audit events and remote
- * connections that follow from it. Each change announces itself on the feed.
+ * connections that follow from it. Each change is written through the case
+ * ledger, which announces it; the feed carries only what concerns the sockets
+ * themselves (a replaced socket, the consent relay).
  */
 export class LiveSessions {
+  private readonly repo: LiveRepository;
+
   constructor(
     private readonly deps: Deps,
-    private readonly repo: LiveRepository,
+    private readonly ledger: CaseLedger,
     private readonly feed: CaseFeed,
     readonly nodeId: string,
-  ) {}
+  ) {
+    this.repo = new LiveRepository(deps.database.db);
+  }
 
   private actorOf(row: CaseRow, who: Pick<Participant, 'role' | 'userId' | 'name'>): Actor {
     return who.role === 'agent'
@@ -75,7 +82,8 @@ export class LiveSessions {
    * old socket's close) is replaced and told so.
    */
   async join(caseId: string, connectionId: string, who: Participant): Promise<Joined> {
-    const result = await this.repo.withLockedCase(caseId, async (trx, row) => {
+    const result = await this.ledger.transact(caseId, async (tx) => {
+      const { row, trx } = tx;
       const now = this.deps.clock.now();
       if (!row || isEnded(effectiveStatus(row, now))) throw gone();
       const before = await this.repo.connectionsOf(trx, caseId);
@@ -96,14 +104,14 @@ export class LiveSessions {
       const connections = [...before.filter((c) => c.role !== who.role), connection];
       const presence = presenceOf(connections);
       const actor = this.actorOf(row, who);
-      const events = [this.event(row, 'session.joined', actor, { role: who.role })];
+      tx.append(this.event(row, 'session.joined', actor, { role: who.role }));
       const patch: CasePatch = {};
       // Connecting to an unassigned case takes it, as accepting a session from a queue does.
       if (who.role === 'agent' && row.assignee_id === null && who.userId) {
         patch.assignee_id = who.userId;
-        events.push(this.event(row, 'case.assigned', actor, { from: null, to: who.userId }));
+        tx.append(this.event(row, 'case.assigned', actor, { from: null, to: who.userId }));
       }
-      await this.applyPresence(trx, row, presence, actor, patch, events, now);
+      await this.applyPresence(tx, row, presence, actor, patch, now);
       const customer = connections.find((c) => c.role === 'customer');
       return {
         replaced,
@@ -118,17 +126,17 @@ export class LiveSessions {
     if (result.replaced.length) this.feed.toCase(caseId, { kind: 'kick', connectionIds: result.replaced });
     // A customer who comes back is asked again: consent belongs to one connection.
     if (who.role === 'customer') this.feed.consent(caseId, 'pending');
-    this.announce(result.joined.row, result.joined.presence);
     return result.joined;
   }
 
   /** Removes the connection, if it is still there (a replaced one is already gone). */
   async leave(caseId: string, connectionId: string) {
-    const changed = await this.repo.withLockedCase(caseId, async (trx, row) => {
-      if (!row) return undefined;
+    await this.ledger.transact(caseId, async (tx) => {
+      const { row, trx } = tx;
+      if (!row) return;
       const before = await this.repo.connectionsOf(trx, caseId);
       const leaving = before.find((c) => c.id === connectionId);
-      if (!leaving) return undefined;
+      if (!leaving) return;
       await this.repo.deleteConnections(trx, [connectionId]);
       const presence = presenceOf(before.filter((c) => c.id !== connectionId));
       const now = this.deps.clock.now();
@@ -137,19 +145,15 @@ export class LiveSessions {
         userId: leaving.user_id,
         name: leaving.user_name,
       });
-      const events = [this.event(row, 'session.left', actor, { role: leaving.role })];
-      const patch = await this.applyPresence(trx, row, presence, actor, {}, events, now);
-      return { row: { ...row, ...patch }, presence };
+      tx.append(this.event(row, 'session.left', actor, { role: leaving.role }));
+      await this.applyPresence(tx, row, presence, actor, {}, now);
     });
-    if (changed) this.announce(changed.row, changed.presence);
   }
 
   /** Removes the connections of server processes that are gone, as if each had left. */
   async forgetNodes(nodeIds: string[] | 'all') {
     for (const caseId of await this.repo.casesOfNodes(nodeIds)) {
-      const ids = await this.repo.withLockedCase(caseId, (trx) =>
-        this.repo.connectionIdsOfNodes(trx, caseId, nodeIds),
-      );
+      const ids = await this.repo.connectionIdsOfNodes(caseId, nodeIds);
       for (const id of ids) await this.leave(caseId, id);
     }
   }
@@ -166,51 +170,48 @@ export class LiveSessions {
   /** The customer's answer to the consent prompt, recorded and told to the agent. */
   async consent(caseId: string, connectionId: string, decision: ConsentDecision): Promise<ConsentState> {
     const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';
-    const row = await this.repo.withLockedCase(caseId, async (trx, row) => {
+    await this.ledger.transact(caseId, async (tx) => {
+      const { row, trx } = tx;
       if (!row) throw gone();
       await this.repo.setConnection(trx, connectionId, { consent: state });
       const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
       const type = decision === 'allow' ? 'consent.allowed' : 'consent.denied';
-      await this.repo.insertEvents(trx, [this.event(row, type, actor, { caseType: row.type })]);
-      return row;
+      tx.append(this.event(row, type, actor, { caseType: row.type }));
     });
     this.feed.consent(caseId, state);
-    // Its audit trail grew: consoles showing the case fetch it again.
-    this.feed.changed(row.org_id, row.code);
     return state;
   }
 
   async sharing(caseId: string, connectionId: string, state: SharingState) {
-    await this.repo.withLockedCase(caseId, (trx) =>
-      this.repo.setConnection(trx, connectionId, { sharing: state }),
+    await this.ledger.transact(caseId, (tx) =>
+      this.repo.setConnection(tx.trx, connectionId, { sharing: state }),
     );
   }
 
   /** Stores the flags and status that follow from who is online, and opens or ends the remote connection. */
   private async applyPresence(
-    trx: Parameters<Parameters<LiveRepository['withLockedCase']>[1]>[0],
+    tx: CaseTransaction,
     row: CaseRow,
     presence: Presence,
     actor: Actor,
     patch: CasePatch,
-    events: NewCaseEventRow[],
     now: number,
-  ): Promise<CasePatch> {
+  ) {
     const stored = row.status;
     const status = isEnded(effectiveStatus(row, now)) ? stored : nextStatus(stored, presence);
     if (status !== stored) {
       patch.status = status;
-      events.push(this.event(row, 'case.status_changed', actor, { from: stored, to: status }));
+      tx.append(this.event(row, 'case.status_changed', actor, { from: stored, to: status }));
     }
     patch.agent_online = presence.agent ? 1 : 0;
     patch.customer_online = presence.customer ? 1 : 0;
     patch.updated_at = now;
 
-    const open = await this.repo.openConnection(trx, row.id);
+    const open = await this.repo.openConnection(tx.trx, row.id);
     const together = presence.agent && presence.customer;
     if (together && !open) {
       const agentId = patch.assignee_id ?? row.assignee_id;
-      await this.repo.startConnection(trx, {
+      await this.repo.startConnection(tx.trx, {
         id: this.deps.newId(),
         case_id: row.id,
         org_id: row.org_id,
@@ -220,23 +221,16 @@ export class LiveSessions {
         started_at: now,
         ended_at: null,
       });
-      events.push(this.event(row, 'connection.started', actor, { agentName: presence.agentName }));
+      tx.append(this.event(row, 'connection.started', actor, { agentName: presence.agentName }));
     } else if (!together && open) {
-      await this.repo.endConnection(trx, open.id, now);
-      events.push(
+      await this.repo.endConnection(tx.trx, open.id, now);
+      tx.append(
         this.event(row, 'connection.ended', actor, {
           durationSeconds: Math.round((now - open.started_at) / 1000),
         }),
       );
     }
-    await this.repo.updateCase(trx, row.id, patch);
-    await this.repo.insertEvents(trx, events);
-    return patch;
-  }
-
-  private announce(row: CaseRow, presence: Presence) {
-    this.feed.presence(row.id, presence);
-    this.feed.toCase(row.id, { kind: 'broadcast', message: { type: 'status', status: row.status } });
-    this.feed.changed(row.org_id, row.code);
+    tx.update(patch);
+    tx.session({ presence, status: patch.status ?? stored });
   }
 }

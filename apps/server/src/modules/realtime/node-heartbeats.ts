@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Deps } from '../../lib/deps.js';
 import { Poller } from '../../lib/poller.js';
 import type { LiveSessions } from './live.service.js';
@@ -15,6 +16,25 @@ export interface NodeRegistry {
   beat(nodeId: string, ttlMs: number): Promise<void>;
   /** Which of `nodeIds` have a heartbeat that has not run out. */
   alive(nodeIds: string[]): Promise<Set<string>>;
+}
+
+/** The registry in Redis: a key per node that expires unless renewed. */
+export class RedisNodeRegistry implements NodeRegistry {
+  constructor(private readonly redis: Redis) {}
+
+  private key(nodeId: string) {
+    return `lifeline:node:${nodeId}`;
+  }
+
+  async beat(nodeId: string, ttlMs: number) {
+    await this.redis.set(this.key(nodeId), '1', 'PX', ttlMs);
+  }
+
+  async alive(nodeIds: string[]) {
+    if (nodeIds.length === 0) return new Set<string>();
+    const found = await this.redis.mget(nodeIds.map((id) => this.key(id)));
+    return new Set(nodeIds.filter((_, i) => found[i] !== null));
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type SqlBool, sql, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../../db/schema.js';
+import type { TimeKeyset } from '../../lib/cursor.js';
 
 export type NewDeliveryRow = Omit<
   WebhookDeliveryRow,
@@ -69,13 +70,9 @@ export class WebhooksRepository {
     if (rows.length) await trx.insertInto('webhook_deliveries').values(rows).execute();
   }
 
-  async listDeliveries(
-    webhookId: string,
-    after: { createdAt: number; id: string } | undefined,
-    limit: number,
-  ) {
+  async listDeliveries(webhookId: string, after: TimeKeyset | undefined, limit: number) {
     let query = this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId);
-    if (after) query = query.where(sql<SqlBool>`(created_at, id) < (${after.createdAt}, ${after.id})`);
+    if (after) query = query.where(sql<SqlBool>`(created_at, id) < (${after.at}, ${after.id})`);
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
 

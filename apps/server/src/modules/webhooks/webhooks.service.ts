@@ -10,12 +10,12 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database, NewCaseEventRow, WebhookDeliveryRow, WebhookRow } from '../../db/schema.js';
 import { toIso, toIsoOrNull } from '../../lib/clock.js';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
+import { decodeTimeKeyset, pageOf } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { notFound } from '../../lib/errors.js';
 import type { Principal } from '../auth/principal.js';
+import type { InTransactionListener } from '../cases/case-ledger.js';
 import { presentCase } from '../cases/cases.presenter.js';
-import type { CaseEventListener } from '../cases/cases.repository.js';
 import { type NewDeliveryRow, WebhooksRepository } from './webhooks.repository.js';
 
 const SECRET_BYTES = 32;
@@ -27,10 +27,6 @@ export interface WebhookEvent {
   data: Record<string, unknown>;
   occurredAt: number;
 }
-
-type Keyset = [createdAt: number, id: string];
-const isKeyset = (v: unknown): v is Keyset =>
-  Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string';
 
 function presentWebhook(row: WebhookRow): Webhook {
   return {
@@ -63,8 +59,8 @@ function presentDelivery(row: WebhookDeliveryRow): WebhookDelivery {
 
 /**
  * Which webhook events an audit event of a case stands for. `case.status_changed`
- * and `connection.*` are the realtime hub's audit events (presence-driven status,
- * remote connections), announced once it hands them to `onCaseEvents`.
+ * and `connection.*` come from live sessions (presence-driven status, remote
+ * connections), written through the case ledger like every other change.
  */
 function webhookTypesOf(caseEventType: string): WebhookEventType[] {
   switch (caseEventType) {
@@ -145,19 +141,8 @@ export class WebhooksService {
 
   async deliveries(p: Principal, id: string, query: { limit: number; cursor?: string | undefined }) {
     const row = await this.find(p, id);
-    const after = query.cursor ? decodeCursor(query.cursor, isKeyset) : undefined;
-    const rows = await this.repo.listDeliveries(
-      row.id,
-      after && { createdAt: after[0], id: after[1] },
-      query.limit + 1,
-    );
-    const items = rows.slice(0, query.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(presentDelivery),
-      nextCursor:
-        rows.length > query.limit && last ? encodeCursor([last.created_at, last.id] satisfies Keyset) : null,
-    };
+    const rows = await this.repo.listDeliveries(row.id, decodeTimeKeyset(query.cursor), query.limit + 1);
+    return pageOf(rows, query.limit, presentDelivery, (d) => ({ at: d.created_at, id: d.id }));
   }
 
   /**
@@ -198,22 +183,11 @@ export class WebhooksService {
   }
 
   /**
-   * For events that happen outside a case transaction — the realtime hub's
-   * `connection.started` / `connection.ended` — stored in a transaction of their own.
+   * The case ledger's in-transaction listener: turns audit events (and
+   * deletions) into webhook events carrying the case as the API shows it,
+   * queued in the transaction that writes them.
    */
-  async emit(orgId: string, type: WebhookEventType, data: Record<string, unknown>): Promise<void> {
-    const occurredAt = this.deps.clock.now();
-    await this.deps.database.db
-      .transaction()
-      .execute((trx) => this.record(trx, [{ orgId, type, data, occurredAt }]));
-  }
-
-  /**
-   * The cases module's listener: turns audit events (and deletions) into
-   * webhook events carrying the case as the API shows it, in the same transaction.
-   */
-  /** What case writers hand their audit events to (cases, live sessions). */
-  readonly caseEventListener: CaseEventListener = {
+  readonly caseEventListener: InTransactionListener = {
     onEvents: (trx, events) => this.onCaseEvents(trx, events),
     interested: async (orgId) => (await this.repo.subscribers(this.deps.database.db, [orgId])).length > 0,
   };

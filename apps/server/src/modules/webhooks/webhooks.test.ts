@@ -225,28 +225,20 @@ describeEachDatabase(
         ]);
       });
 
-      it('announces invitation.sent with the invitation, and connection events through emit()', async () => {
+      it('announces invitation.sent with the invitation, in the transaction that records it', async () => {
         const org = await t.newOrg();
-        const hook = await endpoint(org, ['invitation.sent', 'invitation.failed', 'connection.started']);
+        const hook = await endpoint(org, ['invitation.sent', 'invitation.failed']);
         const c = await org.admin.cases.create({ name: 'x' });
         const invitation = await org.admin.cases.invite(c.code, { channel: 'email', to: 'cleo@example.com' });
         await t.app.outbox.runOnce();
-        await t.app.services.webhooks.emit(org.orgId, 'connection.started', {
-          caseCode: c.code,
-          role: 'agent',
-        });
         await t.app.webhookWorker.runOnce();
         const bodies = receiver.requests.map((r) => opened(r, hook.secret, t));
-        expect(bodies.map((b) => b.type).sort()).toEqual(['connection.started', 'invitation.sent']);
-        expect(bodies.find((b) => b.type === 'invitation.sent')?.data.invitation).toMatchObject({
+        expect(bodies.map((b) => b.type)).toEqual(['invitation.sent']);
+        expect(bodies[0]?.data.invitation).toMatchObject({
           id: invitation.id,
           caseCode: c.code,
           status: 'sent',
           to: 'cleo@example.com',
-        });
-        expect(bodies.find((b) => b.type === 'connection.started')?.data).toEqual({
-          caseCode: c.code,
-          role: 'agent',
         });
       });
     });

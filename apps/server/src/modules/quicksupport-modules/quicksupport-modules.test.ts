@@ -4,7 +4,7 @@ import type { CreateModuleRequest } from '@lifeline/contracts';
 import plist from 'plist';
 import { describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestOrg, type TestServer } from '../../../test/harness.js';
-import { caseNameFor } from './modules.service.js';
+import { caseNameFor } from './quicksupport-modules.service.js';
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from(

@@ -14,9 +14,9 @@ import type { Deps } from '../../lib/deps.js';
 import { AppError, conflict, invalidField, notFound } from '../../lib/errors.js';
 import { RateLimiter } from '../auth/rate-limiter.js';
 import type { CasesService } from '../cases/cases.service.js';
-import type { PeopleRepository } from '../people/people.repository.js';
+import type { PeopleService } from '../people/people.service.js';
 import { checkLogo } from './logo.js';
-import { ModulesRepository } from './modules.repository.js';
+import { QuickSupportModulesRepository } from './quicksupport-modules.repository.js';
 import { sosShortcut } from './shortcuts.js';
 
 type CreateInput = z.output<typeof createModuleRequest>;
@@ -45,16 +45,16 @@ export function caseNameFor(title: string, input: { name?: string; description?:
   return `${title} request`;
 }
 
-export class ModulesService {
-  readonly repo: ModulesRepository;
+export class QuickSupportModulesService {
+  readonly repo: QuickSupportModulesRepository;
   private readonly requests: RateLimiter;
 
   constructor(
     private readonly deps: Deps,
-    private readonly people: PeopleRepository,
+    private readonly people: PeopleService,
     private readonly cases: CasesService,
   ) {
-    this.repo = new ModulesRepository(deps.database.db);
+    this.repo = new QuickSupportModulesRepository(deps.database.db);
     this.requests = new RateLimiter(deps.counters, 'module-request', REQUESTS_PER_ADDRESS, REQUEST_WINDOW_MS);
   }
 
@@ -94,7 +94,7 @@ export class ModulesService {
   });
 
   private async assertGroup(orgId: string, groupId: string) {
-    if (!(await this.people.findGroup(orgId, groupId)))
+    if (!(await this.people.hasGroup(orgId, groupId)))
       throw invalidField('groupId', 'is not a group of your organisation');
   }
 

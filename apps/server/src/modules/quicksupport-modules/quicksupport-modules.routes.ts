@@ -15,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type Guard, principalOf } from '../../plugins/auth.js';
-import type { ModulesService } from './modules.service.js';
+import type { QuickSupportModulesService } from './quicksupport-modules.service.js';
 
 const errors = {
   400: problemSchema,
@@ -34,7 +34,7 @@ const inertImageHeaders = {
 };
 
 /** Admins design modules; the public routes serve customers, who have no account. */
-export function modulesRoutes(app: FastifyInstance, modules: ModulesService, guard: Guard) {
+export function modulesRoutes(app: FastifyInstance, modules: QuickSupportModulesService, guard: Guard) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/api/v1/modules', {

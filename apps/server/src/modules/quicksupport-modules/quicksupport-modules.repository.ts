@@ -4,7 +4,7 @@ import type { Database, ModuleRow } from '../../db/schema.js';
 
 export type ModuleWithOrg = ModuleRow & { org_name: string };
 
-export class ModulesRepository {
+export class QuickSupportModulesRepository {
   constructor(private readonly db: Db) {}
 
   async list(orgId: string): Promise<ModuleRow[]> {
