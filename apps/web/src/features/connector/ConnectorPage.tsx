@@ -366,7 +366,7 @@ function LiveCase({
           )}
         </Stack>
       </Paper>
-      {!ended && <SharePanel c={c} client={client} />}
+      {!ended && <SharePanel c={c} client={client} poll />}
     </Stack>
   );
 }

@@ -24,16 +24,25 @@ const statusColors: Record<Invitation['status'], string> = { queued: 'yellow', s
 
 /**
  * "Share": send the customer link by e-mail or SMS, pre-filled from the customer, and see each delivery's state.
- * The CRM connector passes its bearer-token client; the console uses the cookie one.
+ * The console hears of each delivery on its live feed (every `invitation.*` entry is a case change); the CRM
+ * connector, which has no feed, passes its bearer-token client and `poll`.
  */
-export function SharePanel({ c, client = api }: { c: Case; client?: LifelineClient }) {
+export function SharePanel({
+  c,
+  client = api,
+  poll = false,
+}: {
+  c: Case;
+  client?: LifelineClient;
+  poll?: boolean;
+}) {
   const queryClient = useQueryClient();
   const ended = c.status === 'closed' || c.status === 'expired';
   const invitations = useQuery({
     queryKey: ['events', c.code, 'invitations'],
     queryFn: () => client.cases.invitations(c.code, { limit: 50 }),
-    // Delivery happens in the background: look again while something is on its way.
-    refetchInterval: (q) => (q.state.data?.items.some((i) => i.status === 'queued') ? 3000 : false),
+    // Without the live feed, look again while something is on its way.
+    refetchInterval: (q) => (poll && q.state.data?.items.some((i) => i.status === 'queued') ? 3000 : false),
   });
   const [open, setOpen] = useState(false);
   const [channel, setChannel] = useState<'email' | 'sms'>(
