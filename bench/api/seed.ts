@@ -281,6 +281,8 @@ function* generateCases(count: number, seededAt: number, people: People): Genera
       closed_by_id: closed ? agent.id : null,
       closed_by_name: closed ? agent.name : null,
       module_id: null,
+      assigned_at: null,
+      custom_api: null,
     };
   }
 }

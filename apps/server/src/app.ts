@@ -45,6 +45,8 @@ import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
 import { NodeHeartbeats, RedisNodeRegistry } from './modules/realtime/node-heartbeats.js';
+import { teamViewerRoutes } from './modules/teamviewer/teamviewer.routes.js';
+import { TeamViewerSessions } from './modules/teamviewer/teamviewer.service.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
@@ -279,6 +281,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   authRoutes(server, auth, people, guard, cookieOptions);
   peopleRoutes(server, people, guard);
   casesRoutes(server, cases, guard);
+  await teamViewerRoutes(server, new TeamViewerSessions(deps, cases, people), guard);
   joinRoutes(server, join);
   modulesRoutes(server, modules, guard);
   connectionsRoutes(server, new ConnectionsService(deps, cases), guard);

@@ -295,6 +295,8 @@ export function storedCase(
     closed_by_id: null,
     closed_by_name: null,
     module_id: null,
+    assigned_at: null,
+    custom_api: null,
     ...fields,
   };
 }

@@ -7,4 +7,5 @@ export * from './invitations.js';
 export * from './modules.js';
 export * from './people.js';
 export * from './realtime.js';
+export * from './teamviewer.js';
 export * from './webhooks.js';

@@ -78,6 +78,10 @@ export interface Database {
     closed_by_name: string | null;
     /** The QuickSupport module the customer came through, for its branding. */
     module_id: string | null;
+    /** When the current assignee was given the case (null while unassigned). */
+    assigned_at: number | null;
+    /** Free text an integration keeps with the case (`custom_api` of the TeamViewer-compatible API). */
+    custom_api: string | null;
   };
   modules: {
     id: string;

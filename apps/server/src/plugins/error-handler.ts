@@ -4,7 +4,7 @@ import { AppError } from '../lib/errors.js';
 
 const PROBLEM_BASE = 'https://lifeline.dev/problems/';
 
-interface ProblemBody {
+export interface ProblemBody {
   type: string;
   title: string;
   status: number;
@@ -37,71 +37,74 @@ function databaseUnavailable(err: unknown) {
 /** Maps every error to one RFC 9457 problem response; 5xx details stay in the log, not in the answer. */
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    let body: ProblemBody;
-    if (err instanceof AppError) {
-      body = problem(err.status, err.code, err.title, err.detail);
-      if (err.extra.errors) body.errors = err.extra.errors;
-      for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
-    } else if (hasZodFastifySchemaValidationErrors(err)) {
-      const where = err.validationContext ?? 'body';
-      const errors = err.validation.flatMap((v) => {
-        const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-        const keys = (v.params as { keys?: unknown }).keys;
-        if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
-          return keys.map((k) => ({
-            path: [path, String(k)].filter(Boolean).join('.'),
-            message: 'is not a known field',
-          }));
-        }
-        return [{ path: path || where, message: v.message ?? 'is invalid' }];
-      });
-      body = problem(400, 'validation_failed', 'Validation failed', `The ${where} is not valid.`);
-      body.errors = errors;
-    } else if (isResponseSerializationError(err)) {
-      request.log.error({ err, issues: err.cause.issues }, 'response did not match its contract');
-      body = problem(500, 'internal_error', 'Internal server error');
-    } else if (
-      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-      (err.statusCode === 400 && err instanceof SyntaxError)
-    ) {
-      body = problem(400, 'invalid_json', 'Malformed JSON', 'The request body is not valid JSON.');
-    } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      body = problem(
-        400,
-        'invalid_json',
-        'Malformed JSON',
-        'The request body is empty but declared as JSON.',
-      );
-    } else if (err.statusCode === 413) {
-      body = problem(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
-    } else if (err.statusCode === 415) {
-      body = problem(
-        415,
-        'unsupported_media_type',
-        'Unsupported media type',
-        'Send JSON (application/json).',
-      );
-    } else if (err.statusCode === 429) {
-      body = problem(429, 'rate_limited', 'Too many requests', err.message);
-    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      body = problem(err.statusCode, 'bad_request', 'Bad request', err.message);
-    } else if (databaseUnavailable(err)) {
-      request.log.error({ err }, 'database unavailable');
-      body = problem(
-        503,
-        'service_unavailable',
-        'Service unavailable',
-        'The database is not reachable; try again shortly.',
-      );
-      reply.header('retry-after', '5');
-    } else {
-      request.log.error({ err }, 'unhandled error');
-      body = problem(500, 'internal_error', 'Internal server error');
-    }
-    body.instance = request.url;
+    const body = problemOf(err, request, reply);
     return reply.status(body.status).type('application/problem+json').send(body);
   });
+  registerNotFoundHandler(app);
+}
 
+/**
+ * The one mapping of errors to problems: AppError, validation, framework and
+ * database errors. Headers an error carries (Retry-After) are set on `reply`.
+ * Facades with another error shape (the TeamViewer-compatible API) reshape it.
+ */
+export function problemOf(err: FastifyError, request: FastifyRequest, reply: FastifyReply): ProblemBody {
+  let body: ProblemBody;
+  if (err instanceof AppError) {
+    body = problem(err.status, err.code, err.title, err.detail);
+    if (err.extra.errors) body.errors = err.extra.errors;
+    for (const [k, v] of Object.entries(err.extra.headers ?? {})) reply.header(k, v);
+  } else if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'body';
+    const errors = err.validation.flatMap((v) => {
+      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      const keys = (v.params as { keys?: unknown }).keys;
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+        return keys.map((k) => ({
+          path: [path, String(k)].filter(Boolean).join('.'),
+          message: 'is not a known field',
+        }));
+      }
+      return [{ path: path || where, message: v.message ?? 'is invalid' }];
+    });
+    body = problem(400, 'validation_failed', 'Validation failed', `The ${where} is not valid.`);
+    body.errors = errors;
+  } else if (isResponseSerializationError(err)) {
+    request.log.error({ err, issues: err.cause.issues }, 'response did not match its contract');
+    body = problem(500, 'internal_error', 'Internal server error');
+  } else if (
+    err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    (err.statusCode === 400 && err instanceof SyntaxError)
+  ) {
+    body = problem(400, 'invalid_json', 'Malformed JSON', 'The request body is not valid JSON.');
+  } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    body = problem(400, 'invalid_json', 'Malformed JSON', 'The request body is empty but declared as JSON.');
+  } else if (err.statusCode === 413) {
+    body = problem(413, 'payload_too_large', 'Payload too large', 'The request body is too large.');
+  } else if (err.statusCode === 415) {
+    body = problem(415, 'unsupported_media_type', 'Unsupported media type', 'Send JSON (application/json).');
+  } else if (err.statusCode === 429) {
+    body = problem(429, 'rate_limited', 'Too many requests', err.message);
+  } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    body = problem(err.statusCode, 'bad_request', 'Bad request', err.message);
+  } else if (databaseUnavailable(err)) {
+    request.log.error({ err }, 'database unavailable');
+    body = problem(
+      503,
+      'service_unavailable',
+      'Service unavailable',
+      'The database is not reachable; try again shortly.',
+    );
+    reply.header('retry-after', '5');
+  } else {
+    request.log.error({ err }, 'unhandled error');
+    body = problem(500, 'internal_error', 'Internal server error');
+  }
+  body.instance = request.url;
+  return body;
+}
+
+function registerNotFoundHandler(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) => {
     const body = problem(
       404,

@@ -14,7 +14,8 @@ export interface CaseFilter {
   externalSystem?: string;
   externalId?: string;
   q?: { text: string; codeDigits: string | undefined };
-  after?: TimeKeyset;
+  /** Continue after this row (or from it, `inclusive`), in queue order. */
+  after?: TimeKeyset & { inclusive?: boolean };
   limit: number;
 }
 
@@ -113,8 +114,29 @@ export class CasesRepository {
     return slices.flat().sort(newestFirst).slice(0, f.limit);
   }
 
+  /** How many cases the filter matches from its `after` on (the limit aside). */
+  async count(f: Omit<CaseFilter, 'limit'>): Promise<number> {
+    const slices = f.statuses?.length ? statusSlices(f.statuses) : [undefined];
+    const counts = await Promise.all(
+      slices.map((slice) =>
+        this.filtered(f, slice)
+          .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    return counts.reduce((sum, c) => sum + Number(c.n), 0);
+  }
+
   private listQuery(f: CaseFilter, slice?: StatusSlice) {
-    let query = this.db.selectFrom('cases').selectAll().where('org_id', '=', f.orgId);
+    return this.filtered(f, slice)
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(f.limit);
+  }
+
+  private filtered(f: Omit<CaseFilter, 'limit'>, slice?: StatusSlice) {
+    let query = this.db.selectFrom('cases').where('org_id', '=', f.orgId);
     if (slice) {
       query = query.where('status', '=', slice.status);
       if (slice.expiry === 'live') query = query.where('expires_at', '>', f.now);
@@ -140,10 +162,14 @@ export class CasesRepository {
       );
     }
     if (f.after) {
-      const { at, id } = f.after;
-      query = query.where(sql<SqlBool>`(created_at, id) < (${at}, ${id})`);
+      const { at, id, inclusive } = f.after;
+      query = query.where(
+        inclusive
+          ? sql<SqlBool>`(created_at, id) <= (${at}, ${id})`
+          : sql<SqlBool>`(created_at, id) < (${at}, ${id})`,
+      );
     }
-    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit);
+    return query;
   }
 
   /** When the next open case of the organisation expires: until then, no page of its queue changes by itself. */

@@ -4,6 +4,7 @@ import type {
   Case,
   CaseEvent,
   CaseSource,
+  CaseStatus,
   createCaseRequest,
   listCasesQuery,
   updateCaseRequest,
@@ -84,7 +85,13 @@ export class CasesService {
       throw invalidField('assigneeId', 'is not an active user of your organisation');
   }
 
-  async create(p: Principal, input: CreateInput, source: CaseSource): Promise<Case> {
+  /** `customApi`: free text an integration keeps with the case (the TeamViewer-compatible API's `custom_api`). */
+  async create(
+    p: Principal,
+    input: CreateInput,
+    source: CaseSource,
+    extra: { customApi?: string } = {},
+  ): Promise<Case> {
     // The default group needs no check: it is always one of the user's own organisation.
     if (input.groupId !== undefined) await this.assertGroup(p.orgId, input.groupId);
     if (input.assigneeId) await this.assertAssignee(p.orgId, input.assigneeId);
@@ -92,6 +99,7 @@ export class CasesService {
       ...input,
       groupId: input.groupId ?? p.defaultGroupId,
       moduleId: null,
+      ...extra,
     });
     return this.present(row);
   }
@@ -121,7 +129,7 @@ export class CasesService {
     orgId: string,
     actor: Actor,
     source: CaseSource,
-    input: Omit<CreateInput, 'groupId'> & { groupId: string; moduleId: string | null },
+    input: Omit<CreateInput, 'groupId'> & { groupId: string; moduleId: string | null; customApi?: string },
   ): Promise<CaseRow> {
     const now = this.deps.clock.now();
     const groupId = input.groupId;
@@ -157,6 +165,8 @@ export class CasesService {
       closed_by_id: null,
       closed_by_name: null,
       module_id: input.moduleId,
+      assigned_at: input.assigneeId ? now : null,
+      custom_api: input.customApi ?? null,
     };
     const events = [
       this.event(row, 'case.created', actor, { name: row.name, type: row.type, source, groupId }),
@@ -226,6 +236,29 @@ export class CasesService {
     return row;
   }
 
+  /**
+   * Cases of the organisation in queue order (newest first) from a given case
+   * on, and how many match in all from there: the paging of the
+   * TeamViewer-compatible API, which continues at a session code.
+   */
+  async page(
+    p: Principal,
+    filter: { statuses?: CaseStatus[]; groupId?: string; assigneeId?: string },
+    fromCode: string | undefined,
+    limit: number,
+  ): Promise<{ rows: CaseRow[]; total: number }> {
+    const now = this.deps.clock.now();
+    const from = fromCode ? await this.findRow(p.orgId, fromCode) : undefined;
+    const f = {
+      orgId: p.orgId,
+      now,
+      ...filter,
+      ...(from ? { after: { at: from.created_at, id: from.id, inclusive: true } } : {}),
+    };
+    const [rows, total] = await Promise.all([this.repo.list({ ...f, limit }), this.repo.count(f)]);
+    return { rows, total };
+  }
+
   /** By id, for background work that holds only the id (undefined once deleted). */
   byId(caseId: string): Promise<CaseRow | undefined> {
     return this.repo.findById(caseId);
@@ -264,7 +297,7 @@ export class CasesService {
       throw conflict('case_ended', `Service case ${row.code} is ${status} and can no longer change.`);
   }
 
-  async update(p: Principal, code: string, input: UpdateInput) {
+  async update(p: Principal, code: string, input: UpdateInput, extra: { customApi?: string } = {}) {
     const row = await this.find(p, code);
     this.assertOpen(row);
     if (input.groupId !== undefined) await this.assertGroup(p.orgId, input.groupId);
@@ -281,6 +314,7 @@ export class CasesService {
     set('description', 'description', input.description);
     set('group_id', 'groupId', input.groupId);
     set('waiting_message', 'waitingMessage', input.waitingMessage);
+    set('custom_api', 'customApi', extra.customApi);
     set('customer_name', 'customer.name', input.customer?.name);
     set('customer_email', 'customer.email', input.customer?.email);
     set('customer_phone', 'customer.phone', input.customer?.phone);
@@ -292,6 +326,7 @@ export class CasesService {
     if (Object.keys(changes).length) events.push(this.event(row, 'case.updated', actor, { changes }));
     if (reassigned) {
       patch.assignee_id = input.assigneeId;
+      patch.assigned_at = input.assigneeId ? this.deps.clock.now() : null;
       events.push(this.event(row, 'case.assigned', actor, { from: row.assignee_id, to: input.assigneeId }));
     }
     const now = this.deps.clock.now();

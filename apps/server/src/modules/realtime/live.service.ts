@@ -109,6 +109,7 @@ export class LiveSessions {
       // Connecting to an unassigned case takes it, as accepting a session from a queue does.
       if (who.role === 'agent' && row.assignee_id === null && who.userId) {
         patch.assignee_id = who.userId;
+        patch.assigned_at = now;
         tx.append(this.event(row, 'case.assigned', actor, { from: null, to: who.userId }));
       }
       await this.applyPresence(tx, row, presence, actor, patch, now);
