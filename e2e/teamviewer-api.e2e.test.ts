@@ -33,7 +33,7 @@ describe('links of the TeamViewer-compatible sessions API', () => {
     failOnConsoleErrors(agent);
     await signIn(agent, t.baseUrl, org.adminEmail, new URL(session.supporter_link).pathname);
     await expect
-      .poll(async () => (await org.admin.cases.get(session.code)).presence)
+      .poll(async () => (await org.admin.cases.get(session.code)).presence, { timeout: 20_000 })
       .toEqual({
         agent: true,
         customer: true,
