@@ -98,13 +98,16 @@ export function authRoutes(
   r.post('/api/v1/tokens', {
     schema: {
       tags: ['API tokens'],
-      summary: 'Create a personal API token; the token is shown only in this answer',
+      summary:
+        'Create a personal API token (console sign-in only, never with a bearer token); the token is shown only in this answer',
       body: createTokenRequest,
       response: { 201: createdTokenSchema, ...errors },
     },
     onRequest: guard(null),
     handler: async (req, reply) =>
-      reply.status(201).send(await auth.createToken(principalOf(req), req.body.name, req.body.scopes)),
+      reply
+        .status(201)
+        .send(await auth.createTokenFromConsole(principalOf(req), req.body.name, req.body.scopes)),
   });
 
   r.delete('/api/v1/tokens/:id', {

@@ -79,7 +79,7 @@ export class AuthService {
   }
 
   /** Checks e-mail and password with the login rate limits. */
-  private async verifyCredentials(email: string, password: string, clientIp: string) {
+  async verifyCredentials(email: string, password: string, clientIp: string) {
     const accountKey = `${clientIp}|${email}`;
     await this.perAccount.assertAllowed(accountKey);
     await this.perAddress.assertAllowed(clientIp);
@@ -96,7 +96,11 @@ export class AuthService {
 
   /** Verifies the password and opens a cookie session. Failed attempts are counted per account and per address. */
   async login(email: string, password: string, clientIp: string) {
-    const user = await this.verifyCredentials(email, password, clientIp);
+    return this.openSession(await this.verifyCredentials(email, password, clientIp));
+  }
+
+  /** A cookie session for a user whose credentials were just verified. */
+  async openSession(user: { id: string; org_id: string }) {
     const sessionId = this.deps.random.token(32);
     const csrfToken = this.deps.random.token(32);
     const now = this.deps.clock.now();
@@ -164,6 +168,22 @@ export class AuthService {
     return principal;
   }
 
+  /**
+   * What POST /api/v1/tokens does: only a person signed in to the console (cookie + CSRF) makes a
+   * personal token. A bearer token minting one would outlive itself — a 1-hour connector token would
+   * leave a permanent one behind that survives the app's deletion.
+   */
+  async createTokenFromConsole(p: Principal, name: string, scopes: Scope[]): Promise<CreatedApiToken> {
+    if (p.via !== 'cookie') {
+      throw forbidden(
+        'console_session_required',
+        'Personal API tokens are created only from a signed-in console session, never with a bearer token.',
+      );
+    }
+    return this.createToken(p, name, scopes);
+  }
+
+  /** Also the CLI's `token add`, run by whoever operates the server. */
   async createToken(p: Principal, name: string, scopes: Scope[]): Promise<CreatedApiToken> {
     const beyond = scopes.filter((s) => !roleScopes[p.role].includes(s) || !p.scopes.includes(s));
     if (beyond.length > 0) {

@@ -403,13 +403,20 @@ describeEachDatabase('sign-in and API tokens', (t) => {
       expect(err.status).toBe(403);
       expect(err.problem.code).toBe('insufficient_scope');
       expect(await agent.client.tokens.list()).toEqual([]);
+    });
 
-      // A token cannot mint a token with more than it has either.
-      const reader = await t.tokenClient(org.admin, ['cases:read']);
-      const escalate = await apiError(reader.tokens.create({ name: 'wider', scopes: ['cases:write'] }));
-      expect(escalate.status).toBe(403);
-      expect(escalate.problem.code).toBe('insufficient_scope');
+    it('refuses any bearer token with 403 console_session_required and creates nothing', async () => {
+      const org = await t.newOrg();
+      const admin = await t.tokenClient(org.admin, ['cases:read', 'cases:write', 'reports:read', 'admin']);
+      for (const scopes of [['cases:read'], ['cases:write']] as const) {
+        const err = await apiError(admin.tokens.create({ name: 'minted', scopes: [...scopes] }));
+        expect(err.status).toBe(403);
+        expect(err.problem.code).toBe('console_session_required');
+        expect(err.problem.detail).toContain('console');
+      }
       expect((await org.admin.tokens.list()).map((x) => x.name)).toEqual(['test']);
+      // The same request with the console's cookie and CSRF token works.
+      expect((await org.admin.tokens.create({ name: 'minted', scopes: ['cases:read'] })).name).toBe('minted');
     });
 
     it('answers 400 for no scopes, an unknown scope or an empty name, and creates nothing', async () => {
