@@ -37,6 +37,7 @@ import { oauthRoutes } from './modules/oauth/oauth.routes.js';
 import { OAuthService } from './modules/oauth/oauth.service.js';
 import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
+import { AccessFeed } from './modules/realtime/access-feed.js';
 import { type Bus, InProcessBus, RedisBus } from './modules/realtime/bus.js';
 import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
@@ -194,6 +195,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
+  const access = new AccessFeed(bus);
+  people.onAccessChanged((userId, change) => access.changed(userId, change));
+  auth.onAccessChanged((userId, change) => access.changed(userId, change));
   const feed = new CaseFeed(bus);
   const webhooks = new WebhooksService(deps);
   const cases = new CasesService(deps, people.repo, feed, webhooks.caseEventListener);
@@ -290,6 +294,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   connectorAppsRoutes(server, connectorApps, guard);
   await oauthRoutes(server, oauth, auth, cookieOptions);
   hub.register(server);
+  await hub.watchAccess();
   await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });
   server.addHook('onClose', () => bus.close());
 

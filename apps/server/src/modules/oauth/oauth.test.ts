@@ -176,6 +176,28 @@ describeEachDatabase(
       expect(await org.admin.tokens.list()).toEqual([]);
     });
 
+    it("ends a user's OAuth tokens for good when they are deactivated", async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, agent.email);
+      expect((await t.client(tokens.access_token).me()).user.id).toBe(agent.id);
+
+      await org.admin.users.update(agent.id, { active: false });
+      await org.admin.users.update(agent.id, { active: true });
+      expect((await apiError(t.client(tokens.access_token).me())).status).toBe(401);
+      const refreshed = await tokenRequest(t, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: `${app.clientId}.pages`,
+      });
+      expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      // Signing in and allowing the app again works as for anyone.
+      expect((await t.client((await connectorTokens(t, app, agent.email)).access_token).me()).user.id).toBe(
+        agent.id,
+      );
+    });
+
     it('never grants more than the role allows, and read-only tokens cannot write', async () => {
       const org = await t.newOrg();
       const agent = await t.newAgent(org);

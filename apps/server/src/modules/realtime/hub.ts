@@ -20,6 +20,7 @@ import { SESSION_COOKIE } from '../../plugins/auth.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { effectiveStatus, isEnded, presentCase } from '../cases/cases.presenter.js';
 import type { CasesRepository } from '../cases/cases.repository.js';
+import { ACCESS_TOPIC, type AccessTopicMessage } from './access-feed.js';
 import type { Bus } from './bus.js';
 import { type CaseTopicMessage, caseTopic, type OrgTopicMessage, orgTopic } from './case-feed.js';
 import { iceServersFor } from './ice.js';
@@ -77,6 +78,9 @@ export class Hub {
     { sockets: Set<WebSocket>; unsubscribe: Promise<() => void> }
   >();
   private readonly sockets = new Set<Alive>();
+  /** Whose sign-in opened each agent's socket (console and session), from the moment it was checked. */
+  private readonly socketUsers = new Map<WebSocket, string>();
+  private accessWatch: Promise<() => void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -114,6 +118,23 @@ export class Hub {
     let consoles = 0;
     for (const entry of this.consoles.values()) consoles += entry.sockets.size;
     return { session, console: consoles };
+  }
+
+  /** Resolves once a change of anyone's access, on any process, reaches this one. */
+  watchAccess(): Promise<() => void> {
+    this.accessWatch ??= this.bus.subscribe(ACCESS_TOPIC, (m) =>
+      this.onAccessChanged(m as AccessTopicMessage),
+    );
+    return this.accessWatch;
+  }
+
+  /**
+   * Closes every socket of the user here. A page reconnects at once and is authenticated afresh,
+   * so a socket whose sign-in is gone stays out and one whose cookie still works is back within a moment.
+   */
+  private onAccessChanged(message: AccessTopicMessage) {
+    const close = (ws: WebSocket) => ws.close(closeCodes.accessChanged, message.change);
+    for (const [ws, userId] of this.socketUsers) if (userId === message.userId) close(ws);
   }
 
   register(app: FastifyInstance) {
@@ -163,9 +184,14 @@ export class Hub {
     return origin === ours || origin === `${req.protocol}://${req.headers.host}`;
   }
 
-  private async agentOf(req: FastifyRequest) {
+  private async agentOf(ws: WebSocket, req: FastifyRequest) {
     const cookie = req.cookies[SESSION_COOKIE];
-    return cookie ? this.auth.authenticateSession(cookie) : undefined;
+    const agent = cookie ? await this.auth.authenticateSession(cookie) : undefined;
+    if (agent) {
+      this.socketUsers.set(ws, agent.userId);
+      ws.on('close', () => this.socketUsers.delete(ws));
+    }
+    return agent;
   }
 
   private async openSession(ws: WebSocket, req: FastifyRequest) {
@@ -200,7 +226,7 @@ export class Hub {
       who = { role: 'customer', userId: null, name: found.customer_name ?? 'Customer' };
     } else if (query.case) {
       if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
-      const agent = await this.agentOf(req);
+      const agent = await this.agentOf(ws, req);
       if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
       row = await this.cases.findByCode(agent.orgId, query.case);
       if (!row) return ws.close(closeCodes.notFound, 'unknown case');
@@ -397,7 +423,7 @@ export class Hub {
 
   private async openConsole(ws: WebSocket, req: FastifyRequest) {
     if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
-    const agent = await this.agentOf(req);
+    const agent = await this.agentOf(ws, req);
     if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
     const orgId = agent.orgId;
     let consoles = this.consoles.get(orgId);
@@ -443,6 +469,7 @@ export class Hub {
   /** Tells every partner the server is going away and records them as gone. */
   private async shutdown() {
     clearInterval(this.heartbeat);
+    if (this.accessWatch) (await this.accessWatch)();
     const leaving: Promise<void>[] = [];
     for (const room of [...this.rooms.values()]) {
       for (const c of [...room.connections.values()]) {
