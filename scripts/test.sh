@@ -53,6 +53,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The Dockerfile, the systemd unit and the upgrade steps install with `npm ci`, which refuses a lock
+# file that does not match package.json (npm 11 wants every platform's optional packages listed).
+echo "== lock file matches package.json (npm ci)"
+npm ci --dry-run --ignore-scripts --no-audit --no-fund >/dev/null
+
 echo "== format, lint, typecheck"
 npm run -s check
 

@@ -41,6 +41,7 @@ import { peopleRoutes } from './modules/people/people.routes.js';
 import { PeopleService } from './modules/people/people.service.js';
 import { modulesRoutes } from './modules/quicksupport-modules/quicksupport-modules.routes.js';
 import { QuickSupportModulesService } from './modules/quicksupport-modules/quicksupport-modules.service.js';
+import { AccessFeed } from './modules/realtime/access-feed.js';
 import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
@@ -196,6 +197,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   };
   const people = new PeopleService(deps);
   const auth = new AuthService(deps, people);
+  const access = new AccessFeed(bus);
+  people.onAccessChanged((userId, change) => access.changed(userId, change));
+  auth.onAccessChanged((userId, change) => access.changed(userId, change));
   const webhooks = new WebhooksService(deps);
   // The write path of every case; what follows a change subscribes to it (docs/ARCHITECTURE.md).
   const ledger = new CaseLedger(deps, webhooks.caseEventListener);
@@ -290,6 +294,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   connectorAppsRoutes(server, connectorApps, guard);
   await oauthRoutes(server, oauth, auth, cookieOptions);
   hub.register(server);
+  await hub.watchAccess();
   await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });
   server.addHook('onClose', () => bus.close());
 

@@ -288,6 +288,15 @@ export function createClient(options: ClientOptions) {
         request('POST', '/api/v1/users', userSchema, { body }),
       update: (id: string, body: UpdateUserRequest): Promise<User> =>
         request('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, userSchema, { body }),
+      /** Admins: a user's personal API tokens, and revoking one. */
+      tokens: async (id: string): Promise<ApiToken[]> =>
+        (await request('GET', `/api/v1/users/${encodeURIComponent(id)}/tokens`, items(tokenSchema))).items,
+      revokeToken: (id: string, tokenId: string) =>
+        request(
+          'DELETE',
+          `/api/v1/users/${encodeURIComponent(id)}/tokens/${encodeURIComponent(tokenId)}`,
+          null,
+        ),
     },
     groups: {
       list: async (): Promise<Group[]> => (await request('GET', '/api/v1/groups', items(groupSchema))).items,

@@ -60,3 +60,5 @@ export const tokenSchema = z.object({
 export type ApiToken = z.infer<typeof tokenSchema>;
 export const createdTokenSchema = tokenSchema.extend({ token: z.string() });
 export type CreatedApiToken = z.infer<typeof createdTokenSchema>;
+/** `/api/v1/users/{id}/tokens/{tokenId}`: an admin acting on a user's token. */
+export const userTokenParams = z.strictObject({ id, tokenId: id });

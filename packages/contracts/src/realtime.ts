@@ -169,6 +169,11 @@ export const closeCodes = {
   notFound: 4004,
   gone: 4010,
   forbiddenOrigin: 4003,
+  /**
+   * The user's access changed (signed out, deactivated, password changed, a token revoked): the
+   * socket is closed and a page reconnects, authenticating afresh; only a still-valid sign-in gets back in.
+   */
+  accessChanged: 4011,
 } as const;
 
 /** A remote connection: a stretch of time when agent and customer were both connected. */

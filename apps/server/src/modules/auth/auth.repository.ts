@@ -27,8 +27,14 @@ export class AuthRepository {
       .executeTakeFirst();
   }
 
-  async deleteSession(idHash: string) {
-    await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+  /** Returns whose session it was, if there was one. */
+  async deleteSession(idHash: string): Promise<string | undefined> {
+    const row = await this.db
+      .deleteFrom('sessions')
+      .where('id_hash', '=', idHash)
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id;
   }
 
   async deleteExpiredSessions(now: number) {

@@ -7,6 +7,7 @@ import {
   meResponse,
   problemSchema,
   tokenSchema,
+  userTokenParams,
 } from '@lifeline/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -98,13 +99,41 @@ export function authRoutes(
   r.post('/api/v1/tokens', {
     schema: {
       tags: ['API tokens'],
-      summary: 'Create a personal API token; the token is shown only in this answer',
+      summary:
+        'Create a personal API token (console sign-in only, never with a bearer token); the token is shown only in this answer',
       body: createTokenRequest,
       response: { 201: createdTokenSchema, ...errors },
     },
     onRequest: guard(null),
     handler: async (req, reply) =>
-      reply.status(201).send(await auth.createToken(principalOf(req), req.body.name, req.body.scopes)),
+      reply
+        .status(201)
+        .send(await auth.createTokenFromConsole(principalOf(req), req.body.name, req.body.scopes)),
+  });
+
+  r.get('/api/v1/users/:id/tokens', {
+    schema: {
+      tags: ['API tokens'],
+      summary: "A user's personal API tokens, for admins of their organisation (never their secret)",
+      params: idParams,
+      response: { 200: z.object({ items: z.array(tokenSchema) }), ...errors },
+    },
+    onRequest: guard('admin'),
+    handler: async (req) => ({ items: await auth.listUserTokens(principalOf(req), req.params.id) }),
+  });
+
+  r.delete('/api/v1/users/:id/tokens/:tokenId', {
+    schema: {
+      tags: ['API tokens'],
+      summary: "Revoke a user's token (admins of their organisation)",
+      params: userTokenParams,
+      response: { 204: z.null(), ...errors },
+    },
+    onRequest: guard('admin'),
+    handler: async (req, reply) => {
+      await auth.revokeUserToken(principalOf(req), req.params.id, req.params.tokenId);
+      return reply.status(204).send(null);
+    },
   });
 
   r.delete('/api/v1/tokens/:id', {

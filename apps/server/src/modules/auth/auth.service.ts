@@ -5,6 +5,7 @@ import { forbidden, notFound, unauthenticated } from '../../lib/errors.js';
 import { verifyPassword } from '../../lib/passwords.js';
 import { sha256 } from '../../lib/random.js';
 import type { PeopleService } from '../people/people.service.js';
+import type { AccessChange } from '../realtime/access-feed.js';
 import { AuthRepository } from './auth.repository.js';
 import { type Principal, roleScopes } from './principal.js';
 import { PrincipalCache } from './principal-cache.js';
@@ -51,6 +52,7 @@ export class AuthService {
   private readonly perAddress: RateLimiter;
   private readonly principals: PrincipalCache;
   private oauthTokens: OAuthTokenLookup | undefined;
+  private readonly accessChanged: ((userId: string, change: AccessChange) => void)[] = [];
 
   constructor(
     private readonly deps: Deps,
@@ -73,13 +75,22 @@ export class AuthService {
     people.onUserChanged((userId) => this.principals.forgetUser(userId));
   }
 
+  /** Told after a sign-out or a token revoke, so the user's open sockets authenticate again. */
+  onAccessChanged(listener: (userId: string, change: AccessChange) => void) {
+    this.accessChanged.push(listener);
+  }
+
+  private announce(userId: string, change: AccessChange) {
+    for (const listener of this.accessChanged) listener(userId, change);
+  }
+
   /** The OAuth provider registers how its access tokens are looked up (it is built after this service). */
   useOAuthTokens(lookup: OAuthTokenLookup) {
     this.oauthTokens = lookup;
   }
 
   /** Checks e-mail and password with the login rate limits. */
-  private async verifyCredentials(email: string, password: string, clientIp: string) {
+  async verifyCredentials(email: string, password: string, clientIp: string) {
     const accountKey = `${clientIp}|${email}`;
     await this.perAccount.assertAllowed(accountKey);
     await this.perAddress.assertAllowed(clientIp);
@@ -96,7 +107,11 @@ export class AuthService {
 
   /** Verifies the password and opens a cookie session. Failed attempts are counted per account and per address. */
   async login(email: string, password: string, clientIp: string) {
-    const user = await this.verifyCredentials(email, password, clientIp);
+    return this.openSession(await this.verifyCredentials(email, password, clientIp));
+  }
+
+  /** A cookie session for a user whose credentials were just verified. */
+  async openSession(user: { id: string; org_id: string }) {
     const sessionId = this.deps.random.token(32);
     const csrfToken = this.deps.random.token(32);
     const now = this.deps.clock.now();
@@ -112,7 +127,8 @@ export class AuthService {
   }
 
   async logout(sessionId: string) {
-    await this.repo.deleteSession(sha256(sessionId));
+    const userId = await this.repo.deleteSession(sha256(sessionId));
+    if (userId) this.announce(userId, 'signed_out');
   }
 
   async authenticateSession(sessionId: string): Promise<(Principal & { csrfToken: string }) | undefined> {
@@ -164,6 +180,22 @@ export class AuthService {
     return principal;
   }
 
+  /**
+   * What POST /api/v1/tokens does: only a person signed in to the console (cookie + CSRF) makes a
+   * personal token. A bearer token minting one would outlive itself — a 1-hour connector token would
+   * leave a permanent one behind that survives the app's deletion.
+   */
+  async createTokenFromConsole(p: Principal, name: string, scopes: Scope[]): Promise<CreatedApiToken> {
+    if (p.via !== 'cookie') {
+      throw forbidden(
+        'console_session_required',
+        'Personal API tokens are created only from a signed-in console session, never with a bearer token.',
+      );
+    }
+    return this.createToken(p, name, scopes);
+  }
+
+  /** Also the CLI's `token add`, run by whoever operates the server. */
   async createToken(p: Principal, name: string, scopes: Scope[]): Promise<CreatedApiToken> {
     const beyond = scopes.filter((s) => !roleScopes[p.role].includes(s) || !p.scopes.includes(s));
     if (beyond.length > 0) {
@@ -187,7 +219,11 @@ export class AuthService {
   }
 
   async listTokens(p: Principal): Promise<ApiToken[]> {
-    return (await this.repo.listTokens(p.userId)).map((t) => ({
+    return this.tokensOf(p.userId);
+  }
+
+  private async tokensOf(userId: string): Promise<ApiToken[]> {
+    return (await this.repo.listTokens(userId)).map((t) => ({
       id: t.id,
       name: t.name,
       scopes: t.scopes.split(' ') as Scope[],
@@ -197,8 +233,24 @@ export class AuthService {
   }
 
   async revokeToken(p: Principal, id: string) {
-    const revoked = await this.repo.revokeToken(p.userId, id, this.deps.clock.now());
+    await this.revokeTokenOf(p.userId, id);
+  }
+
+  /** Admins: the personal tokens of any user of their organisation. */
+  async listUserTokens(p: Principal, userId: string): Promise<ApiToken[]> {
+    await this.people.getUser(p.orgId, userId);
+    return this.tokensOf(userId);
+  }
+
+  async revokeUserToken(p: Principal, userId: string, id: string) {
+    await this.people.getUser(p.orgId, userId);
+    await this.revokeTokenOf(userId, id);
+  }
+
+  private async revokeTokenOf(userId: string, id: string) {
+    const revoked = await this.repo.revokeToken(userId, id, this.deps.clock.now());
     this.principals.forgetToken(id);
     if (!revoked) throw notFound('The token');
+    this.announce(userId, 'token_revoked');
   }
 }

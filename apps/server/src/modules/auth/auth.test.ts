@@ -158,10 +158,28 @@ describeEachDatabase('sign-in and API tokens', (t) => {
       expect(signIn.status).toBe(401);
       expect(signIn.problem.code).toBe('unauthenticated');
 
-      // Reactivated, the user signs in again; the old session stays ended.
+      // Reactivated, the user signs in again; the old session and the old token stay ended.
       await org.admin.users.update(agent.id, { active: true });
-      expect((await (await t.signIn(agent.email)).me()).user.id).toBe(agent.id);
+      const again = await t.signIn(agent.email);
+      expect((await again.me()).user.id).toBe(agent.id);
       expect((await apiError(agent.client.me())).status).toBe(401);
+      expect((await apiError(api.me())).status).toBe(401);
+      expect(await again.tokens.list()).toEqual([]);
+    });
+
+    it('ends every cookie session of a user whose password an admin resets; their tokens keep working', async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const elsewhere = await t.signIn(agent.email);
+      const api = await t.tokenClient(agent.client, ['cases:read']);
+      await org.admin.users.update(agent.id, { password: 'reset by the admin' });
+      expect((await apiError(agent.client.me())).status).toBe(401);
+      expect((await apiError(elsewhere.me())).status).toBe(401);
+      expect((await api.me()).user.id).toBe(agent.id);
+      expect((await apiError(t.signIn(agent.email))).status).toBe(401);
+      expect((await (await t.signIn(agent.email, 'reset by the admin')).me()).user.id).toBe(agent.id);
+      // The admin's own sessions are untouched.
+      expect((await org.admin.me()).user.id).toBe(org.adminId);
     });
   });
 
@@ -403,13 +421,20 @@ describeEachDatabase('sign-in and API tokens', (t) => {
       expect(err.status).toBe(403);
       expect(err.problem.code).toBe('insufficient_scope');
       expect(await agent.client.tokens.list()).toEqual([]);
+    });
 
-      // A token cannot mint a token with more than it has either.
-      const reader = await t.tokenClient(org.admin, ['cases:read']);
-      const escalate = await apiError(reader.tokens.create({ name: 'wider', scopes: ['cases:write'] }));
-      expect(escalate.status).toBe(403);
-      expect(escalate.problem.code).toBe('insufficient_scope');
+    it('refuses any bearer token with 403 console_session_required and creates nothing', async () => {
+      const org = await t.newOrg();
+      const admin = await t.tokenClient(org.admin, ['cases:read', 'cases:write', 'reports:read', 'admin']);
+      for (const scopes of [['cases:read'], ['cases:write']] as const) {
+        const err = await apiError(admin.tokens.create({ name: 'minted', scopes: [...scopes] }));
+        expect(err.status).toBe(403);
+        expect(err.problem.code).toBe('console_session_required');
+        expect(err.problem.detail).toContain('console');
+      }
       expect((await org.admin.tokens.list()).map((x) => x.name)).toEqual(['test']);
+      // The same request with the console's cookie and CSRF token works.
+      expect((await org.admin.tokens.create({ name: 'minted', scopes: ['cases:read'] })).name).toBe('minted');
     });
 
     it('answers 400 for no scopes, an unknown scope or an empty name, and creates nothing', async () => {
@@ -526,6 +551,52 @@ describeEachDatabase('sign-in and API tokens', (t) => {
       expect((await t.client(agentToken.token).me()).user.id).toBe(agent.id);
       expect((await t.client(foreignToken.token).me()).user.id).toBe(other.adminId);
       expect(await org.admin.tokens.list()).toEqual([]);
+    });
+  });
+  describe('GET and DELETE /api/v1/users/{id}/tokens', () => {
+    it("lets an admin list and revoke a user's tokens; the token then answers 401", async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const created = await agent.client.tokens.create({ name: 'crm', scopes: ['cases:read'] });
+      const api = t.client(created.token);
+      expect((await api.me()).user.id).toBe(agent.id);
+
+      const listed = await org.admin.users.tokens(agent.id);
+      expect(listed).toEqual([
+        {
+          id: created.id,
+          name: 'crm',
+          scopes: ['cases:read'],
+          createdAt: created.createdAt,
+          lastUsedAt: expect.any(String),
+        },
+      ]);
+      expect(JSON.stringify(listed)).not.toContain(created.token.slice(4));
+
+      await org.admin.users.revokeToken(agent.id, created.id);
+      expect((await apiError(api.me())).status).toBe(401);
+      expect(await org.admin.users.tokens(agent.id)).toEqual([]);
+      expect((await apiError(org.admin.users.revokeToken(agent.id, created.id))).status).toBe(404);
+    });
+
+    it('refuses agents (403) and answers 404 for users and tokens of another organisation, changing nothing', async () => {
+      const org = await t.newOrg();
+      const other = await t.newOrg('Other Corp');
+      const agent = await t.newAgent(org);
+      const colleague = await t.newAgent(org, 'Colleague');
+      const theirs = await colleague.client.tokens.create({ name: 'theirs', scopes: ['cases:read'] });
+
+      const asAgent = await apiError(agent.client.users.tokens(colleague.id));
+      expect(asAgent.status).toBe(403);
+      expect((await apiError(agent.client.users.revokeToken(colleague.id, theirs.id))).status).toBe(403);
+
+      expect((await apiError(other.admin.users.tokens(colleague.id))).status).toBe(404);
+      expect((await apiError(other.admin.users.revokeToken(colleague.id, theirs.id))).status).toBe(404);
+      // A token id under the wrong user of one's own organisation is not found either.
+      expect((await apiError(org.admin.users.revokeToken(agent.id, theirs.id))).status).toBe(404);
+
+      expect((await t.client(theirs.token).me()).user.id).toBe(colleague.id);
+      expect((await org.admin.users.tokens(colleague.id)).map((x) => x.id)).toEqual([theirs.id]);
     });
   });
 });

@@ -31,11 +31,19 @@ const CUSTOMER_TOKEN_BYTES = 24; // 192 bits
 
 const isEventCursor = (v: unknown): v is number => Number.isSafeInteger(v);
 
-/** SPEC §3: the assignee, the agent who created the case, or an admin may close or delete it. */
-const mayEnd = (p: Principal, row: CaseRow) =>
-  p.role === 'admin' ||
-  row.assignee_id === p.userId ||
-  (row.created_by_type === 'user' && row.created_by_id === p.userId);
+const createdBy = (p: Principal, row: CaseRow) =>
+  row.created_by_type === 'user' && row.created_by_id === p.userId;
+
+/** SPEC §3: the assignee, the agent who created the case, or an admin may close it. */
+const mayClose = (p: Principal, row: CaseRow) =>
+  p.role === 'admin' || row.assignee_id === p.userId || createdBy(p, row);
+
+/**
+ * Deleting erases the case and its audit trail, so it follows who the case belongs to from its
+ * creation, which nobody can change: any agent may assign a case to themselves, and the assignee
+ * deciding would let them delete whatever they were refused.
+ */
+const mayDelete = (p: Principal, row: CaseRow) => p.role === 'admin' || createdBy(p, row);
 
 /**
  * Service cases as agents and integrators see them: the rules of who may do
@@ -282,12 +290,18 @@ export class CasesService {
     return this.present(await this.find(p, code));
   }
 
-  private assertMayEnd(p: Principal, row: CaseRow, verb: 'close' | 'delete') {
-    if (!mayEnd(p, row)) {
+  private assertMayClose(p: Principal, row: CaseRow) {
+    if (!mayClose(p, row)) {
       throw forbidden(
         'not_allowed',
-        `Only the assignee, the agent who created it, or an admin may ${verb} ${row.code}.`,
+        `Only the assignee, the agent who created it, or an admin may close ${row.code}.`,
       );
+    }
+  }
+
+  private assertMayDelete(p: Principal, row: CaseRow) {
+    if (!mayDelete(p, row)) {
+      throw forbidden('not_allowed', `Only the agent who created ${row.code} or an admin may delete it.`);
     }
   }
 
@@ -340,7 +354,7 @@ export class CasesService {
 
   async close(p: Principal, code: string): Promise<Case> {
     const row = await this.find(p, code);
-    this.assertMayEnd(p, row, 'close');
+    this.assertMayClose(p, row);
     const status = effectiveStatus(row, this.deps.clock.now());
     if (status === 'closed') return this.present(row);
     if (status === 'expired')
@@ -368,7 +382,7 @@ export class CasesService {
 
   async delete(p: Principal, code: string) {
     const row = await this.find(p, code);
-    this.assertMayEnd(p, row, 'delete');
+    this.assertMayDelete(p, row);
     await this.ledger.remove([row], [this.event(row, 'case.deleted', actorOf(p), { code: row.code })]);
   }
 
@@ -377,11 +391,11 @@ export class CasesService {
     const unique = [...new Set(codes)];
     const rows = await this.repo.findByCodes(p.orgId, unique);
     const found = new Set(rows.map((r) => r.code));
-    const refused = rows.filter((r) => !mayEnd(p, r));
+    const refused = rows.filter((r) => !mayDelete(p, r));
     if (refused.length) {
       throw forbidden(
         'not_allowed',
-        `You may not delete ${refused.map((r) => r.code).join(', ')}: only the assignee, the creator or an admin may. Nothing was deleted.`,
+        `You may not delete ${refused.map((r) => r.code).join(', ')}: only the agent who created a case or an admin may. Nothing was deleted.`,
       );
     }
     const actor = actorOf(p);

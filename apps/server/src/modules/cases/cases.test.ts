@@ -372,12 +372,33 @@ describeEachDatabase('service cases API', (t) => {
       ).toEqual([]);
     });
 
-    it('refuses an agent who is neither creator nor assignee with 403', async () => {
+    it('refuses an agent who did not create the case with 403', async () => {
       const org = await t.newOrg();
       const bystander = await t.newAgent(org);
       const c = await org.admin.cases.create({ name: 'x' });
       expect((await apiError(bystander.client.cases.delete(c.code))).status).toBe(403);
       expect((await org.admin.cases.get(c.code)).code).toBe(c.code);
+    });
+
+    it('still refuses an agent who assigned the case to themselves', async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const c = await org.admin.cases.create({ name: 'x' });
+      const refused = await apiError(agent.client.cases.delete(c.code));
+      expect(refused.problem.code).toBe('not_allowed');
+      await agent.client.cases.update(c.code, { assigneeId: agent.id });
+      const again = await apiError(agent.client.cases.delete(c.code));
+      expect(again.status).toBe(403);
+      expect(again.problem.detail).toContain('created');
+      expect((await org.admin.cases.get(c.code)).assigneeId).toBe(agent.id);
+    });
+
+    it('lets the agent who created the case delete it', async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const own = await agent.client.cases.create({ name: 'own' });
+      await agent.client.cases.delete(own.code);
+      expect((await apiError(org.admin.cases.get(own.code))).status).toBe(404);
     });
   });
 
@@ -400,6 +421,19 @@ describeEachDatabase('service cases API', (t) => {
       const err = await apiError(agent.client.cases.bulkDelete([own.code, foreign.code]));
       expect(err.status).toBe(403);
       expect(err.problem.detail).toContain(foreign.code);
+      expect((await org.admin.cases.list()).items).toHaveLength(2);
+    });
+
+    it('refuses cases the agent assigned to themselves but did not create, deleting nothing', async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const own = await agent.client.cases.create({ name: 'own' });
+      const taken = await org.admin.cases.create({ name: 'taken' });
+      await agent.client.cases.update(taken.code, { assigneeId: agent.id });
+      const err = await apiError(agent.client.cases.bulkDelete([own.code, taken.code]));
+      expect(err.status).toBe(403);
+      expect(err.problem.detail).toContain(taken.code);
+      expect(err.problem.detail).not.toContain(own.code);
       expect((await org.admin.cases.list()).items).toHaveLength(2);
     });
 

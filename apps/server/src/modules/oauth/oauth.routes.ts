@@ -86,10 +86,12 @@ export async function oauthRoutes(
     },
     handler: async (req, reply) =>
       step(async () => {
-        const { sessionId, user } = await auth.login(req.body.email, req.body.password, req.ip);
+        const user = await auth.verifyCredentials(req.body.email, req.body.password, req.ip);
+        // Refused for another organisation before any session exists: a refusal leaves no console cookie.
+        const redirectTo = await oauth.login(req.raw, reply.raw, user.id);
         // A first-party tab: signing in here also opens the console, so "Join session" needs no second sign-in.
-        setSessionCookie(reply, sessionId, options);
-        return { redirectTo: await oauth.login(req.raw, reply.raw, user.id) };
+        setSessionCookie(reply, (await auth.openSession(user)).sessionId, options);
+        return { redirectTo };
       }),
   });
 

@@ -165,6 +165,39 @@ describeEachDatabase(
       expect((await apiError(crm.reports.connections())).code).toBe('insufficient_scope');
     });
 
+    it('does not let an OAuth access token create a personal API token', async () => {
+      const org = await t.newOrg();
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, org.adminEmail);
+      const crm = t.client(tokens.access_token);
+      const err = await apiError(crm.tokens.create({ name: 'forever', scopes: ['cases:read'] }));
+      expect(err.status).toBe(403);
+      expect(err.code).toBe('console_session_required');
+      expect(await org.admin.tokens.list()).toEqual([]);
+    });
+
+    it("ends a user's OAuth tokens for good when they are deactivated", async () => {
+      const org = await t.newOrg();
+      const agent = await t.newAgent(org);
+      const app = await newApp(org);
+      const tokens = await connectorTokens(t, app, agent.email);
+      expect((await t.client(tokens.access_token).me()).user.id).toBe(agent.id);
+
+      await org.admin.users.update(agent.id, { active: false });
+      await org.admin.users.update(agent.id, { active: true });
+      expect((await apiError(t.client(tokens.access_token).me())).status).toBe(401);
+      const refreshed = await tokenRequest(t, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+        client_id: `${app.clientId}.pages`,
+      });
+      expect(refreshed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      // Signing in and allowing the app again works as for anyone.
+      expect((await t.client((await connectorTokens(t, app, agent.email)).access_token).me()).user.id).toBe(
+        agent.id,
+      );
+    });
+
     it('never grants more than the role allows, and read-only tokens cannot write', async () => {
       const org = await t.newOrg();
       const agent = await t.newAgent(org);
@@ -320,6 +353,16 @@ describeEachDatabase(
       });
       expect(login.status).toBe(403);
       expect(((await login.json()) as { code: string }).code).toBe('other_organization');
+      // Refused, so no console session either: neither a cookie nor a stored session.
+      expect(login.headers.getSetCookie().filter((c) => c.startsWith('lifeline_session='))).toEqual([]);
+      const sessions = await t.db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select('sessions.id_hash')
+        .where('users.org_id', '=', other.orgId)
+        .execute();
+      // The one session is the harness's own sign-in of the other organisation's admin.
+      expect(sessions).toHaveLength(1);
     });
 
     it('answers a clear 400 when the sign-in tab lost its interaction (expired or opened elsewhere)', async () => {

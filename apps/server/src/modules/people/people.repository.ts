@@ -95,7 +95,7 @@ export class PeopleRepository {
     orgId: string,
     id: string,
     patch: Updateable<Database['users']>,
-    options: { keepAnotherAdmin: boolean },
+    options: { keepAnotherAdmin: boolean; now: number },
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       if (options.keepAnotherAdmin) {
@@ -119,7 +119,23 @@ export class PeopleRepository {
           .onConflict((oc) => oc.doNothing())
           .execute();
       }
-      if (patch.active === 0) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      // A new password (an admin's reset) ends every sign-in made with the old one.
+      if (patch.active === 0 || patch.password_hash !== undefined)
+        await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      if (patch.active === 0) {
+        // Ended for good: reactivating the user must not bring back what was out there meanwhile.
+        await trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: options.now })
+          .where('user_id', '=', id)
+          .where('revoked_at', 'is', null)
+          .execute();
+        // The OAuth provider's grants, tokens and sign-ins of this account (its id is only in the payload).
+        await trx
+          .deleteFrom('oauth_records')
+          .where('payload', 'like', `%"accountId":${JSON.stringify(id)}%`)
+          .execute();
+      }
       return true;
     });
   }

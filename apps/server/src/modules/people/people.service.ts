@@ -13,6 +13,7 @@ import type { Deps } from '../../lib/deps.js';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
 import { hashPassword } from '../../lib/passwords.js';
 import type { Principal } from '../auth/principal.js';
+import type { AccessChange } from '../realtime/access-feed.js';
 import { type GroupWithMembers, PeopleRepository, type UserWithGroups } from './people.repository.js';
 
 export const presentUser = (u: UserWithGroups): User => ({
@@ -44,6 +45,7 @@ export interface NewOrganization {
 export class PeopleService {
   private readonly repo: PeopleRepository;
   private readonly userChanged: ((userId: string) => void)[] = [];
+  private readonly accessChanged: ((userId: string, change: AccessChange) => void)[] = [];
 
   constructor(private readonly deps: Deps) {
     this.repo = new PeopleRepository(deps.database.db);
@@ -79,6 +81,11 @@ export class PeopleService {
   /** Called after every change to a user (or attempt at one), so nothing keeps acting on the old user. */
   onUserChanged(listener: (userId: string) => void) {
     this.userChanged.push(listener);
+  }
+
+  /** Told after a deactivation or a password change, which end the user's sign-ins and sockets. */
+  onAccessChanged(listener: (userId: string, change: AccessChange) => void) {
+    this.accessChanged.push(listener);
   }
 
   /** An organisation with a first group ("Support") and its first admin. */
@@ -179,6 +186,7 @@ export class PeopleService {
     const losesAdmin =
       user.role === 'admin' && user.active === 1 && (input.role === 'agent' || input.active === false);
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+    const now = this.deps.clock.now();
     const updated = await this.changingUser(id, () =>
       this.repo.updateUser(
         p.orgId,
@@ -189,12 +197,15 @@ export class PeopleService {
           ...(input.active !== undefined && { active: input.active ? 1 : 0 }),
           ...(input.defaultGroupId !== undefined && { default_group_id: input.defaultGroupId }),
           ...(passwordHash !== undefined && { password_hash: passwordHash }),
-          updated_at: this.deps.clock.now(),
+          updated_at: now,
         },
-        { keepAnotherAdmin: losesAdmin },
+        { keepAnotherAdmin: losesAdmin, now },
       ),
     );
     if (!updated) throw conflict('last_admin', 'The organisation must keep at least one active admin.');
+    const change: AccessChange | undefined =
+      input.active === false ? 'deactivated' : passwordHash !== undefined ? 'password_changed' : undefined;
+    if (change) for (const listener of this.accessChanged) listener(id, change);
     return this.getUser(p.orgId, id);
   }
 

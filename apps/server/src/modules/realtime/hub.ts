@@ -22,6 +22,7 @@ import type { AuthService } from '../auth/auth.service.js';
 import { presentCase } from '../cases/cases.presenter.js';
 import type { CasesService } from '../cases/cases.service.js';
 import type { JoinService, SessionLookup } from '../join/join.service.js';
+import { ACCESS_TOPIC, type AccessTopicMessage } from './access-feed.js';
 import { type CaseTopicMessage, caseTopic, type OrgTopicMessage, orgTopic } from './case-feed.js';
 import { iceServersFor } from './ice.js';
 import type { LiveSessions } from './live.service.js';
@@ -78,6 +79,9 @@ export class Hub {
     { sockets: Set<WebSocket>; unsubscribe: Promise<() => void> }
   >();
   private readonly sockets = new Set<Alive>();
+  /** Whose sign-in opened each agent's socket (console and session), from the moment it was checked. */
+  private readonly socketUsers = new Map<WebSocket, string>();
+  private accessWatch: Promise<() => void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -116,6 +120,23 @@ export class Hub {
     let consoles = 0;
     for (const entry of this.consoles.values()) consoles += entry.sockets.size;
     return { session, console: consoles };
+  }
+
+  /** Resolves once a change of anyone's access, on any process, reaches this one. */
+  watchAccess(): Promise<() => void> {
+    this.accessWatch ??= this.bus.subscribe(ACCESS_TOPIC, (m) =>
+      this.onAccessChanged(m as AccessTopicMessage),
+    );
+    return this.accessWatch;
+  }
+
+  /**
+   * Closes every socket of the user here. A page reconnects at once and is authenticated afresh,
+   * so a socket whose sign-in is gone stays out and one whose cookie still works is back within a moment.
+   */
+  private onAccessChanged(message: AccessTopicMessage) {
+    const close = (ws: WebSocket) => ws.close(closeCodes.accessChanged, message.change);
+    for (const [ws, userId] of this.socketUsers) if (userId === message.userId) close(ws);
   }
 
   register(app: FastifyInstance) {
@@ -165,9 +186,14 @@ export class Hub {
     return origin === ours || origin === `${req.protocol}://${req.headers.host}`;
   }
 
-  private async agentOf(req: FastifyRequest) {
+  private async agentOf(ws: WebSocket, req: FastifyRequest) {
     const cookie = req.cookies[SESSION_COOKIE];
-    return cookie ? this.auth.authenticateSession(cookie) : undefined;
+    const agent = cookie ? await this.auth.authenticateSession(cookie) : undefined;
+    if (agent) {
+      this.socketUsers.set(ws, agent.userId);
+      ws.on('close', () => this.socketUsers.delete(ws));
+    }
+    return agent;
   }
 
   private async openSession(ws: WebSocket, req: FastifyRequest) {
@@ -199,7 +225,7 @@ export class Hub {
       };
     } else if (query.case) {
       if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
-      const agent = await this.agentOf(req);
+      const agent = await this.agentOf(ws, req);
       if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
       found = await this.join.agentSession(agent.orgId, query.case);
       who = { role: 'agent', userId: agent.userId, name: agent.userName };
@@ -395,7 +421,7 @@ export class Hub {
 
   private async openConsole(ws: WebSocket, req: FastifyRequest) {
     if (!this.sameOrigin(req)) return ws.close(closeCodes.forbiddenOrigin, 'foreign origin');
-    const agent = await this.agentOf(req);
+    const agent = await this.agentOf(ws, req);
     if (!agent) return ws.close(closeCodes.unauthenticated, 'sign in first');
     const orgId = agent.orgId;
     let consoles = this.consoles.get(orgId);
@@ -441,6 +467,7 @@ export class Hub {
   /** Tells every partner the server is going away and records them as gone. */
   private async shutdown() {
     clearInterval(this.heartbeat);
+    if (this.accessWatch) (await this.accessWatch)();
     const leaving: Promise<void>[] = [];
     for (const room of [...this.rooms.values()]) {
       for (const c of [...room.connections.values()]) {
