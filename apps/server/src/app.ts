@@ -3,7 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
@@ -48,6 +48,7 @@ import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { createGuard } from './plugins/auth.js';
 import { frameworkErrors, registerErrorHandler } from './plugins/error-handler.js';
+import { registerRequestHandling } from './plugins/requests.js';
 import { webPages } from './plugins/web.js';
 
 export interface AppOptions {
@@ -145,6 +146,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
     frameworkErrors,
     trustProxy: config.trustProxy,
+    // One line per request, written by registerRequestHandling without the secrets a URL may carry.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   server.setValidatorCompiler(validatorCompiler);
   // Fastify writes a Buffer from the serializer as it is, though its types promise a string.
@@ -154,6 +157,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   server.decorateRequest('principal', null);
   // JSON only: a text/plain body would otherwise reach validation and fail there with a confusing message.
   server.removeContentTypeParser('text/plain');
+  registerRequestHandling(server);
   server.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

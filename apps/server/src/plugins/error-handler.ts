@@ -99,6 +99,14 @@ export function registerErrorHandler(app: FastifyInstance) {
       body = problem(500, 'internal_error', 'Internal server error');
     }
     body.instance = request.url;
+    // RFC 9110: a 401 names the scheme that would be accepted (RFC 6750 for bearer tokens).
+    if (body.status === 401)
+      reply.header(
+        'www-authenticate',
+        request.headers.authorization === undefined
+          ? 'Bearer realm="Lifeline"'
+          : 'Bearer realm="Lifeline", error="invalid_token"',
+      );
     return reply.status(body.status).type('application/problem+json').send(body);
   });
 

@@ -127,7 +127,7 @@ describe('request ids', () => {
       const kept = await server.inject({ url: '/api/v1/cases', headers: { 'x-request-id': 'nginx-4f2a9c' } });
       expect(kept.headers['x-request-id']).toBe('nginx-4f2a9c');
       const mine = lines.filter((l) => l.reqId === 'nginx-4f2a9c');
-      expect(mine.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+      expect(mine.map((l) => l.msg)).toEqual(['request completed']);
       expect(mine.every((l) => l.node === 'node-a')).toBe(true);
 
       // One that could forge log lines or flood them is replaced by an id of our own.

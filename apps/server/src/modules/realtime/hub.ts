@@ -16,6 +16,7 @@ import type { WebSocket } from 'ws';
 import type { CaseRow } from '../../db/schema.js';
 import type { Deps } from '../../lib/deps.js';
 import { AppError } from '../../lib/errors.js';
+import { BAD_TEXT_MESSAGE, badTextPath } from '../../lib/text.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { effectiveStatus, isEnded, presentCase } from '../cases/cases.presenter.js';
@@ -189,6 +190,8 @@ export class Hub {
     let row: CaseRow | undefined;
     let orgName: string | undefined;
     let who: { role: SessionRole; userId: string | null; name: string };
+    // No link token or case code holds such text; the databases would store or choke on it.
+    if (badTextPath(query) !== undefined) return ws.close(closeCodes.notFound, 'unknown link');
     if (query.token) {
       const found = await this.cases.findForCustomer({ token: query.token });
       if (!found) {
@@ -258,6 +261,15 @@ export class Hub {
       parsed = raw === null ? undefined : JSON.parse(raw);
     } catch {
       parsed = undefined;
+    }
+    const badText = badTextPath(parsed);
+    if (badText !== undefined) {
+      send(from.ws, {
+        type: 'error',
+        code: 'invalid_message',
+        message: `Refused a malformed message (${badText ? `${badText}: ` : ''}${BAD_TEXT_MESSAGE}).`,
+      });
+      return 'invalid';
     }
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {
