@@ -225,7 +225,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
     options.delivery?.mailer ??
-    (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs) : undefined);
+    (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs, config.mail.requireTls) : undefined);
   const sms = options.delivery?.sms ?? smsSenderFor(config, fetchFn);
   const invitations = new InvitationsService(deps, cases.repo, people.repo, {
     email: mailer ? 'smtp' : 'local',
