@@ -43,6 +43,7 @@ import { Hub } from './modules/realtime/hub.js';
 import { LiveRepository } from './modules/realtime/live.repository.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
 import { NodeHeartbeats } from './modules/realtime/node-heartbeats.js';
+import { type Resolve, systemResolve } from './modules/webhooks/webhook-http.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
@@ -65,9 +66,9 @@ export interface AppOptions {
   random?: Random;
   /**
    * Outgoing side effects. Unset, they follow the configuration: SMTP from
-   * `mail`, the SMS provider from `sms`, and the global fetch.
+   * `mail`, the SMS provider from `sms`, the global fetch, and the system's DNS (webhooks).
    */
-  delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn };
+  delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn; resolve?: Resolve };
   /** Where log lines go (default stdout); tests read them here. */
   logStream?: DestinationStream;
   /**
@@ -225,7 +226,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
     options.delivery?.mailer ??
-    (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs, config.mail.requireTls) : undefined);
+    (config.mail
+      ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs, config.mail.requireTls)
+      : undefined);
   const sms = options.delivery?.sms ?? smsSenderFor(config, fetchFn);
   const invitations = new InvitationsService(deps, cases.repo, people.repo, {
     email: mailer ? 'smtp' : 'local',
@@ -236,7 +239,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { orgId: row.org_id, type, data: { invitation: presentInvitation(row) }, occurredAt: clock.now() },
     ]),
   );
-  const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
+  const webhookWorker = new WebhookWorker(deps, webhooks.repo, options.delivery?.resolve ?? systemResolve);
   const guard = createGuard(auth);
   const oauth = new OAuthService(deps, auth);
   oauth.start();

@@ -32,7 +32,7 @@ describeEachDatabase('Prometheus metrics on loopback', (t) => {
     const org = await t.newOrg();
     const agent = await t.newAgent(org);
     // Workers do not run in these tests: every delivery to this endpoint stays in the backlog.
-    await org.admin.webhooks.create({ url: 'http://127.0.0.1:9/hook', events: ['case.created'] });
+    await org.admin.webhooks.create({ url: 'https://crm.example.com/hook', events: ['case.created'] });
     const first = await agent.client.cases.create({ name: 'Printer offline', customer: { name: 'Cleo' } });
     await agent.client.cases.create({ name: 'Scanner jammed' });
     const closed = await agent.client.cases.create({ name: 'Already fixed' });
