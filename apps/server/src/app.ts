@@ -3,7 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
@@ -48,11 +48,13 @@ import { LiveSessions } from './modules/realtime/live.service.js';
 import { NodeHeartbeats, RedisNodeRegistry } from './modules/realtime/node-heartbeats.js';
 import { teamViewerRoutes } from './modules/teamviewer/teamviewer.routes.js';
 import { TeamViewerSessions } from './modules/teamviewer/teamviewer.service.js';
+import { type Resolve, systemResolve } from './modules/webhooks/webhook-http.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { createGuard } from './plugins/auth.js';
 import { frameworkErrors, registerErrorHandler } from './plugins/error-handler.js';
+import { registerRequestHandling } from './plugins/requests.js';
 import { webPages } from './plugins/web.js';
 
 export interface AppOptions {
@@ -69,9 +71,9 @@ export interface AppOptions {
   random?: Random;
   /**
    * Outgoing side effects. Unset, they follow the configuration: SMTP from
-   * `mail`, the SMS provider from `sms`, and the global fetch.
+   * `mail`, the SMS provider from `sms`, the global fetch, and the system's DNS (webhooks).
    */
-  delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn };
+  delivery?: { mailer?: Mailer; sms?: SmsSender; fetch?: FetchFn; resolve?: Resolve };
   /** Where log lines go (default stdout); tests read them here. */
   logStream?: DestinationStream;
   /**
@@ -151,6 +153,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
     frameworkErrors,
     trustProxy: config.trustProxy,
+    // One line per request, written by registerRequestHandling without the secrets a URL may carry.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   server.setValidatorCompiler(validatorCompiler);
   // Fastify writes a Buffer from the serializer as it is, though its types promise a string.
@@ -160,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   server.decorateRequest('principal', null);
   // JSON only: a text/plain body would otherwise reach validation and fail there with a confusing message.
   server.removeContentTypeParser('text/plain');
+  registerRequestHandling(server);
   server.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -224,7 +229,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const fetchFn = options.delivery?.fetch ?? fetch;
   const mailer =
     options.delivery?.mailer ??
-    (config.mail ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs) : undefined);
+    (config.mail
+      ? smtpMailer(config.mail.smtpUrl, config.delivery.timeoutMs, config.mail.requireTls)
+      : undefined);
   const sms = options.delivery?.sms ?? smsSenderFor(config, fetchFn);
   const invitations = new InvitationsService(deps, cases, ledger, people, {
     email: mailer ? 'smtp' : 'local',
@@ -235,7 +242,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       { orgId: row.org_id, type, data: { invitation: presentInvitation(row) }, occurredAt: clock.now() },
     ]),
   );
-  const webhookWorker = new WebhookWorker(deps, webhooks.repo, fetchFn);
+  const webhookWorker = new WebhookWorker(deps, webhooks.repo, options.delivery?.resolve ?? systemResolve);
   const guard = createGuard(auth);
   const oauth = new OAuthService(deps, auth);
   oauth.start();

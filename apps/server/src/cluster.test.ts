@@ -73,7 +73,7 @@ describeEachDatabase(
   {
     config: () => {
       const { mail, delivery } = loadConfig({ SMTP_URL: smtp.url });
-      return { mail, delivery };
+      return { mail, delivery, webhookAllowPrivate: true };
     },
   },
 );

@@ -200,7 +200,7 @@ describeEachDatabase('every REST endpoint under fuzzing', (t) => {
     const foreign = await other.admin.cases.create({ name: 'Not yours' });
     const group = await org.admin.groups.create('Second line');
     const hook = await org.admin.webhooks.create({
-      url: 'http://127.0.0.1:9/hook',
+      url: 'https://crm.example.com/hook',
       events: ['case.created'],
     });
     const customerToken = kase.links.customer.split('/j/')[1] ?? '';

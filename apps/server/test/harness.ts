@@ -6,7 +6,7 @@ import { ApiError, createClient, type LifelineClient } from '@lifeline/client';
 import type { Scope } from '@lifeline/contracts';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { type App, buildApp } from '../src/app.js';
+import { type App, type AppOptions, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config/config.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../src/db/database.js';
 import type { CaseRow } from '../src/db/schema.js';
@@ -111,6 +111,7 @@ export class TestServer {
   readonly clock = new TestClock();
   private handle!: DatabaseHandle;
   private config!: Config;
+  private delivery: AppOptions['delivery'];
   private readonly siblings: { app: App; handle?: DatabaseHandle }[] = [];
 
   constructor(
@@ -119,15 +120,18 @@ export class TestServer {
     private readonly validateResponses = true,
   ) {}
 
-  async start(handle: DatabaseHandle, config: Config, port = 0) {
+  /** `delivery` replaces outgoing side effects (mailer, SMS, fetch, DNS), for this server and its siblings. */
+  async start(handle: DatabaseHandle, config: Config, port = 0, delivery?: AppOptions['delivery']) {
     this.handle = handle;
     this.config = config;
+    this.delivery = delivery;
     this.app = await buildApp({
       config,
       database: handle,
       clock: this.clock,
       random: this.random,
       validateResponses: this.validateResponses,
+      ...(delivery ? { delivery } : {}),
     });
     await this.app.server.listen({ port, host: '127.0.0.1' });
     const address = this.app.server.server.address();
@@ -156,6 +160,7 @@ export class TestServer {
       clock: this.clock,
       random: this.random,
       validateResponses: true,
+      ...(this.delivery ? { delivery: this.delivery } : {}),
     });
     const sibling = handle ? { app, handle } : { app };
     this.siblings.push(sibling);

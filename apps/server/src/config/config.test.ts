@@ -133,6 +133,7 @@ describe('loadConfig: invitations', () => {
     expect(config.mail).toEqual({
       smtpUrl: 'smtps://u:p@mail.example.com:465',
       from: 'Lifeline <no-reply@support.example.com>',
+      requireTls: true,
     });
     expect(config.sms).toEqual({
       provider: 'twilio',

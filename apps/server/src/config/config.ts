@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isLoopbackHost } from '../lib/addresses.js';
 
 const urlList = (value: string | undefined) =>
   (value ?? '')
@@ -28,6 +29,8 @@ const envSchema = z
     LIFELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
     /** `smtp://user:pass@host:587` or `smtps://…:465`; unset keeps e-mail in the local outbox. */
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    /** `true`: SMTP only over TLS (smtps://, or STARTTLS before any password). Unset: true unless SMTP_URL is loopback. */
+    SMTP_REQUIRE_TLS: z.enum(['true', 'false']).optional(),
     MAIL_FROM: z.string().min(3).optional(),
     SMS_PROVIDER: z.enum(['twilio', 'http']).optional(),
     TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
@@ -47,6 +50,8 @@ const envSchema = z
     LIFELINE_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(10),
     LIFELINE_DELIVERY_BACKOFF_SECONDS: z.coerce.number().positive().default(30),
     LIFELINE_WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).default(50),
+    /** `true`: webhooks may target loopback, private and link-local addresses (a receiver on the same network). */
+    LIFELINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
     /** Comma-separated `stun:` URLs handed to browsers for NAT traversal. */
     LIFELINE_STUN_URLS: z.string().optional(),
     /** Comma-separated `turn:`/`turns:` URLs of a coturn server in shared-secret mode. */
@@ -160,8 +165,8 @@ export type Config = {
   nodeHeartbeatMs: number;
   /** Unset: /metrics answers only on loopback. */
   metricsToken: string | undefined;
-  /** Unset: e-mail stays in the local outbox. */
-  mail: { smtpUrl: string; from: string } | undefined;
+  /** Unset: e-mail stays in the local outbox. `requireTls`: never talk SMTP (or send a password) in clear. */
+  mail: { smtpUrl: string; from: string; requireTls: boolean } | undefined;
   /** Unset: SMS stays in the local outbox. */
   sms:
     | { provider: 'twilio'; baseUrl: string; accountSid: string; authToken: string; from: string }
@@ -181,6 +186,8 @@ export type Config = {
   };
   /** A webhook endpoint is disabled after this many failed attempts in a row. */
   webhookDisableAfter: number;
+  /** Webhooks may target internal addresses (loopback, private, link-local); off by default (SSRF). */
+  webhookAllowPrivate: boolean;
   oauth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
@@ -232,7 +239,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeHeartbeatMs: e.LIFELINE_NODE_HEARTBEAT_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,
     mail: e.SMTP_URL
-      ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM ?? `Lifeline <no-reply@${new URL(publicUrl).hostname}>` }
+      ? {
+          smtpUrl: e.SMTP_URL,
+          from: e.MAIL_FROM ?? `Lifeline <no-reply@${new URL(publicUrl).hostname}>`,
+          requireTls: e.SMTP_REQUIRE_TLS
+            ? e.SMTP_REQUIRE_TLS === 'true'
+            : !isLoopbackHost(new URL(e.SMTP_URL).hostname),
+        }
       : undefined,
     sms:
       e.SMS_PROVIDER === 'twilio'
@@ -257,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: Math.max(60_000, e.LIFELINE_DELIVERY_TIMEOUT_SECONDS * 3000),
     },
     webhookDisableAfter: e.LIFELINE_WEBHOOK_DISABLE_AFTER,
+    webhookAllowPrivate: e.LIFELINE_WEBHOOK_ALLOW_PRIVATE === 'true',
     oauth: {
       accessTokenTtlSeconds: e.LIFELINE_OAUTH_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.LIFELINE_OAUTH_REFRESH_TOKEN_TTL_SECONDS,

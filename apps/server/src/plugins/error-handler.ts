@@ -101,6 +101,14 @@ export function problemOf(err: FastifyError, request: FastifyRequest, reply: Fas
     body = problem(500, 'internal_error', 'Internal server error');
   }
   body.instance = request.url;
+  // RFC 9110: a 401 names the scheme that would be accepted (RFC 6750 for bearer tokens).
+  if (body.status === 401)
+    reply.header(
+      'www-authenticate',
+      request.headers.authorization === undefined
+        ? 'Bearer realm="Lifeline"'
+        : 'Bearer realm="Lifeline", error="invalid_token"',
+    );
   return body;
 }
 

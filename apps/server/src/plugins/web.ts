@@ -31,26 +31,47 @@ export const PAGE_ROUTES = [
 
 /** Pages a CRM frames: only the origins registered for the connector app named by `client_id` may. */
 const FRAMEABLE_PAGES = new Set(['/connector/case', '/connector/desktop']);
-/** Never framed: the sign-in and consent tab (clickjacking) and the tab that hands the code back. */
-const UNFRAMEABLE_PAGES = new Set(['/connector/callback', '/oauth/interaction/:uid']);
 
 export interface WebPagesOptions {
   /** Origins allowed to frame the connector pages of a client id; empty for an unknown one. */
   frameAncestors?: (clientId: string | undefined) => Promise<string[]>;
 }
 
-async function frameAncestorsFor(
-  url: string,
-  query: unknown,
-  options: WebPagesOptions,
-): Promise<string | undefined> {
-  if (UNFRAMEABLE_PAGES.has(url)) return "frame-ancestors 'none'";
-  if (!FRAMEABLE_PAGES.has(url)) return undefined;
+/**
+ * The pages' Content-Security-Policy, but for `frame-ancestors`: scripts only from
+ * our own built files, no plugins, no foreign base or form targets. Styles may
+ * be inline (Mantine sets its CSS variables in a style element and style props
+ * as attributes); images may be data/blob URLs (a frozen frame, a logo preview).
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** Every page may only be framed by itself: none but the connector pages, by their app's origins. */
+async function frameAncestorsFor(url: string, query: unknown, options: WebPagesOptions): Promise<string> {
+  if (!FRAMEABLE_PAGES.has(url)) return "frame-ancestors 'none'";
   const clientId = (query as { client_id?: unknown }).client_id;
   const origins =
     typeof clientId === 'string' && options.frameAncestors ? await options.frameAncestors(clientId) : [];
   return `frame-ancestors ${origins.length > 0 ? origins.join(' ') : "'none'"}`;
 }
+
+/** Headers of every page: the policy above, no MIME sniffing, and no Referer (a `/j/{token}` URL is a secret). */
+const pageHeaders = (frameAncestors: string) => ({
+  'content-security-policy': `${PAGE_CSP}; ${frameAncestors}`,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+});
 
 export async function webPages(
   app: FastifyInstance,
@@ -83,14 +104,17 @@ export async function webPages(
           res.header('cache-control', 'public, max-age=31536000, immutable');
         // A new service worker or manifest must be seen at once, or a stale one keeps serving an old shell.
         else res.header('cache-control', 'no-cache');
+        // index.html asked for by name is the console as much as `/` is; a page route has set its own.
+        if (filePath.endsWith('.html') && res.getHeader('content-security-policy') === undefined)
+          for (const [name, value] of Object.entries(pageHeaders("frame-ancestors 'none'")))
+            res.header(name, value);
       },
     });
   }
   for (const url of PAGE_ROUTES) {
     app.get(url, { schema: { hide: true } }, async (req, reply) => {
       // Set before anything else, so even the "not built" answer cannot be framed where it must not be.
-      const csp = await frameAncestorsFor(url, req.query, options);
-      if (csp) reply.header('content-security-policy', csp);
+      reply.headers(pageHeaders(await frameAncestorsFor(url, req.query, options)));
       if (!built) {
         return reply
           .status(503)

@@ -23,15 +23,17 @@ interface SmtpError extends Error {
 /**
  * SMTP through nodemailer. A 5xx reply is the server's final word (unknown
  * mailbox, refused content); 4xx replies, timeouts and network errors are
- * worth another attempt later.
+ * worth another attempt later. With `requireTls`, an `smtp://` server must
+ * offer STARTTLS, which is done before the password is sent, or nothing is sent.
  */
-export function smtpMailer(smtpUrl: string, timeoutMs: number): Mailer {
+export function smtpMailer(smtpUrl: string, timeoutMs: number, requireTls: boolean): Mailer {
   // Loaded on first use, so the CLI and installs without e-mail never pay for it.
   let transport: Promise<Transporter> | undefined;
   const open = () =>
     (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
       nodemailer.createTransport({
         url: smtpUrl,
+        requireTLS: requireTls,
         connectionTimeout: timeoutMs,
         greetingTimeout: timeoutMs,
         socketTimeout: timeoutMs,

@@ -8,6 +8,7 @@ import {
   type TestOrg,
   type TestServer,
 } from '../../../test/harness.js';
+import { PAGE_CSP } from '../../plugins/web.js';
 
 const PUBLIC_URL = 'http://lifeline.test';
 const CALLBACK = `${PUBLIC_URL}/connector/callback`;
@@ -443,14 +444,16 @@ describeEachDatabase(
         const org = await t.newOrg();
         const app = await newApp(org);
         const framed = await t.fetch(`/connector/case?client_id=${app.clientId}&record_id=1`);
-        expect(framed.headers.get('content-security-policy')).toBe('frame-ancestors http://crm.test:8090');
+        expect(framed.headers.get('content-security-policy')).toBe(
+          `${PAGE_CSP}; frame-ancestors http://crm.test:8090`,
+        );
         for (const url of [
           '/connector/desktop?client_id=llc_unknown',
           '/connector/case',
           '/connector/callback',
         ]) {
           const res = await t.fetch(url);
-          expect(res.headers.get('content-security-policy'), url).toBe("frame-ancestors 'none'");
+          expect(res.headers.get('content-security-policy'), url).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
         }
       });
     });

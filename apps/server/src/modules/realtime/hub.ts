@@ -17,6 +17,7 @@ import type { CaseRow } from '../../db/schema.js';
 import type { Bus } from '../../lib/bus.js';
 import type { Deps } from '../../lib/deps.js';
 import { AppError } from '../../lib/errors.js';
+import { BAD_TEXT_MESSAGE, badTextPath } from '../../lib/text.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { presentCase } from '../cases/cases.presenter.js';
@@ -216,6 +217,8 @@ export class Hub {
 
     let found: SessionLookup;
     let who: { role: SessionRole; userId: string | null; name: string };
+    // No link token or case code holds such text; the databases would store or choke on it.
+    if (badTextPath(query) !== undefined) return ws.close(closeCodes.notFound, 'unknown link');
     if (query.token) {
       found = await this.join.customerSession(query.token);
       who = {
@@ -282,6 +285,15 @@ export class Hub {
       parsed = raw === null ? undefined : JSON.parse(raw);
     } catch {
       parsed = undefined;
+    }
+    const badText = badTextPath(parsed);
+    if (badText !== undefined) {
+      send(from.ws, {
+        type: 'error',
+        code: 'invalid_message',
+        message: `Refused a malformed message (${badText ? `${badText}: ` : ''}${BAD_TEXT_MESSAGE}).`,
+      });
+      return 'invalid';
     }
     const result = clientMessage.safeParse(parsed);
     if (!result.success) {

@@ -100,7 +100,7 @@ describeEachDatabase(
         LIFELINE_DELIVERY_TIMEOUT_SECONDS: '10',
         LIFELINE_DELIVERY_BACKOFF_SECONDS: String(BACKOFF / 1000),
       });
-      return { mail, delivery };
+      return { mail, delivery, webhookAllowPrivate: true };
     },
   },
 );

@@ -71,7 +71,7 @@ describeEachDatabase(
         LIFELINE_DELIVERY_TIMEOUT_SECONDS: '0.3',
         LIFELINE_DELIVERY_BACKOFF_SECONDS: String(BACKOFF / 1000),
       });
-      return { mail, sms, delivery };
+      return { mail, sms, delivery, webhookAllowPrivate: true };
     },
   },
 );

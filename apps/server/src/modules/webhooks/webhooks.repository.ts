@@ -76,15 +76,48 @@ export class WebhooksRepository {
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
 
-  /** Like the outbox's claim: one UPDATE … RETURNING that only takes rows whose lease is free. */
-  async claimDue(now: number, owner: string, leaseMs: number, limit: number) {
+  /**
+   * Like the outbox's claim: one UPDATE … RETURNING that only takes rows whose
+   * lease is free. Oldest due first, at most `limit`, and per endpoint only as
+   * many as leave it at most `perEndpoint` attempts in flight (leased rows, of
+   * any process), so one slow endpoint cannot take every slot.
+   */
+  async claimDue(
+    now: number,
+    owner: string,
+    leaseMs: number,
+    { limit, perEndpoint }: { limit: number; perEndpoint: number },
+  ) {
     const due = this.db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .orderBy('next_attempt_at')
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('webhook_deliveries as d')
+          .leftJoin(
+            (inner) =>
+              inner
+                .selectFrom('webhook_deliveries')
+                .select(['webhook_id', (c) => c.fn.countAll<number>().as('busy')])
+                .where('status', '=', 'pending')
+                .where('lease_until', '>', now)
+                .groupBy('webhook_id')
+                .as('f'),
+            (join) => join.onRef('f.webhook_id', '=', 'd.webhook_id'),
+          )
+          .select([
+            'd.id',
+            'd.next_attempt_at',
+            sql<number>`row_number() over (partition by d.webhook_id order by d.next_attempt_at, d.id) + coalesce(f.busy, 0)`.as(
+              'slot',
+            ),
+          ])
+          .where('d.status', '=', 'pending')
+          .where('d.next_attempt_at', '<=', now)
+          .where((w) => w.or([w('d.lease_until', 'is', null), w('d.lease_until', '<=', now)]))
+          .as('ranked'),
+      )
+      .select('ranked.id')
+      .where('ranked.slot', '<=', perEndpoint)
+      .orderBy('ranked.next_attempt_at')
       .limit(limit);
     return this.db
       .updateTable('webhook_deliveries')

@@ -12,10 +12,11 @@ import type { Database, NewCaseEventRow, WebhookDeliveryRow, WebhookRow } from '
 import { toIso, toIsoOrNull } from '../../lib/clock.js';
 import { decodeTimeKeyset, pageOf } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
-import { notFound } from '../../lib/errors.js';
+import { invalidField, notFound } from '../../lib/errors.js';
 import type { Principal } from '../auth/principal.js';
 import type { InTransactionListener } from '../cases/case-ledger.js';
 import { presentCase } from '../cases/cases.presenter.js';
+import { refusedWebhookUrl } from './webhook-http.js';
 import { type NewDeliveryRow, WebhooksRepository } from './webhooks.repository.js';
 
 const SECRET_BYTES = 32;
@@ -86,6 +87,12 @@ export class WebhooksService {
     this.repo = new WebhooksRepository(deps.database.db);
   }
 
+  /** SSRF: no internal target, unless the operator allowed them; the worker checks resolved addresses too. */
+  private assertAllowedUrl(url: string) {
+    const refused = refusedWebhookUrl(url, this.deps.config.webhookAllowPrivate);
+    if (refused) throw invalidField('url', refused);
+  }
+
   async list(p: Principal): Promise<Webhook[]> {
     return (await this.repo.list(p.orgId)).map(presentWebhook);
   }
@@ -102,6 +109,7 @@ export class WebhooksService {
 
   /** The secret is answered here only; the server keeps it to sign with. */
   async create(p: Principal, input: z.output<typeof createWebhookRequest>) {
+    this.assertAllowedUrl(input.url);
     const now = this.deps.clock.now();
     const row: WebhookRow = {
       id: this.deps.newId(),
@@ -122,6 +130,7 @@ export class WebhooksService {
 
   async update(p: Principal, id: string, input: z.output<typeof updateWebhookRequest>) {
     const row = await this.find(p, id);
+    if (input.url !== undefined) this.assertAllowedUrl(input.url);
     const now = this.deps.clock.now();
     const patch: Partial<WebhookRow> = { updated_at: now };
     if (input.url !== undefined) patch.url = input.url;

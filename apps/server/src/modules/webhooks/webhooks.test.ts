@@ -304,7 +304,7 @@ describeEachDatabase(
           status: 'pending',
           attempts: 1,
           lastStatusCode: 503,
-          lastError: 'HTTP 503: {"error":"maintenance"}',
+          lastError: 'HTTP 503',
           nextAttemptAt: new Date(t.clock.ms + BACKOFF).toISOString(),
         });
         expect(await t.app.webhookWorker.runOnce()).toBe(0);
@@ -333,7 +333,7 @@ describeEachDatabase(
         expect((await org.admin.webhooks.get(hook.id)).consecutiveFailures).toBe(0);
       });
 
-      it('fails a delivery at once on a 4xx answer, with the reason', async () => {
+      it('fails a delivery at once on a 4xx answer, with its status only (the receiver’s body is not kept)', async () => {
         const org = await t.newOrg();
         const hook = await endpoint(org, ['case.created']);
         receiver.answer({ status: 410, body: { message: 'gone for good' } });
@@ -345,7 +345,7 @@ describeEachDatabase(
           status: 'failed',
           attempts: 1,
           lastStatusCode: 410,
-          lastError: 'HTTP 410: {"message":"gone for good"}',
+          lastError: 'HTTP 410',
         });
       });
 
@@ -393,7 +393,8 @@ describeEachDatabase(
         LIFELINE_DELIVERY_BACKOFF_SECONDS: String(BACKOFF / 1000),
         LIFELINE_WEBHOOK_DISABLE_AFTER: '3',
       });
-      return { mail, delivery, webhookDisableAfter, caseTtlMs: 2 * 3_600_000 };
+      // The receivers listen on loopback.
+      return { mail, delivery, webhookDisableAfter, caseTtlMs: 2 * 3_600_000, webhookAllowPrivate: true };
     },
   },
 );
