@@ -34,6 +34,27 @@ async function integration(t: TestServer) {
   return { org, token, call, groupid: tvId('g', org.groupId) };
 }
 
+/**
+ * `n` cases, oldest first. The first two and the last are created one by one, a
+ * millisecond apart, so their order is certain; those between go in parallel.
+ */
+async function createMany(t: TestServer, org: TestOrg, n: number) {
+  const one = async (name: string) => {
+    t.clock.advance(1);
+    return (await org.admin.cases.create({ name })).code;
+  };
+  const codes = [await one('c0'), await one('c1')];
+  t.clock.advance(1);
+  for (let i = 2; i < n - 1; i += 20) {
+    const names = Array.from({ length: Math.min(20, n - 1 - i) }, (_, j) => `c${i + j}`);
+    codes.push(
+      ...(await Promise.all(names.map((name) => org.admin.cases.create({ name })))).map((c) => c.code),
+    );
+  }
+  codes.push(await one(`c${n - 1}`));
+  return codes;
+}
+
 const rowOf = (t: TestServer, code: string) =>
   t.db.selectFrom('cases').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
 
@@ -113,7 +134,9 @@ describeEachDatabase('TeamViewer-compatible sessions API', (t) => {
   });
 
   describe('GET /api/v1/sessions', () => {
-    it('pages with offset = the next session code, newest first, and filters by state and assignee', async () => {
+    it('pages with offset = the next session code, newest first, and filters by state and assignee', {
+      timeout: 90_000,
+    }, async () => {
       const { call, groupid, org } = await integration(t);
       const codes: string[] = [];
       for (let i = 0; i < TV_PAGE_SIZE + 2; i++)
@@ -217,10 +240,12 @@ describeEachDatabase('TeamViewer-compatible sessions API', (t) => {
   });
 
   describe('an integration written against TeamViewer’s documentation', () => {
-    it('runs the whole session lifecycle on Lifeline with only the base URL and the token changed', async () => {
+    it('runs the whole session lifecycle on Lifeline with only the base URL and the token changed', {
+      timeout: 90_000,
+    }, async () => {
       const { token, groupid, org } = await integration(t);
       // More than one page already open, so the script has to follow next_offset.
-      for (let i = 0; i < TV_PAGE_SIZE; i++) await org.admin.cases.create({ name: `older ${i}` });
+      await createMany(t, org, TV_PAGE_SIZE);
       const { stdout } = await promisify(execFile)(process.execPath, [LIFECYCLE_SCRIPT], {
         env: {
           ...process.env,
