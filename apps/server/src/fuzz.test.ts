@@ -68,9 +68,15 @@ const hints: Record<string, fc.Arbitrary<unknown>> = {};
 const hintFor = (key: string | undefined) =>
   key === undefined ? undefined : (hints[key] ?? (/Id$/.test(key) ? hints.anyId : undefined));
 
+/** The document's named schemas, which others refer to by `$ref`. */
+let components: Record<string, JsonSchema> = {};
+const resolve = (schema: JsonSchema | undefined) =>
+  schema?.$ref ? components[schema.$ref.replace('#/components/schemas/', '')] : schema;
+
 /** Values that fit `schema` (mostly), so requests get past validation into the services. */
-function fromSchema(schema: JsonSchema | undefined, depth = 0, key?: string): fc.Arbitrary<unknown> {
-  if (!schema || schema.$ref || depth > 4) return fc.jsonValue({ maxDepth: 2 });
+function fromSchema(given: JsonSchema | undefined, depth = 0, key?: string): fc.Arbitrary<unknown> {
+  const schema = resolve(given);
+  if (!schema || depth > 4) return fc.jsonValue({ maxDepth: 2 });
   if (schema.enum) return fc.constantFrom(...schema.enum);
   if ('const' in schema) return fc.constant(schema.const);
   const union = schema.anyOf ?? schema.oneOf;
@@ -246,7 +252,9 @@ describeEachDatabase('every REST endpoint under fuzzing', (t) => {
     await t.app.server.ready();
     const doc = t.app.server.swagger() as {
       paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>>;
+      components: { schemas: Record<string, JsonSchema> };
     };
+    components = doc.components.schemas;
     // Destructive endpoints last, so the others find this test's case, webhook and users still there.
     const destructive = (o: Operation) => o.method === 'DELETE' || /bulk-delete|close|logout/.test(o.path);
     operations = Object.entries(doc.paths)

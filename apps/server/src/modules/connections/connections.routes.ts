@@ -1,19 +1,10 @@
-import {
-  type Connection,
-  caseParams,
-  connectionSchema,
-  connectionsReportQuery,
-  page,
-  problemSchema,
-} from '@lifeline/contracts';
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { type Connection, endpoints } from '@lifeline/contracts';
 import { toIso, toIsoOrNull } from '../../lib/clock.js';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { notFound } from '../../lib/errors.js';
-import { type Guard, principalOf } from '../../plugins/auth.js';
+import { principalOf } from '../../plugins/auth.js';
+import type { Route } from '../../plugins/routes.js';
 import type { CasesRepository } from '../cases/cases.repository.js';
 import { ConnectionsRepository } from './connections.repository.js';
 
@@ -22,12 +13,9 @@ type ReportCursor = [startedAt: number, id: string];
 const isReportCursor = (v: unknown): v is ReportCursor =>
   Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
-
 /** Remote connections of one case (case detail) and of the organisation (SPEC §8 reports). */
-export function connectionsRoutes(app: FastifyInstance, deps: Deps, cases: CasesRepository, guard: Guard) {
+export function connectionsRoutes(route: Route, deps: Deps, cases: CasesRepository) {
   const repo = new ConnectionsRepository(deps.database.db);
-  const r = app.withTypeProvider<ZodTypeProvider>();
   const present = (row: Row): Connection => ({
     id: row.id,
     caseCode: row.code,
@@ -38,46 +26,28 @@ export function connectionsRoutes(app: FastifyInstance, deps: Deps, cases: Cases
     durationSeconds: Math.round(((row.ended_at ?? deps.clock.now()) - row.started_at) / 1000),
   });
 
-  r.get('/api/v1/cases/:code/connections', {
-    schema: {
-      tags: ['Cases'],
-      summary: "A service case's remote connections, newest first",
-      params: caseParams,
-      response: { 200: z.object({ items: z.array(connectionSchema) }), ...errors },
-    },
-    onRequest: guard('cases:read'),
-    handler: async (req) => {
-      const p = principalOf(req);
-      const found = await cases.findByCode(p.orgId, req.params.code);
-      if (!found) throw notFound(`Service case ${req.params.code}`);
-      return { items: (await repo.ofCase(p.orgId, found.id)).map(present) };
-    },
+  route(endpoints.cases.connections, async (req) => {
+    const p = principalOf(req);
+    const found = await cases.findByCode(p.orgId, req.params.code);
+    if (!found) throw notFound(`Service case ${req.params.code}`);
+    return { items: (await repo.ofCase(p.orgId, found.id)).map(present) };
   });
 
-  r.get('/api/v1/reports/connections', {
-    schema: {
-      tags: ['Reports'],
-      summary: 'Remote connections of the organisation, newest first, by start time',
-      querystring: connectionsReportQuery,
-      response: { 200: page(connectionSchema), ...errors },
-    },
-    onRequest: guard('reports:read'),
-    handler: async (req) => {
-      const p = principalOf(req);
-      const { limit, cursor, from, to } = req.query;
-      const after = cursor ? decodeCursor(cursor, isReportCursor) : undefined;
-      const rows = await repo.report(p.orgId, {
-        ...(from ? { from: Date.parse(from) } : {}),
-        ...(to ? { to: Date.parse(to) } : {}),
-        ...(after ? { after: { startedAt: after[0], id: after[1] } } : {}),
-        limit: limit + 1,
-      });
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(present),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.started_at, last.id]) : null,
-      };
-    },
+  route(endpoints.reports.connections, async (req) => {
+    const p = principalOf(req);
+    const { limit, cursor, from, to } = req.query;
+    const after = cursor ? decodeCursor(cursor, isReportCursor) : undefined;
+    const rows = await repo.report(p.orgId, {
+      ...(from ? { from: Date.parse(from) } : {}),
+      ...(to ? { to: Date.parse(to) } : {}),
+      ...(after ? { after: { startedAt: after[0], id: after[1] } } : {}),
+      limit: limit + 1,
+    });
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(present),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.started_at, last.id]) : null,
+    };
   });
 }
