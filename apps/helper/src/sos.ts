@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { endpoints, pathOf } from '@lifeline/contracts';
 
 /** The module a link names: `https://host/qs/{slug}`. */
 export function moduleOf(link: URL): { origin: string; slug: string } {
@@ -27,7 +28,9 @@ export async function fetchSosShortcut(
   fetchFn: typeof fetch = fetch,
 ): Promise<{ filename: string; body: string }> {
   const { origin, slug } = moduleOf(link);
-  const res = await fetchFn(`${origin}/api/v1/public/modules/${slug}/sos/linux`).catch(() => {
+  const res = await fetchFn(
+    `${origin}${pathOf(endpoints.quickSupport.sosShortcut, { slug, platform: 'linux' })}`,
+  ).catch(() => {
     throw new Error(`Cannot reach ${origin}; check the link and your connection.`);
   });
   if (res.status === 404) throw new Error(`There is no QuickSupport module in use at ${link.href}.`);

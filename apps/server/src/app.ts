@@ -3,8 +3,9 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
+import { openApiDocument } from '@lifeline/contracts/openapi';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -55,6 +56,7 @@ import { WebhooksService } from './modules/webhooks/webhooks.service.js';
 import { createGuard } from './plugins/auth.js';
 import { frameworkErrors, registerErrorHandler } from './plugins/error-handler.js';
 import { registerRequestHandling } from './plugins/requests.js';
+import { routeRegistrar } from './plugins/routes.js';
 import { webPages } from './plugins/web.js';
 
 export interface AppOptions {
@@ -250,30 +252,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   await server.register(fastifyCookie);
   await server.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  // The document is generated from the endpoint declarations the routes below are registered from.
   await server.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Lifeline API',
-        version: '1.0.0',
-        description:
-          'Remote-support service cases. Integrators send `Authorization: Bearer <token>`; the console uses the session cookie plus `x-csrf-token`.',
-      },
-      servers: [{ url: config.publicUrl }],
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer' },
-          cookie: { type: 'apiKey', in: 'cookie', name: 'lifeline_session' },
-        },
-      },
-      security: [{ bearer: [] }, { cookie: [] }],
-    },
-    transform: jsonSchemaTransform,
+    mode: 'static',
+    specification: { document: { ...openApiDocument(), servers: [{ url: config.publicUrl }] } as never },
   });
   await server.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   registerErrorHandler(server);
 
-  server.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => server.swagger());
+  server.get('/api/v1/openapi.json', async () => server.swagger());
 
   let shuttingDown = false;
   server.addHook('preClose', async () => {
@@ -283,23 +270,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await webhookWorker.stop();
     await nodes?.stop();
   });
-  healthRoutes(server, database, () => shuttingDown);
-  metricsRoutes(server, metrics, config.metricsToken);
+  const route = routeRegistrar(server, guard);
+  healthRoutes(route, database, () => shuttingDown);
+  metricsRoutes(server, route, metrics, config.metricsToken);
   const cookieOptions = {
     secureCookies: config.publicUrl.startsWith('https://'),
     sessionTtlMs: config.sessionTtlMs,
   };
-  authRoutes(server, auth, people, guard, cookieOptions);
-  peopleRoutes(server, people, guard);
-  casesRoutes(server, cases, guard);
-  await teamViewerRoutes(server, new TeamViewerSessions(deps, cases, people), guard);
-  joinRoutes(server, join);
-  modulesRoutes(server, modules, guard);
-  connectionsRoutes(server, new ConnectionsService(deps, cases), guard);
-  invitationsRoutes(server, invitations, guard);
-  webhooksRoutes(server, webhooks, guard);
-  connectorAppsRoutes(server, connectorApps, guard);
-  await oauthRoutes(server, oauth, auth, cookieOptions);
+  authRoutes(route, auth, people, cookieOptions);
+  peopleRoutes(route, people);
+  casesRoutes(route, cases);
+  teamViewerRoutes(server, guard, new TeamViewerSessions(deps, cases, people));
+  joinRoutes(route, join);
+  modulesRoutes(route, modules);
+  connectionsRoutes(route, new ConnectionsService(deps, cases));
+  invitationsRoutes(route, invitations);
+  webhooksRoutes(route, webhooks);
+  connectorAppsRoutes(route, connectorApps);
+  await oauthRoutes(server, route, oauth, auth, cookieOptions);
   hub.register(server);
   await hub.watchAccess();
   await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });

@@ -1,62 +1,30 @@
 import {
-  type ApiToken,
-  type BulkDeleteResponse,
-  bulkDeleteResponse,
-  type Case,
-  type CaseEvent,
-  type Connection,
-  type ConnectorApp,
   type CreateCaseRequest,
   type CreateConnectorAppRequest,
-  type CreatedApiToken,
-  type CreatedConnectorApp,
-  type CreatedWebhook,
   type CreateInvitationRequest,
   type CreateModuleRequest,
   type CreateTokenRequest,
   type CreateUserRequest,
   type CreateWebhookRequest,
-  caseEventSchema,
-  caseSchema,
-  connectionSchema,
-  connectorAppSchema,
-  createdConnectorAppSchema,
-  createdTokenSchema,
-  createdWebhookSchema,
-  type Group,
-  groupSchema,
-  type Invitation,
-  invitationSchema,
-  type JoinInfo,
-  joinInfoSchema,
+  type Endpoint,
+  type EndpointInput,
+  type EndpointResult,
+  endpoints,
+  isMediaBody,
   type ListCasesQuery,
   type ListOutboxQuery,
-  loginResponse,
-  type Me,
   type ModuleRequest,
-  meResponse,
-  moduleRequestResponse,
-  moduleSchema,
-  outboxMessageSchema,
   type Problem,
-  type PublicModule,
-  page,
+  pathOf,
   problemSchema,
-  publicModuleSchema,
-  type QuickSupportModule,
-  tokenSchema,
+  successStatuses,
   type UpdateCaseRequest,
   type UpdateConnectorAppRequest,
   type UpdateModuleRequest,
   type UpdateUserRequest,
   type UpdateWebhookRequest,
-  type User,
-  userSchema,
-  type Webhook,
-  webhookDeliverySchema,
-  webhookSchema,
 } from '@lifeline/contracts';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** A non-2xx answer, with the RFC 9457 problem the server sent. */
 export class ApiError extends Error {
@@ -97,9 +65,14 @@ function toSearch(query: Query | undefined) {
   return s ? `?${s}` : '';
 }
 
-const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 const SAFE = new Set(['GET', 'HEAD']);
+type Paging = { limit?: number; cursor?: string };
 
+/**
+ * The typed client of the REST API. Every call goes through `call(endpoint,
+ * input)` with an endpoint declared in `@lifeline/contracts`: method, path,
+ * input types and the schema its answer is parsed with come from there.
+ */
 export function createClient(options: ClientOptions) {
   const doFetch = options.fetch ?? fetch;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -107,34 +80,36 @@ export function createClient(options: ClientOptions) {
   let cookie: string | undefined;
   let csrfToken: string | undefined;
 
-  async function request<T>(
-    method: string,
-    path: string,
-    schema: z.ZodType<T> | null,
-    init: { body?: unknown; query?: Query; raw?: { body: Uint8Array | Blob; contentType: string } } = {},
-  ): Promise<T> {
+  async function call<E extends Endpoint>(endpoint: E, input: EndpointInput<E>): Promise<EndpointResult<E>> {
+    const { params, query, body, upload } = input as {
+      params?: Record<string, string>;
+      query?: Query;
+      body?: unknown;
+      upload?: { body: Uint8Array | Blob; contentType: string };
+    };
+    const method = endpoint.method;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (init.raw) headers['content-type'] = init.raw.contentType;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (upload) headers['content-type'] = upload.contentType;
     const token = typeof options.token === 'function' ? options.token() : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
     if (cookie) headers.cookie = cookie;
     if (csrfToken && !SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
-    const res = await doFetch(`${baseUrl}${path}${toSearch(init.query)}`, {
+    const res = await doFetch(`${baseUrl}${pathOf(endpoint, params)}${toSearch(query)}`, {
       method,
       headers,
-      body: init.raw
-        ? (init.raw.body as NonNullable<RequestInit['body']>)
-        : init.body === undefined
+      body: upload
+        ? (upload.body as NonNullable<RequestInit['body']>)
+        : body === undefined
           ? null
-          : JSON.stringify(init.body),
+          : JSON.stringify(body),
       credentials: options.credentials ?? 'same-origin',
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) cookie = setCookie.split(';')[0];
     if (!res.ok) {
-      const body: unknown = await res.json().catch(() => undefined);
-      const parsed = problemSchema.safeParse(body);
+      const problem: unknown = await res.json().catch(() => undefined);
+      const parsed = problemSchema.safeParse(problem);
       throw new ApiError(
         res.status,
         parsed.success
@@ -143,180 +118,124 @@ export function createClient(options: ClientOptions) {
         res.headers,
       );
     }
-    if (res.status === 204 || schema === null) return undefined as T;
-    return schema.parse(await res.json());
+    const schema =
+      endpoint.responses[res.status as 200] ?? endpoint.responses[successStatuses(endpoint)[0] ?? 200];
+    if (schema === null || schema === undefined || res.status === 204) return undefined as EndpointResult<E>;
+    if (isMediaBody(schema)) return (await res.blob()) as EndpointResult<E>;
+    return (schema as z.ZodType).parse(await res.json()) as EndpointResult<E>;
   }
 
-  const casePath = (code: string) => `/api/v1/cases/${encodeURIComponent(code)}`;
+  const items = async <T>(answer: Promise<{ items: T[] }>) => (await answer).items;
+  const { cases, tokens, webhooks, connectorApps, modules, quickSupport, join, users, groups } = endpoints;
 
   return {
-    request,
+    call,
     /** The signed-in session's cookie, for realtime sockets opened outside a browser. */
     sessionCookie: () => cookie,
     auth: {
       async login(email: string, password: string) {
-        const result = await request('POST', '/api/v1/auth/login', loginResponse, {
-          body: { email, password },
-        });
+        const result = await call(endpoints.auth.login, { body: { email, password } });
         csrfToken = result.csrfToken;
         return result;
       },
       async logout() {
-        await request('POST', '/api/v1/auth/logout', null);
+        await call(endpoints.auth.logout, {});
         cookie = undefined;
         csrfToken = undefined;
       },
     },
-    async me(): Promise<Me> {
-      const me = await request('GET', '/api/v1/me', meResponse);
+    async me() {
+      const me = await call(endpoints.auth.me, {});
       if (me.csrfToken) csrfToken = me.csrfToken;
       return me;
     },
     tokens: {
-      list: async (): Promise<ApiToken[]> =>
-        (await request('GET', '/api/v1/tokens', items(tokenSchema))).items,
-      create: (body: CreateTokenRequest): Promise<CreatedApiToken> =>
-        request('POST', '/api/v1/tokens', createdTokenSchema, { body }),
-      revoke: (id: string) => request('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`, null),
+      list: () => items(call(tokens.list, {})),
+      create: (body: CreateTokenRequest) => call(tokens.create, { body }),
+      revoke: (id: string) => call(tokens.revoke, { params: { id } }),
     },
     cases: {
-      create: (body: CreateCaseRequest): Promise<Case> =>
-        request('POST', '/api/v1/cases', caseSchema, { body }),
-      list: (query: ListCasesQuery = {}) =>
-        request('GET', '/api/v1/cases', page(caseSchema), { query: query as Query }),
-      get: (code: string): Promise<Case> => request('GET', casePath(code), caseSchema),
-      update: (code: string, body: UpdateCaseRequest): Promise<Case> =>
-        request('PATCH', casePath(code), caseSchema, { body }),
-      close: (code: string): Promise<Case> => request('POST', `${casePath(code)}/close`, caseSchema),
-      delete: (code: string) => request('DELETE', casePath(code), null),
-      bulkDelete: (codes: string[]): Promise<BulkDeleteResponse> =>
-        request('POST', '/api/v1/cases/bulk-delete', bulkDeleteResponse, { body: { codes } }),
-      events: (code: string, query: { limit?: number; cursor?: string } = {}) =>
-        request('GET', `${casePath(code)}/events`, page(caseEventSchema), { query }),
-      connections: async (code: string): Promise<Connection[]> =>
-        (await request('GET', `${casePath(code)}/connections`, items(connectionSchema))).items,
+      create: (body: CreateCaseRequest) => call(cases.create, { body }),
+      list: (query: ListCasesQuery = {}) => call(cases.list, { query }),
+      get: (code: string) => call(cases.get, { params: { code } }),
+      update: (code: string, body: UpdateCaseRequest) => call(cases.update, { params: { code }, body }),
+      close: (code: string) => call(cases.close, { params: { code } }),
+      delete: (code: string) => call(cases.delete, { params: { code } }),
+      bulkDelete: (codes: string[]) => call(cases.bulkDelete, { body: { codes } }),
+      events: (code: string, query: Paging = {}) => call(cases.events, { params: { code }, query }),
+      connections: (code: string) => items(call(cases.connections, { params: { code } })),
       /** Sends the customer link; answers with the invitation queued for delivery. */
-      invite: (code: string, body: CreateInvitationRequest): Promise<Invitation> =>
-        request('POST', `${casePath(code)}/invitations`, invitationSchema, { body }),
-      invitations: (code: string, query: { limit?: number; cursor?: string } = {}) =>
-        request('GET', `${casePath(code)}/invitations`, page(invitationSchema), { query }),
+      invite: (code: string, body: CreateInvitationRequest) => call(cases.invite, { params: { code }, body }),
+      invitations: (code: string, query: Paging = {}) => call(cases.invitations, { params: { code }, query }),
     },
     reports: {
-      connections: (query: { from?: string; to?: string; limit?: number; cursor?: string } = {}) =>
-        request('GET', '/api/v1/reports/connections', page(connectionSchema), { query }),
+      connections: (query: { from?: string; to?: string } & Paging = {}) =>
+        call(endpoints.reports.connections, { query }),
     },
     /** Admins: endpoints that receive signed event notifications (docs/WEBHOOKS.md). */
     webhooks: {
-      list: async (): Promise<Webhook[]> =>
-        (await request('GET', '/api/v1/webhooks', items(webhookSchema))).items,
-      get: (id: string): Promise<Webhook> =>
-        request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}`, webhookSchema),
+      list: () => items(call(webhooks.list, {})),
+      get: (id: string) => call(webhooks.get, { params: { id } }),
       /** The answer's `secret` is shown only here. */
-      create: (body: CreateWebhookRequest): Promise<CreatedWebhook> =>
-        request('POST', '/api/v1/webhooks', createdWebhookSchema, { body }),
-      update: (id: string, body: UpdateWebhookRequest): Promise<Webhook> =>
-        request('PATCH', `/api/v1/webhooks/${encodeURIComponent(id)}`, webhookSchema, { body }),
-      delete: (id: string) => request('DELETE', `/api/v1/webhooks/${encodeURIComponent(id)}`, null),
-      deliveries: (id: string, query: { limit?: number; cursor?: string } = {}) =>
-        request('GET', `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, page(webhookDeliverySchema), {
-          query,
-        }),
+      create: (body: CreateWebhookRequest) => call(webhooks.create, { body }),
+      update: (id: string, body: UpdateWebhookRequest) => call(webhooks.update, { params: { id }, body }),
+      delete: (id: string) => call(webhooks.delete, { params: { id } }),
+      deliveries: (id: string, query: Paging = {}) => call(webhooks.deliveries, { params: { id }, query }),
     },
     /** Admins: OAuth clients for CRM connectors, with their connector URLs (docs/CONNECTORS.md). */
     connectorApps: {
-      list: async (): Promise<ConnectorApp[]> =>
-        (await request('GET', '/api/v1/connector-apps', items(connectorAppSchema))).items,
-      get: (id: string): Promise<ConnectorApp> =>
-        request('GET', `/api/v1/connector-apps/${encodeURIComponent(id)}`, connectorAppSchema),
+      list: () => items(call(connectorApps.list, {})),
+      get: (id: string) => call(connectorApps.get, { params: { id } }),
       /** The answer's `clientSecret` is shown only here. */
-      create: (body: CreateConnectorAppRequest): Promise<CreatedConnectorApp> =>
-        request('POST', '/api/v1/connector-apps', createdConnectorAppSchema, { body }),
-      update: (id: string, body: UpdateConnectorAppRequest): Promise<ConnectorApp> =>
-        request('PATCH', `/api/v1/connector-apps/${encodeURIComponent(id)}`, connectorAppSchema, { body }),
-      delete: (id: string) => request('DELETE', `/api/v1/connector-apps/${encodeURIComponent(id)}`, null),
+      create: (body: CreateConnectorAppRequest) => call(connectorApps.create, { body }),
+      update: (id: string, body: UpdateConnectorAppRequest) =>
+        call(connectorApps.update, { params: { id }, body }),
+      delete: (id: string) => call(connectorApps.delete, { params: { id } }),
     },
     /** Admins: every e-mail and SMS, including those kept in the local outbox. */
     outbox: {
-      list: (query: ListOutboxQuery = {}) =>
-        request('GET', '/api/v1/outbox', page(outboxMessageSchema), { query: query as Query }),
+      list: (query: ListOutboxQuery = {}) => call(endpoints.outbox.list, { query }),
     },
     /** Admins: QuickSupport modules, the branded pages where customers ask for help. */
     modules: {
-      list: async (): Promise<QuickSupportModule[]> =>
-        (await request('GET', '/api/v1/modules', items(moduleSchema))).items,
-      get: (id: string): Promise<QuickSupportModule> =>
-        request('GET', `/api/v1/modules/${encodeURIComponent(id)}`, moduleSchema),
-      create: (body: CreateModuleRequest): Promise<QuickSupportModule> =>
-        request('POST', '/api/v1/modules', moduleSchema, { body }),
-      update: (id: string, body: UpdateModuleRequest): Promise<QuickSupportModule> =>
-        request('PATCH', `/api/v1/modules/${encodeURIComponent(id)}`, moduleSchema, { body }),
-      delete: (id: string) => request('DELETE', `/api/v1/modules/${encodeURIComponent(id)}`, null),
+      list: () => items(call(modules.list, {})),
+      get: (id: string) => call(modules.get, { params: { id } }),
+      create: (body: CreateModuleRequest) => call(modules.create, { body }),
+      update: (id: string, body: UpdateModuleRequest) => call(modules.update, { params: { id }, body }),
+      delete: (id: string) => call(modules.delete, { params: { id } }),
       /** The image's bytes; its type is read from them, whatever `contentType` says. */
-      uploadLogo: (id: string, image: Uint8Array | Blob, contentType: string): Promise<QuickSupportModule> =>
-        request('PUT', `/api/v1/modules/${encodeURIComponent(id)}/logo`, moduleSchema, {
-          raw: { body: image, contentType },
-        }),
-      removeLogo: (id: string): Promise<QuickSupportModule> =>
-        request('DELETE', `/api/v1/modules/${encodeURIComponent(id)}/logo`, moduleSchema),
+      uploadLogo: (id: string, image: Uint8Array | Blob, contentType: string) =>
+        call(modules.uploadLogo, { params: { id }, upload: { body: image, contentType } }),
+      removeLogo: (id: string) => call(modules.removeLogo, { params: { id } }),
     },
     /** A module's public page, as the customer's browser uses it; no credentials. */
     quickSupport: {
-      page: (slug: string): Promise<PublicModule> =>
-        request('GET', `/api/v1/public/modules/${encodeURIComponent(slug)}`, publicModuleSchema),
-      request: (slug: string, body: ModuleRequest) =>
-        request(
-          'POST',
-          `/api/v1/public/modules/${encodeURIComponent(slug)}/requests`,
-          moduleRequestResponse,
-          {
-            body,
-          },
-        ),
+      page: (slug: string) => call(quickSupport.page, { params: { slug } }),
+      request: (slug: string, body: ModuleRequest) => call(quickSupport.request, { params: { slug }, body }),
     },
     /** Public lookups a customer's page makes; no credentials. */
     join: {
-      byToken: (token: string): Promise<JoinInfo> =>
-        request('GET', `/api/v1/join/${encodeURIComponent(token)}`, joinInfoSchema),
-      byCode: (code: string): Promise<JoinInfo> =>
-        request('POST', '/api/v1/join/by-code', joinInfoSchema, { body: { code } }),
+      byToken: (token: string) => call(join.byToken, { params: { token } }),
+      byCode: (code: string) => call(join.byCode, { body: { code } }),
     },
     users: {
-      list: async (): Promise<User[]> => (await request('GET', '/api/v1/users', items(userSchema))).items,
-      get: (id: string): Promise<User> =>
-        request('GET', `/api/v1/users/${encodeURIComponent(id)}`, userSchema),
-      create: (body: CreateUserRequest): Promise<User> =>
-        request('POST', '/api/v1/users', userSchema, { body }),
-      update: (id: string, body: UpdateUserRequest): Promise<User> =>
-        request('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, userSchema, { body }),
+      list: () => items(call(users.list, {})),
+      get: (id: string) => call(users.get, { params: { id } }),
+      create: (body: CreateUserRequest) => call(users.create, { body }),
+      update: (id: string, body: UpdateUserRequest) => call(users.update, { params: { id }, body }),
       /** Admins: a user's personal API tokens, and revoking one. */
-      tokens: async (id: string): Promise<ApiToken[]> =>
-        (await request('GET', `/api/v1/users/${encodeURIComponent(id)}/tokens`, items(tokenSchema))).items,
-      revokeToken: (id: string, tokenId: string) =>
-        request(
-          'DELETE',
-          `/api/v1/users/${encodeURIComponent(id)}/tokens/${encodeURIComponent(tokenId)}`,
-          null,
-        ),
+      tokens: (id: string) => items(call(tokens.listOfUser, { params: { id } })),
+      revokeToken: (id: string, tokenId: string) => call(tokens.revokeOfUser, { params: { id, tokenId } }),
     },
     groups: {
-      list: async (): Promise<Group[]> => (await request('GET', '/api/v1/groups', items(groupSchema))).items,
-      create: (name: string): Promise<Group> =>
-        request('POST', '/api/v1/groups', groupSchema, { body: { name } }),
-      rename: (id: string, name: string): Promise<Group> =>
-        request('PATCH', `/api/v1/groups/${encodeURIComponent(id)}`, groupSchema, { body: { name } }),
-      addMember: (id: string, userId: string): Promise<Group> =>
-        request('POST', `/api/v1/groups/${encodeURIComponent(id)}/members`, groupSchema, {
-          body: { userId },
-        }),
-      removeMember: (id: string, userId: string): Promise<Group> =>
-        request(
-          'DELETE',
-          `/api/v1/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
-          groupSchema,
-        ),
+      list: () => items(call(groups.list, {})),
+      create: (name: string) => call(groups.create, { body: { name } }),
+      rename: (id: string, name: string) => call(groups.rename, { params: { id }, body: { name } }),
+      addMember: (id: string, userId: string) => call(groups.addMember, { params: { id }, body: { userId } }),
+      removeMember: (id: string, userId: string) => call(groups.removeMember, { params: { id, userId } }),
     },
   };
 }
 
 export type LifelineClient = ReturnType<typeof createClient>;
-export type { Case, CaseEvent, Invitation };
+export type { Case, CaseEvent, Invitation } from '@lifeline/contracts';

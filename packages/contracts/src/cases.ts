@@ -39,59 +39,67 @@ export const customerSchema = z.object({
   phone: z.string().nullable(),
 });
 
-export const externalRecord = z.strictObject({
-  system: z.string().trim().min(1).max(64),
-  type: z.string().trim().min(1).max(64),
-  id: z.string().trim().min(1).max(200),
-  url: z
-    .url({ protocol: /^https?$/ })
-    .max(2000)
-    .optional(),
-});
+export const externalRecord = z
+  .strictObject({
+    system: z.string().trim().min(1).max(64),
+    type: z.string().trim().min(1).max(64),
+    id: z.string().trim().min(1).max(200),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+  })
+  .meta({ id: 'ExternalRecord' });
 export type ExternalRecord = z.infer<typeof externalRecord>;
 
-export const actorSchema = z.object({
-  type: z.enum(['user', 'customer', 'system']),
-  id: z.string().nullable(),
-  name: z.string().nullable(),
-});
+export const actorSchema = z
+  .object({
+    type: z.enum(['user', 'customer', 'system']),
+    id: z.string().nullable(),
+    name: z.string().nullable(),
+  })
+  .meta({ id: 'Actor' });
 export type Actor = z.infer<typeof actorSchema>;
 
-export const caseSchema = z.object({
-  code: sessionCode,
-  name: z.string(),
-  description: z.string().nullable(),
-  type: caseType,
-  status: caseStatus,
-  source: caseSource,
-  groupId: id,
-  assigneeId: id.nullable(),
-  createdBy: actorSchema,
-  customer: customerSchema,
-  external: z
-    .object({ system: z.string(), type: z.string(), id: z.string(), url: z.string().nullable() })
-    .nullable(),
-  waitingMessage: z.string().nullable(),
-  links: z.object({ agent: z.url(), customer: z.url() }),
-  presence: z.object({ agent: z.boolean(), customer: z.boolean() }),
-  createdAt: timestamp,
-  updatedAt: timestamp,
-  expiresAt: timestamp,
-  closedAt: timestamp.nullable(),
-  closedBy: actorSchema.nullable(),
-});
+export const caseSchema = z
+  .object({
+    code: sessionCode,
+    name: z.string(),
+    description: z.string().nullable(),
+    type: caseType,
+    status: caseStatus,
+    source: caseSource,
+    groupId: id,
+    assigneeId: id.nullable(),
+    createdBy: actorSchema,
+    customer: customerSchema,
+    external: z
+      .object({ system: z.string(), type: z.string(), id: z.string(), url: z.string().nullable() })
+      .nullable(),
+    waitingMessage: z.string().nullable(),
+    links: z.object({ agent: z.url(), customer: z.url() }),
+    presence: z.object({ agent: z.boolean(), customer: z.boolean() }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    expiresAt: timestamp,
+    closedAt: timestamp.nullable(),
+    closedBy: actorSchema.nullable(),
+  })
+  .meta({ id: 'Case' });
 export type Case = z.infer<typeof caseSchema>;
 
-export const createCaseRequest = z.strictObject({
-  name: caseName,
-  type: caseType.default('remote_control'),
-  description: caseDescription.optional(),
-  groupId: id.optional(),
-  assigneeId: id.optional(),
-  customer: customerInput.optional(),
-  external: externalRecord.optional(),
-  waitingMessage: waitingMessage.optional(),
-});
+export const createCaseRequest = z
+  .strictObject({
+    name: caseName,
+    type: caseType.default('remote_control'),
+    description: caseDescription.optional(),
+    groupId: id.optional(),
+    assigneeId: id.optional(),
+    customer: customerInput.optional(),
+    external: externalRecord.optional(),
+    waitingMessage: waitingMessage.optional(),
+  })
+  .meta({ id: 'CreateCaseRequest' });
 export type CreateCaseRequest = z.input<typeof createCaseRequest>;
 
 export const updateCaseRequest = z
@@ -108,7 +116,8 @@ export const updateCaseRequest = z
     message: 'at least one field is required',
     // Only worth saying when the fields themselves were fine.
     when: (payload) => payload.issues.length === 0,
-  });
+  })
+  .meta({ id: 'UpdateCaseRequest' });
 export type UpdateCaseRequest = z.input<typeof updateCaseRequest>;
 
 export const listCasesQuery = z.strictObject({
@@ -127,10 +136,14 @@ export type ListCasesQuery = z.input<typeof listCasesQuery>;
 
 export const caseParams = z.strictObject({ code: sessionCode });
 
-export const bulkDeleteRequest = z.strictObject({
-  codes: z.array(sessionCode).min(1).max(500),
-});
-export const bulkDeleteResponse = z.object({ deleted: z.number().int(), notFound: z.array(sessionCode) });
+export const bulkDeleteRequest = z
+  .strictObject({
+    codes: z.array(sessionCode).min(1).max(500),
+  })
+  .meta({ id: 'BulkDeleteRequest' });
+export const bulkDeleteResponse = z
+  .object({ deleted: z.number().int(), notFound: z.array(sessionCode) })
+  .meta({ id: 'BulkDeleteResult' });
 export type BulkDeleteResponse = z.infer<typeof bulkDeleteResponse>;
 
 export const caseEventType = z.enum([
@@ -152,39 +165,45 @@ export const caseEventType = z.enum([
 ]);
 export type CaseEventType = z.infer<typeof caseEventType>;
 
-export const caseEventSchema = z.object({
-  id: z.string(),
-  type: caseEventType,
-  actor: actorSchema,
-  data: z.record(z.string(), z.unknown()),
-  createdAt: timestamp,
-});
+export const caseEventSchema = z
+  .object({
+    id: z.string(),
+    type: caseEventType,
+    actor: actorSchema,
+    data: z.record(z.string(), z.unknown()),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'CaseEvent' });
 export type CaseEvent = z.infer<typeof caseEventSchema>;
 
 /** What a customer's browser may know about the case behind their link or code: nothing internal. */
-export const joinInfoSchema = z.object({
-  code: sessionCode,
-  name: z.string(),
-  type: caseType,
-  status: caseStatus,
-  waitingMessage: z.string().nullable(),
-  organization: z.object({ name: z.string() }),
-  /** The look of the QuickSupport module the customer came through; null for other cases. */
-  branding: z
-    .object({ title: z.string(), accentColor: z.string(), logoUrl: z.string().nullable() })
-    .nullable(),
-  /** The secret token of the customer link, for building `/j/{token}`. */
-  token: z.string(),
-});
+export const joinInfoSchema = z
+  .object({
+    code: sessionCode,
+    name: z.string(),
+    type: caseType,
+    status: caseStatus,
+    waitingMessage: z.string().nullable(),
+    organization: z.object({ name: z.string() }),
+    /** The look of the QuickSupport module the customer came through; null for other cases. */
+    branding: z
+      .object({ title: z.string(), accentColor: z.string(), logoUrl: z.string().nullable() })
+      .nullable(),
+    /** The secret token of the customer link, for building `/j/{token}`. */
+    token: z.string(),
+  })
+  .meta({ id: 'JoinInfo' });
 export type JoinInfo = z.infer<typeof joinInfoSchema>;
 
 export const joinTokenParams = z.strictObject({ token: z.string().min(16).max(100) });
 
 /** As customers type it: `s12-345-678`, `12 345 678`, `12345678`. */
-export const codeLookupRequest = z.strictObject({
-  code: z
-    .string()
-    .max(30)
-    .transform((v) => v.replace(/[\s-]/g, '').replace(/^s/i, ''))
-    .pipe(z.string().regex(/^\d{8}$/, 'must be the 8 digits of the session code')),
-});
+export const codeLookupRequest = z
+  .strictObject({
+    code: z
+      .string()
+      .max(30)
+      .transform((v) => v.replace(/[\s-]/g, '').replace(/^s/i, ''))
+      .pipe(z.string().regex(/^\d{8}$/, 'must be the 8 digits of the session code')),
+  })
+  .meta({ id: 'CodeLookupRequest' });

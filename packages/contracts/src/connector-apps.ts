@@ -37,11 +37,13 @@ const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
     .max(max)
     .transform((v) => [...new Set(v)]);
 
-export const createConnectorAppRequest = z.strictObject({
-  name: z.string().trim().min(1, 'is required').max(100),
-  redirectUris: uniqueList(redirectUri, 20).default([]),
-  allowedOrigins: uniqueList(webOrigin, 20).pipe(z.array(z.string()).min(1, 'needs at least one origin')),
-});
+export const createConnectorAppRequest = z
+  .strictObject({
+    name: z.string().trim().min(1, 'is required').max(100),
+    redirectUris: uniqueList(redirectUri, 20).default([]),
+    allowedOrigins: uniqueList(webOrigin, 20).pipe(z.array(z.string()).min(1, 'needs at least one origin')),
+  })
+  .meta({ id: 'CreateConnectorAppRequest' });
 export type CreateConnectorAppRequest = z.input<typeof createConnectorAppRequest>;
 
 export const updateConnectorAppRequest = z
@@ -54,31 +56,38 @@ export const updateConnectorAppRequest = z
   .refine((v) => Object.keys(v).length > 0, {
     message: 'at least one field is required',
     when: (payload) => payload.issues.length === 0,
-  });
+  })
+  .meta({ id: 'UpdateConnectorAppRequest' });
 export type UpdateConnectorAppRequest = z.input<typeof updateConnectorAppRequest>;
 
 /** Connector URLs with the placeholders each CRM fills in for the record on screen. */
-export const connectorUrlsSchema = z.object({
-  sapC4c: z.object({ case: z.string(), desktop: z.string() }),
-  salesforce: z.object({ case: z.string(), desktop: z.string() }),
-  serviceNow: z.object({ case: z.string(), desktop: z.string() }),
-});
+export const connectorUrlsSchema = z
+  .object({
+    sapC4c: z.object({ case: z.string(), desktop: z.string() }),
+    salesforce: z.object({ case: z.string(), desktop: z.string() }),
+    serviceNow: z.object({ case: z.string(), desktop: z.string() }),
+  })
+  .meta({ id: 'ConnectorUrls' });
 export type ConnectorUrls = z.infer<typeof connectorUrlsSchema>;
 
-export const connectorAppSchema = z.object({
-  id,
-  name: z.string(),
-  /** The OAuth client id; the connector pages take it as `client_id`. */
-  clientId: z.string(),
-  redirectUris: z.array(z.string()),
-  allowedOrigins: z.array(z.string()),
-  connectorUrls: connectorUrlsSchema,
-  createdAt: timestamp,
-  updatedAt: timestamp,
-});
+export const connectorAppSchema = z
+  .object({
+    id,
+    name: z.string(),
+    /** The OAuth client id; the connector pages take it as `client_id`. */
+    clientId: z.string(),
+    redirectUris: z.array(z.string()),
+    allowedOrigins: z.array(z.string()),
+    connectorUrls: connectorUrlsSchema,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'ConnectorApp' });
 export type ConnectorApp = z.infer<typeof connectorAppSchema>;
 /** Only the answer to create carries the client secret. */
-export const createdConnectorAppSchema = connectorAppSchema.extend({ clientSecret: z.string() });
+export const createdConnectorAppSchema = connectorAppSchema
+  .extend({ clientSecret: z.string() })
+  .meta({ id: 'CreatedConnectorApp' });
 export type CreatedConnectorApp = z.infer<typeof createdConnectorAppSchema>;
 
 /** OAuth scopes a connector app may ask for; the same as personal API tokens. */
@@ -90,14 +99,16 @@ export const oauthScopeDescriptions = {
 } as const;
 
 /** What the sign-in and consent page shows during an OAuth authorisation. */
-export const oauthInteractionSchema = z.object({
-  uid: z.string(),
-  prompt: z.enum(['login', 'consent']),
-  app: z.object({ name: z.string(), clientId: z.string() }),
-  organization: z.string(),
-  scopes: z.array(z.object({ scope: z.string(), description: z.string() })),
-  /** The agent already signed in (console cookie or this authorisation), or null. */
-  user: z.object({ name: z.string(), email: z.string() }).nullable(),
-});
+export const oauthInteractionSchema = z
+  .object({
+    uid: z.string(),
+    prompt: z.enum(['login', 'consent']),
+    app: z.object({ name: z.string(), clientId: z.string() }),
+    organization: z.string(),
+    scopes: z.array(z.object({ scope: z.string(), description: z.string() })),
+    /** The agent already signed in (console cookie or this authorisation), or null. */
+    user: z.object({ name: z.string(), email: z.string() }).nullable(),
+  })
+  .meta({ id: 'OAuthInteraction' });
 export type OAuthInteraction = z.infer<typeof oauthInteractionSchema>;
-export const oauthRedirect = z.object({ redirectTo: z.string() });
+export const oauthRedirect = z.object({ redirectTo: z.string() }).meta({ id: 'OAuthRedirect' });

@@ -3,6 +3,8 @@ export * from './cases.js';
 export * from './common.js';
 export * from './connector-apps.js';
 export * from './control.js';
+export * from './endpoint.js';
+export * from './endpoints/index.js';
 export * from './invitations.js';
 export * from './modules.js';
 export * from './people.js';

@@ -42,28 +42,32 @@ const moduleFace = z.object({
   caseType,
 });
 
-export const moduleSchema = moduleFace.extend({
-  id,
-  groupId: id,
-  waitingMessage: z.string().nullable(),
-  enabled: z.boolean(),
-  links: z.object({ page: z.url(), sos: z.url() }),
-  createdAt: timestamp,
-  updatedAt: timestamp,
-});
+export const moduleSchema = moduleFace
+  .extend({
+    id,
+    groupId: id,
+    waitingMessage: z.string().nullable(),
+    enabled: z.boolean(),
+    links: z.object({ page: z.url(), sos: z.url() }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'QuickSupportModule' });
 export type QuickSupportModule = z.infer<typeof moduleSchema>;
 
-export const createModuleRequest = z.strictObject({
-  slug: moduleSlug,
-  title: moduleTitle,
-  welcomeText: welcomeText.optional(),
-  accentColor: accentColor.default('#1c7ed6'),
-  fields: moduleFields.default({ name: 'required', email: 'optional', description: 'required' }),
-  caseType: caseType.default('remote_control'),
-  groupId: id.optional(),
-  waitingMessage: waitingMessage.optional(),
-  enabled: z.boolean().default(true),
-});
+export const createModuleRequest = z
+  .strictObject({
+    slug: moduleSlug,
+    title: moduleTitle,
+    welcomeText: welcomeText.optional(),
+    accentColor: accentColor.default('#1c7ed6'),
+    fields: moduleFields.default({ name: 'required', email: 'optional', description: 'required' }),
+    caseType: caseType.default('remote_control'),
+    groupId: id.optional(),
+    waitingMessage: waitingMessage.optional(),
+    enabled: z.boolean().default(true),
+  })
+  .meta({ id: 'CreateModuleRequest' });
 export type CreateModuleRequest = z.input<typeof createModuleRequest>;
 
 export const updateModuleRequest = z
@@ -82,7 +86,8 @@ export const updateModuleRequest = z
   .refine((v) => Object.keys(v).length > 0, {
     message: 'at least one field is required',
     when: (payload) => payload.issues.length === 0,
-  });
+  })
+  .meta({ id: 'UpdateModuleRequest' });
 export type UpdateModuleRequest = z.input<typeof updateModuleRequest>;
 
 export const logoTypes = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
@@ -117,7 +122,9 @@ export const logoProblems = {
 };
 
 /** What the public page may know: branding and the form, nothing internal. */
-export const publicModuleSchema = moduleFace.extend({ organization: z.object({ name: z.string() }) });
+export const publicModuleSchema = moduleFace
+  .extend({ organization: z.object({ name: z.string() }) })
+  .meta({ id: 'PublicModule' });
 export type PublicModule = z.infer<typeof publicModuleSchema>;
 
 export const moduleSlugParams = z.strictObject({ slug: z.string().min(1).max(64) });
@@ -128,24 +135,28 @@ export const MAX_CUSTOMER_DESCRIPTION = 2000;
  * The customer's request. Which fields are required is the module's choice,
  * checked by the server against it; here only their shape.
  */
-export const moduleRequest = z.strictObject({
-  name: z.string().trim().max(200, 'must be at most 200 characters').optional(),
-  email: z.union([z.literal(''), z.email('must be an e-mail address').max(254)]).optional(),
-  description: z
-    .string()
-    .trim()
-    .max(MAX_CUSTOMER_DESCRIPTION, `must be at most ${MAX_CUSTOMER_DESCRIPTION} characters`)
-    .optional(),
-  /** Set by the SOS shortcut's link (`?sos=1`): the case is recorded with source `sos`. */
-  sos: z.boolean().default(false),
-});
+export const moduleRequest = z
+  .strictObject({
+    name: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+    email: z.union([z.literal(''), z.email('must be an e-mail address').max(254)]).optional(),
+    description: z
+      .string()
+      .trim()
+      .max(MAX_CUSTOMER_DESCRIPTION, `must be at most ${MAX_CUSTOMER_DESCRIPTION} characters`)
+      .optional(),
+    /** Set by the SOS shortcut's link (`?sos=1`): the case is recorded with source `sos`. */
+    sos: z.boolean().default(false),
+  })
+  .meta({ id: 'HelpRequest' });
 export type ModuleRequest = z.input<typeof moduleRequest>;
 
-export const moduleRequestResponse = z.object({
-  code: z.string(),
-  /** The customer link's secret token: the page goes on to `/j/{token}`'s waiting room. */
-  token: z.string(),
-});
+export const moduleRequestResponse = z
+  .object({
+    code: z.string(),
+    /** The customer link's secret token: the page goes on to `/j/{token}`'s waiting room. */
+    token: z.string(),
+  })
+  .meta({ id: 'HelpRequestResult' });
 
 export const sosPlatform = z.enum(['windows', 'macos', 'linux']);
 export type SosPlatform = z.infer<typeof sosPlatform>;

@@ -177,16 +177,18 @@ export const closeCodes = {
 } as const;
 
 /** A remote connection: a stretch of time when agent and customer were both connected. */
-export const connectionSchema = z.object({
-  id: z.string(),
-  caseCode: sessionCode,
-  type: caseType,
-  agent: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
-  startedAt: z.iso.datetime(),
-  endedAt: z.iso.datetime().nullable(),
-  /** Up to now while still connected. */
-  durationSeconds: z.number().int(),
-});
+export const connectionSchema = z
+  .object({
+    id: z.string(),
+    caseCode: sessionCode,
+    type: caseType,
+    agent: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
+    startedAt: z.iso.datetime(),
+    endedAt: z.iso.datetime().nullable(),
+    /** Up to now while still connected. */
+    durationSeconds: z.number().int(),
+  })
+  .meta({ id: 'Connection' });
 export type Connection = z.infer<typeof connectionSchema>;
 
 export const connectionsReportQuery = z.strictObject({

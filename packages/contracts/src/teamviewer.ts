@@ -64,25 +64,27 @@ export const tvListSessionsQuery = z.object({
 
 export const tvSessionParams = z.object({ code: sessionCode });
 
-export const tvSession = z.object({
-  code: sessionCode,
-  state: z.enum(['open', 'closed']),
-  online: z.boolean(),
-  groupid: tvGroupId,
-  groupname: z.string(),
-  waiting_message: z.string().optional(),
-  description: z.string().optional(),
-  end_customer: z.object({ name: z.string().optional(), email: z.string().optional() }).optional(),
-  assigned_userid: tvUserId.optional(),
-  assigned_at: z.string().optional(),
-  end_customer_link: z.url(),
-  supporter_link: z.url(),
-  webclient_supporter_link: z.url(),
-  custom_api: z.string().optional(),
-  created_at: z.string(),
-  valid_until: z.string(),
-  closed_at: z.string().optional(),
-});
+export const tvSession = z
+  .object({
+    code: sessionCode,
+    state: z.enum(['open', 'closed']),
+    online: z.boolean(),
+    groupid: tvGroupId,
+    groupname: z.string(),
+    waiting_message: z.string().optional(),
+    description: z.string().optional(),
+    end_customer: z.object({ name: z.string().optional(), email: z.string().optional() }).optional(),
+    assigned_userid: tvUserId.optional(),
+    assigned_at: z.string().optional(),
+    end_customer_link: z.url(),
+    supporter_link: z.url(),
+    webclient_supporter_link: z.url(),
+    custom_api: z.string().optional(),
+    created_at: z.string(),
+    valid_until: z.string(),
+    closed_at: z.string().optional(),
+  })
+  .meta({ id: 'TeamViewerSession' });
 export type TvSession = z.infer<typeof tvSession>;
 
 export const tvSessionList = z.object({
@@ -92,9 +94,11 @@ export const tvSessionList = z.object({
 });
 
 /** TeamViewer's error body, which its client libraries read (`error`, `error_description`). */
-export const tvError = z.object({
-  error: z.string(),
-  error_description: z.string(),
-  error_code: z.number().int(),
-});
+export const tvError = z
+  .object({
+    error: z.string(),
+    error_description: z.string(),
+    error_code: z.number().int(),
+  })
+  .meta({ id: 'TeamViewerError' });
 export type TvError = z.infer<typeof tvError>;

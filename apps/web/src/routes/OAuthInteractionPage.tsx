@@ -1,4 +1,4 @@
-import { type OAuthInteraction, oauthInteractionSchema, oauthRedirect } from '@lifeline/contracts';
+import { endpoints, type LoginRequest, type OAuthInteraction } from '@lifeline/contracts';
 import {
   Alert,
   Button,
@@ -23,19 +23,20 @@ import { api, problemText } from '../lib/api.js';
 /** Sign-in and consent for a connector app (OAuth authorisation), in a tab of its own. */
 export function OAuthInteractionPage() {
   const { uid = '' } = useParams();
-  const base = `/oauth/interaction/${encodeURIComponent(uid)}`;
+  const steps = endpoints.oauthInteraction;
+  const params = { uid };
   const details = useQuery({
     queryKey: ['oauth-interaction', uid],
-    queryFn: () => api.request('GET', `${base}/details`, oauthInteractionSchema),
+    queryFn: () => api.call(steps.details, { params }),
   });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const go = async (action: string, body: unknown = {}) => {
+  const go = async (action: 'login' | 'continue' | 'allow' | 'deny', body: LoginRequest | object = {}) => {
     setBusy(action);
     setError(null);
     try {
-      const { redirectTo } = await api.request('POST', `${base}/${action}`, oauthRedirect, { body });
+      const { redirectTo } = await api.call(steps[action], { params, body: body as LoginRequest & object });
       window.location.assign(redirectTo);
     } catch (err) {
       setError(problemText(err));

@@ -1,3 +1,4 @@
+import { endpoints } from '@lifeline/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestOrg, type TestServer } from '../../../test/harness.js';
 import { decodeQuotedPrintable, startHttpReceiver, startSmtpServer } from '../../../test/receivers.js';
@@ -289,7 +290,7 @@ describeEachDatabase(
         ] as const;
         for (const [body, path] of bad) {
           const err = await apiError(
-            org.admin.request('POST', `/api/v1/cases/${c.code}/invitations`, null, { body }),
+            org.admin.call(endpoints.cases.invite, { params: { code: c.code }, body: body as never }),
           );
           expect(err.status, JSON.stringify(body)).toBe(400);
           expect(err.problem.code).toBe('validation_failed');

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
+import { endpoints } from '@lifeline/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
+import type { Route } from '../../plugins/routes.js';
 import type { Metrics } from './metrics.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -27,7 +29,12 @@ function allowed(req: FastifyRequest, token: string | undefined) {
   return !proxied && LOOPBACK.has(req.socket.remoteAddress ?? '');
 }
 
-export function metricsRoutes(app: FastifyInstance, metrics: Metrics, token: string | undefined) {
+export function metricsRoutes(
+  app: FastifyInstance,
+  route: Route,
+  metrics: Metrics,
+  token: string | undefined,
+) {
   // Every answer, including refusals and 404s (their route is reported as "unmatched").
   app.addHook('onResponse', async (req, reply) => {
     metrics.httpDuration.observe(
@@ -40,10 +47,9 @@ export function metricsRoutes(app: FastifyInstance, metrics: Metrics, token: str
     );
   });
 
-  app.get('/metrics', {
-    schema: { tags: ['Operations'], summary: 'Prometheus metrics (METRICS_TOKEN, or loopback only)' },
-    logLevel: 'warn',
-    handler: async (req, reply) => {
+  route(
+    endpoints.operations.metrics,
+    async (req, reply) => {
       if (!allowed(req, token)) {
         throw token
           ? unauthenticated('Send the METRICS_TOKEN as a bearer token.')
@@ -52,5 +58,6 @@ export function metricsRoutes(app: FastifyInstance, metrics: Metrics, token: str
       const body = await metrics.registry.metrics();
       return reply.type(metrics.registry.contentType).send(body);
     },
-  });
+    { logLevel: 'warn' },
+  );
 }

@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterConstructor, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../lib/clock.js';
 import { sha256 } from '../../lib/random.js';
 import type { OAuthRepository } from './oauth.repository.js';
@@ -22,7 +22,11 @@ export interface AdapterHooks {
  */
 const TOKEN_MODELS = new Set(['AccessToken', 'RefreshToken', 'Grant']);
 
-export function databaseAdapter(repo: OAuthRepository, clock: Clock, hooks: AdapterHooks) {
+export function databaseAdapter(
+  repo: OAuthRepository,
+  clock: Clock,
+  hooks: AdapterHooks,
+): AdapterConstructor {
   return class DatabaseAdapter implements Adapter {
     constructor(private readonly model: string) {}
 

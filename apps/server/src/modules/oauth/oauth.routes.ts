@@ -1,23 +1,10 @@
-import { loginRequest, oauthInteractionSchema, oauthRedirect, problemSchema } from '@lifeline/contracts';
+import { endpoints } from '@lifeline/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { AppError, unauthenticated } from '../../lib/errors.js';
 import { SESSION_COOKIE, type SessionCookieOptions, setSessionCookie } from '../../plugins/auth.js';
+import type { Route } from '../../plugins/routes.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { OAUTH_PATH, type OAuthService } from './oauth.service.js';
-
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  429: problemSchema,
-};
-// The steps of the sign-in page, not an integrator API: they need the provider's interaction cookie.
-const tags = ['OAuth'];
-const hide = true;
-const uidParams = z.strictObject({ uid: z.string().min(1).max(100) });
 
 /** An interaction that expired or whose cookie is missing is the agent's to restart, not a server error. */
 async function step<T>(run: () => Promise<T>): Promise<T> {
@@ -45,6 +32,7 @@ async function step<T>(run: () => Promise<T>): Promise<T> {
  */
 export async function oauthRoutes(
   app: FastifyInstance,
+  route: Route,
   oauth: OAuthService,
   auth: AuthService,
   options: SessionCookieOptions,
@@ -53,86 +41,43 @@ export async function oauthRoutes(
     // The provider reads form bodies itself; Fastify must leave the request stream alone.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
-    scope.all(`${OAUTH_PATH}/*`, { schema: { hide: true } }, async (req, reply) => {
+    scope.all(`${OAUTH_PATH}/*`, async (req, reply) => {
       reply.hijack();
       await oauth.handle(req.raw, reply.raw);
     });
   });
 
-  const r = app.withTypeProvider<ZodTypeProvider>();
   const consoleUser = async (sessionId: string | undefined) =>
     sessionId ? await auth.authenticateSession(sessionId) : undefined;
+  const steps = endpoints.oauthInteraction;
 
-  r.get(`${OAUTH_PATH}/interaction/:uid/details`, {
-    schema: {
-      hide,
-      tags,
-      summary: 'What the sign-in and consent page shows: the app, the scopes it asks for, who is signed in',
-      params: uidParams,
-      response: { 200: oauthInteractionSchema, ...errors },
-    },
-    handler: async (req, reply) =>
-      step(async () => oauth.interaction(req.raw, reply.raw, await consoleUser(req.cookies[SESSION_COOKIE]))),
-  });
+  route(steps.details, async (req, reply) =>
+    step(async () => oauth.interaction(req.raw, reply.raw, await consoleUser(req.cookies[SESSION_COOKIE]))),
+  );
 
-  r.post(`${OAUTH_PATH}/interaction/:uid/login`, {
-    schema: {
-      hide,
-      tags,
-      summary: "Sign in with Lifeline's e-mail and password (also signs in to the console)",
-      params: uidParams,
-      body: loginRequest,
-      response: { 200: oauthRedirect, ...errors },
-    },
-    handler: async (req, reply) =>
-      step(async () => {
-        const user = await auth.verifyCredentials(req.body.email, req.body.password, req.ip);
-        // Refused for another organisation before any session exists: a refusal leaves no console cookie.
-        const redirectTo = await oauth.login(req.raw, reply.raw, user.id);
-        // A first-party tab: signing in here also opens the console, so "Join session" needs no second sign-in.
-        setSessionCookie(reply, (await auth.openSession(user)).sessionId, options);
-        return { redirectTo };
-      }),
-  });
+  route(steps.login, async (req, reply) =>
+    step(async () => {
+      const user = await auth.verifyCredentials(req.body.email, req.body.password, req.ip);
+      // Refused for another organisation before any session exists: a refusal leaves no console cookie.
+      const redirectTo = await oauth.login(req.raw, reply.raw, user.id);
+      // A first-party tab: signing in here also opens the console, so "Join session" needs no second sign-in.
+      setSessionCookie(reply, (await auth.openSession(user)).sessionId, options);
+      return { redirectTo };
+    }),
+  );
 
-  r.post(`${OAUTH_PATH}/interaction/:uid/continue`, {
-    schema: {
-      hide,
-      tags,
-      summary: 'Continue as the agent already signed in to the console',
-      params: uidParams,
-      body: z.strictObject({}),
-      response: { 200: oauthRedirect, ...errors },
-    },
-    handler: async (req, reply) =>
-      step(async () => {
-        const session = await consoleUser(req.cookies[SESSION_COOKIE]);
-        if (!session) throw unauthenticated('Sign in with your e-mail and password.');
-        return { redirectTo: await oauth.login(req.raw, reply.raw, session.userId) };
-      }),
-  });
+  route(steps.continue, async (req, reply) =>
+    step(async () => {
+      const session = await consoleUser(req.cookies[SESSION_COOKIE]);
+      if (!session) throw unauthenticated('Sign in with your e-mail and password.');
+      return { redirectTo: await oauth.login(req.raw, reply.raw, session.userId) };
+    }),
+  );
 
-  r.post(`${OAUTH_PATH}/interaction/:uid/allow`, {
-    schema: {
-      hide,
-      tags,
-      summary: 'Allow the app to act for the signed-in agent with the scopes it asked for',
-      params: uidParams,
-      body: z.strictObject({}),
-      response: { 200: oauthRedirect, ...errors },
-    },
-    handler: async (req, reply) => step(async () => ({ redirectTo: await oauth.allow(req.raw, reply.raw) })),
-  });
-
-  r.post(`${OAUTH_PATH}/interaction/:uid/deny`, {
-    schema: {
-      hide,
-      tags,
-      summary: 'Refuse: the app is told access_denied',
-      params: uidParams,
-      body: z.strictObject({}),
-      response: { 200: oauthRedirect, ...errors },
-    },
-    handler: async (req, reply) => step(async () => ({ redirectTo: await oauth.deny(req.raw, reply.raw) })),
-  });
+  route(steps.allow, async (req, reply) =>
+    step(async () => ({ redirectTo: await oauth.allow(req.raw, reply.raw) })),
+  );
+  route(steps.deny, async (req, reply) =>
+    step(async () => ({ redirectTo: await oauth.deny(req.raw, reply.raw) })),
+  );
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CreatedConnectorApp } from '@lifeline/contracts';
+import { type CreatedConnectorApp, endpoints } from '@lifeline/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   apiError,
@@ -415,7 +415,7 @@ describeEachDatabase(
           { name: 'CRM', allowedOrigins: ['https://crm.example.com'], secret: 'mine' },
         ];
         for (const body of bad) {
-          const err = await apiError(org.admin.request('POST', '/api/v1/connector-apps', null, { body }));
+          const err = await apiError(org.admin.call(endpoints.connectorApps.create, { body: body as never }));
           expect(err.status, JSON.stringify(body)).toBe(400);
           expect(err.code).toBe('validation_failed');
         }

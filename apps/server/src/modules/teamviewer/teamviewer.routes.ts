@@ -1,18 +1,9 @@
-import {
-  type TvError,
-  tvCreateSessionRequest,
-  tvError,
-  tvListSessionsQuery,
-  tvSession,
-  tvSessionList,
-  tvSessionParams,
-  tvUpdateSessionRequest,
-} from '@lifeline/contracts';
+import { endpoints, type TvError } from '@lifeline/contracts';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { type Guard, principalOf } from '../../plugins/auth.js';
+import type { Guard } from '../../plugins/auth.js';
+import { principalOf } from '../../plugins/auth.js';
 import { problemOf } from '../../plugins/error-handler.js';
+import { routeRegistrar } from '../../plugins/routes.js';
 import type { TeamViewerSessions } from './teamviewer.service.js';
 
 /** TeamViewer's error names for the statuses Lifeline answers (docs/TEAMVIEWER-API.md). */
@@ -26,105 +17,36 @@ const tvErrors: Record<number, { error: string; error_code: number }> = {
   413: { error: 'invalid_request', error_code: 1 },
   415: { error: 'invalid_request', error_code: 1 },
   429: { error: 'rate_limit_reached', error_code: 5 },
-  503: { error: 'internal_error', error_code: 6 },
 };
-
-const errors = { 400: tvError, 401: tvError, 403: tvError, 404: tvError, 409: tvError };
-const tags = ['TeamViewer-compatible sessions'];
+const internalError = { error: 'internal_error', error_code: 6 };
 
 /**
- * TeamViewer's Web API for service cases (`/api/v1/sessions`), in its own
- * scope so that its errors take TeamViewer's body (`error`,
- * `error_description`) while Lifeline's own API keeps problem+json. The
- * mapping of errors to statuses is the one of the rest of the API.
+ * TeamViewer's Web API for service cases (`/api/v1/sessions`), in a scope of
+ * its own so that its errors take TeamViewer's body (`error`,
+ * `error_description`) while Lifeline's own API keeps problem+json. Which
+ * error gets which status is the one mapping of the rest of the API.
  */
-export async function teamViewerRoutes(app: FastifyInstance, sessions: TeamViewerSessions, guard: Guard) {
-  await app.register(async (scope) => {
+export function teamViewerRoutes(app: FastifyInstance, guard: Guard, sessions: TeamViewerSessions) {
+  app.register(async (scope) => {
     scope.setErrorHandler((err: FastifyError, request, reply) => {
       const problem = problemOf(err, request, reply);
-      const kind = tvErrors[problem.status] ?? { error: 'internal_error', error_code: 6 };
       const fields = problem.errors?.map((e) => `${e.path} ${e.message}`).join('; ');
       const body: TvError = {
-        ...kind,
+        ...(tvErrors[problem.status] ?? internalError),
         error_description: [problem.detail ?? problem.title, fields].filter(Boolean).join(' '),
       };
       return reply.status(problem.status).type('application/json').send(body);
     });
-    const r = scope.withTypeProvider<ZodTypeProvider>();
-
-    r.post('/api/v1/sessions', {
-      schema: {
-        tags,
-        operationId: 'tvCreateSession',
-        summary: 'Create a session (TeamViewer-compatible)',
-        description:
-          'Creates a service case from TeamViewer\'s session fields; `groupid` or `groupname` picks the group. A session without a name is called "Session for {end customer}" or after the first line of its description.',
-        body: tvCreateSessionRequest,
-        response: { 200: tvSession, ...errors },
-      },
-      onRequest: guard('cases:write'),
-      handler: async (req) => sessions.create(principalOf(req), req.body),
+    const route = routeRegistrar(scope, guard);
+    const tv = endpoints.teamViewerSessions;
+    route(tv.create, async (req) => sessions.create(principalOf(req), req.body));
+    route(tv.list, async (req) => sessions.list(principalOf(req), req.query));
+    route(tv.get, async (req) => sessions.get(principalOf(req), req.params.code));
+    route(tv.update, async (req) => {
+      await sessions.update(principalOf(req), req.params.code, req.body);
     });
-
-    r.get('/api/v1/sessions', {
-      schema: {
-        tags,
-        operationId: 'tvListSessions',
-        summary: 'List sessions (TeamViewer-compatible)',
-        description:
-          'Newest first, 100 a page; `next_offset` is the code of the first session of the next page, to pass back as `offset`.',
-        querystring: tvListSessionsQuery,
-        response: { 200: tvSessionList, ...errors },
-      },
-      onRequest: guard('cases:read'),
-      handler: async (req) => sessions.list(principalOf(req), req.query),
-    });
-
-    r.get('/api/v1/sessions/:code', {
-      schema: {
-        tags,
-        operationId: 'tvGetSession',
-        summary: 'Get a session (TeamViewer-compatible)',
-        description: 'One session by its code.',
-        params: tvSessionParams,
-        response: { 200: tvSession, ...errors },
-      },
-      onRequest: guard('cases:read'),
-      handler: async (req) => sessions.get(principalOf(req), req.params.code),
-    });
-
-    r.put('/api/v1/sessions/:code', {
-      schema: {
-        tags,
-        operationId: 'tvUpdateSession',
-        summary: 'Change a session (TeamViewer-compatible)',
-        description:
-          'Changes the given fields. `state: "closed"` closes the session, `assigned_userid: "u0"` unassigns it. Answers 204.',
-        params: tvSessionParams,
-        body: tvUpdateSessionRequest,
-        response: { 204: z.null(), ...errors },
-      },
-      onRequest: guard('cases:write'),
-      handler: async (req, reply) => {
-        await sessions.update(principalOf(req), req.params.code, req.body);
-        return reply.status(204).send(null);
-      },
-    });
-
-    r.delete('/api/v1/sessions/:code', {
-      schema: {
-        tags,
-        operationId: 'tvDeleteSession',
-        summary: 'Delete a session (TeamViewer-compatible)',
-        description: 'Deletes the service case, under the same rule as deleting it in Lifeline. Answers 204.',
-        params: tvSessionParams,
-        response: { 204: z.null(), ...errors },
-      },
-      onRequest: guard('cases:write'),
-      handler: async (req, reply) => {
-        await sessions.delete(principalOf(req), req.params.code);
-        return reply.status(204).send(null);
-      },
+    route(tv.delete, async (req) => {
+      await sessions.delete(principalOf(req), req.params.code);
     });
   });
 }

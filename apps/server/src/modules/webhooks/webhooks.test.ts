@@ -1,4 +1,4 @@
-import type { WebhookEventType } from '@lifeline/contracts';
+import { endpoints, type WebhookEventType } from '@lifeline/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestOrg, type TestServer } from '../../../test/harness.js';
 import { type ReceivedRequest, startHttpReceiver, startSmtpServer } from '../../../test/receivers.js';
@@ -99,7 +99,7 @@ describeEachDatabase(
           [{ url: 'https://example.com', events: [] }, 'events'],
           [{ url: 'https://example.com', events: ['case.created'], secret: 'mine' }, 'secret'],
         ] as const) {
-          const err = await apiError(org.admin.request('POST', '/api/v1/webhooks', null, { body }));
+          const err = await apiError(org.admin.call(endpoints.webhooks.create, { body: body as never }));
           expect(err.status).toBe(400);
           expect(err.problem.errors?.map((e) => e.path)).toContain(path);
         }

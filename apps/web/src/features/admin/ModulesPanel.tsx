@@ -1,9 +1,11 @@
 import {
   type CaseType,
+  endpoints,
   type FieldMode,
   logoProblems,
   MAX_LOGO_BYTES,
   type ModuleFields,
+  pathOf,
   type QuickSupportModule,
   sniffImage,
 } from '@lifeline/contracts';
@@ -139,7 +141,10 @@ function ModuleLinks({ module }: { module: QuickSupportModule }) {
         <List size="sm" spacing="xs">
           {sosDownloads.map(({ platform, label, icon: Icon, install }) => (
             <List.Item key={platform} icon={<Icon size={18} aria-hidden />}>
-              <Anchor href={`/api/v1/public/modules/${module.slug}/sos/${platform}`} download>
+              <Anchor
+                href={pathOf(endpoints.quickSupport.sosShortcut, { slug: module.slug, platform })}
+                download
+              >
                 {label}
               </Anchor>
               <Text size="xs" c="dimmed">

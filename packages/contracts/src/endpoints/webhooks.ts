@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { idParams, page } from '../common.js';
+import {
+  connectorAppSchema,
+  createConnectorAppRequest,
+  createdConnectorAppSchema,
+  updateConnectorAppRequest,
+} from '../connector-apps.js';
+import { defineEndpoint } from '../endpoint.js';
+import {
+  createdWebhookSchema,
+  createWebhookRequest,
+  listDeliveriesQuery,
+  updateWebhookRequest,
+  webhookDeliverySchema,
+  webhookSchema,
+} from '../webhooks.js';
+
+const tags = ['Webhooks'];
+
+/** Admins only: endpoints receive every case of the organisation. */
+export const webhooks = {
+  list: defineEndpoint({
+    method: 'GET',
+    path: '/api/v1/webhooks',
+    operationId: 'listWebhooks',
+    summary: 'Webhook endpoints of your organisation',
+    description: 'Admins only. Never their signing secret.',
+    tags,
+    access: 'admin',
+    responses: { 200: z.object({ items: z.array(webhookSchema) }) },
+    problems: [],
+  }),
+  create: defineEndpoint({
+    method: 'POST',
+    path: '/api/v1/webhooks',
+    operationId: 'createWebhook',
+    summary: 'Add a webhook endpoint',
+    description:
+      'Admins only. The answer carries the signing secret, shown only this once. The payloads are the `webhooks` of this document; the URL may not point at an internal address.',
+    tags,
+    access: 'admin',
+    body: createWebhookRequest,
+    responses: { 201: createdWebhookSchema },
+    problems: [],
+  }),
+  get: defineEndpoint({
+    method: 'GET',
+    path: '/api/v1/webhooks/{id}',
+    operationId: 'getWebhook',
+    summary: 'One webhook endpoint',
+    description: 'Admins only. With its count of consecutive failures and why it was disabled, if it was.',
+    tags,
+    access: 'admin',
+    params: idParams,
+    responses: { 200: webhookSchema },
+    problems: [404],
+  }),
+  update: defineEndpoint({
+    method: 'PATCH',
+    path: '/api/v1/webhooks/{id}',
+    operationId: 'updateWebhook',
+    summary: 'Change a webhook endpoint',
+    description: 'Admins only. Enabling it again resets its failure count.',
+    tags,
+    access: 'admin',
+    params: idParams,
+    body: updateWebhookRequest,
+    responses: { 200: webhookSchema },
+    problems: [404],
+  }),
+  delete: defineEndpoint({
+    method: 'DELETE',
+    path: '/api/v1/webhooks/{id}',
+    operationId: 'deleteWebhook',
+    summary: 'Remove a webhook endpoint',
+    description: 'Admins only. Its delivery log goes with it; pending deliveries are not sent.',
+    tags,
+    access: 'admin',
+    params: idParams,
+    responses: { 204: null },
+    problems: [404],
+  }),
+  deliveries: defineEndpoint({
+    method: 'GET',
+    path: '/api/v1/webhooks/{id}/deliveries',
+    operationId: 'listWebhookDeliveries',
+    summary: 'An endpoint’s delivery log, newest first',
+    description: 'Admins only. Each event sent to it, with attempts, the last status code and error.',
+    tags,
+    access: 'admin',
+    params: idParams,
+    query: listDeliveriesQuery,
+    responses: { 200: page(webhookDeliverySchema).meta({ id: 'WebhookDeliveryPage' }) },
+    problems: [404],
+  }),
+};
+
+const appTags = ['Connector apps'];
+
+/** Admins only: a connector app acts for any agent of the organisation who allows it. */
+export const connectorApps = {
+  list: defineEndpoint({
+    method: 'GET',
+    path: '/api/v1/connector-apps',
+    operationId: 'listConnectorApps',
+    summary: 'Connector apps (OAuth clients) of your organisation',
+    description: 'Admins only. With the connector URLs to paste into each CRM; never the client secret.',
+    tags: appTags,
+    access: 'admin',
+    responses: { 200: z.object({ items: z.array(connectorAppSchema) }) },
+    problems: [],
+  }),
+  create: defineEndpoint({
+    method: 'POST',
+    path: '/api/v1/connector-apps',
+    operationId: 'createConnectorApp',
+    summary: 'Register a connector app',
+    description: 'Admins only. The answer carries its client secret, shown only this once.',
+    tags: appTags,
+    access: 'admin',
+    body: createConnectorAppRequest,
+    responses: { 201: createdConnectorAppSchema },
+    problems: [409],
+  }),
+  get: defineEndpoint({
+    method: 'GET',
+    path: '/api/v1/connector-apps/{id}',
+    operationId: 'getConnectorApp',
+    summary: 'One connector app',
+    description: 'Admins only. With its connector URLs.',
+    tags: appTags,
+    access: 'admin',
+    params: idParams,
+    responses: { 200: connectorAppSchema },
+    problems: [404],
+  }),
+  update: defineEndpoint({
+    method: 'PATCH',
+    path: '/api/v1/connector-apps/{id}',
+    operationId: 'updateConnectorApp',
+    summary: 'Change a connector app',
+    description: 'Admins only. Its name, redirect URIs or allowed origins.',
+    tags: appTags,
+    access: 'admin',
+    params: idParams,
+    body: updateConnectorAppRequest,
+    responses: { 200: connectorAppSchema },
+    problems: [404],
+  }),
+  delete: defineEndpoint({
+    method: 'DELETE',
+    path: '/api/v1/connector-apps/{id}',
+    operationId: 'deleteConnectorApp',
+    summary: 'Remove a connector app',
+    description: 'Admins only. Every token it was given stops working at once.',
+    tags: appTags,
+    access: 'admin',
+    params: idParams,
+    responses: { 204: null },
+    problems: [404],
+  }),
+};
