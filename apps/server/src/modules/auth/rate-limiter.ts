@@ -15,7 +15,8 @@ export interface WindowCount {
 export interface WindowCounters {
   /** Adds one to `key`, opening a window of `windowMs` if none is open, and answers the count. */
   add(key: string, windowMs: number): Promise<WindowCount>;
-  peek(key: string): Promise<WindowCount | undefined>;
+  /** Takes one back from `key`'s open window (an attempt that turned out not to count), never below 0. */
+  release(key: string): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
@@ -36,10 +37,9 @@ export class MemoryWindowCounters implements WindowCounters {
     return { count: w.count, resetInMs: w.end - now };
   }
 
-  async peek(key: string): Promise<WindowCount | undefined> {
-    const now = this.clock.now();
-    const w = this.current(key, now);
-    return w && { count: w.count, resetInMs: w.end - now };
+  async release(key: string): Promise<void> {
+    const w = this.current(key, this.clock.now());
+    if (w && w.count > 0) w.count -= 1;
   }
 
   async clear(key: string): Promise<void> {
@@ -94,8 +94,8 @@ export class FailOpenCounters implements WindowCounters {
     return this.guarded(this.inner.add(key, windowMs), { count: 0, resetInMs: windowMs });
   }
 
-  peek(key: string) {
-    return this.guarded(this.inner.peek(key), undefined);
+  release(key: string) {
+    return this.guarded(this.inner.release(key), undefined);
   }
 
   clear(key: string) {
@@ -116,20 +116,19 @@ export class RateLimiter {
     throw tooManyRequests(Math.max(1, Math.ceil(w.resetInMs / 1000)));
   }
 
-  /** Throws a 429 problem (with Retry-After) once `key` has used its allowance in the current window. */
-  async assertAllowed(key: string): Promise<void> {
-    const w = await this.counters.peek(`${this.name}:${key}`);
-    if (w && w.count >= this.limit) this.refuse(w);
-  }
-
-  async hit(key: string): Promise<void> {
-    await this.counters.add(`${this.name}:${key}`, this.windowMs);
-  }
-
-  /** Counts the attempt and throws if it went over the allowance; one step, so concurrent attempts cannot slip through. */
+  /**
+   * Counts the attempt, then throws a 429 (with Retry-After) if it went over
+   * the allowance: one atomic step before any work, so a burst of parallel
+   * attempts gets exactly the allowance a sequence would.
+   */
   async consume(key: string): Promise<void> {
     const w = await this.counters.add(`${this.name}:${key}`, this.windowMs);
     if (w.count > this.limit) this.refuse(w);
+  }
+
+  /** Gives a consumed attempt back: one that succeeded, where only failures are meant to count. */
+  async release(key: string): Promise<void> {
+    await this.counters.release(`${this.name}:${key}`);
   }
 
   async reset(key: string): Promise<void> {

@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
 import { caseLinks, effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { CasesRepository } from '../cases/cases.repository.js';
 import type { PeopleRepository } from '../people/people.repository.js';
@@ -21,6 +22,11 @@ import { InvitationsRepository } from './invitations.repository.js';
 import { renderEmail, renderSms } from './templates.js';
 
 type CreateInput = z.output<typeof createInvitationRequest>;
+
+/** Invitations carry free text to any address: enough for real use, too few for a spam relay. */
+const INVITATIONS_PER_CASE = 10;
+const INVITATIONS_PER_USER = 30;
+const INVITATION_WINDOW_MS = 3_600_000;
 type PageQuery = { limit: number; cursor?: string | undefined };
 
 type Keyset = [createdAt: number, id: string];
@@ -70,6 +76,8 @@ export type ChannelTransports = { email: InvitationTransport; sms: InvitationTra
 
 export class InvitationsService {
   readonly repo: InvitationsRepository;
+  private readonly perCase: RateLimiter;
+  private readonly perSender: RateLimiter;
 
   constructor(
     private readonly deps: Deps,
@@ -78,6 +86,18 @@ export class InvitationsService {
     private readonly transports: ChannelTransports,
   ) {
     this.repo = new InvitationsRepository(deps.database.db);
+    this.perCase = new RateLimiter(
+      deps.counters,
+      'invitations-case',
+      INVITATIONS_PER_CASE,
+      INVITATION_WINDOW_MS,
+    );
+    this.perSender = new RateLimiter(
+      deps.counters,
+      'invitations-user',
+      INVITATIONS_PER_USER,
+      INVITATION_WINDOW_MS,
+    );
   }
 
   private async findCase(p: Principal, code: string) {
@@ -112,6 +132,8 @@ export class InvitationsService {
     const status = effectiveStatus(row, now);
     if (isEnded(status))
       throw conflict('case_ended', `Service case ${code} is ${status}; its link no longer works.`);
+    await this.perCase.consume(row.id);
+    await this.perSender.consume(p.userId);
     const org = await this.people.findOrganization(p.orgId);
     const content = {
       organization: org?.name ?? '',

@@ -71,6 +71,13 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}
 `;
 
+// DECR keeps the key's expiry; a key that is gone (window over) stays gone.
+const RELEASE_FROM_WINDOW = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
 /**
  * One connection publishes, one listens (Redis requires a dedicated connection for subscribing).
  * The publishing connection also keeps the nodes' heartbeats. Both reconnect by themselves
@@ -149,9 +156,8 @@ export class RedisBus implements Bus, NodeRegistry {
         ];
         return { count, resetInMs: ttl > 0 ? ttl : windowMs };
       },
-      async peek(key) {
-        const [count, ttl] = await Promise.all([publisher.get(prefixed(key)), publisher.pttl(prefixed(key))]);
-        return count === null || ttl <= 0 ? undefined : { count: Number(count), resetInMs: ttl };
+      async release(key) {
+        await publisher.eval(RELEASE_FROM_WINDOW, 1, prefixed(key));
       },
       async clear(key) {
         await publisher.del(prefixed(key));
