@@ -15,7 +15,8 @@ export interface WindowCount {
 export interface WindowCounters {
   /** Adds one to `key`, opening a window of `windowMs` if none is open, and answers the count. */
   add(key: string, windowMs: number): Promise<WindowCount>;
-  peek(key: string): Promise<WindowCount | undefined>;
+  /** Takes one back from `key`'s open window (an attempt that turned out not to count), never below 0. */
+  release(key: string): Promise<void>;
   clear(key: string): Promise<void>;
 }
 
@@ -36,10 +37,9 @@ export class MemoryWindowCounters implements WindowCounters {
     return { count: w.count, resetInMs: w.end - now };
   }
 
-  async peek(key: string): Promise<WindowCount | undefined> {
-    const now = this.clock.now();
-    const w = this.current(key, now);
-    return w && { count: w.count, resetInMs: w.end - now };
+  async release(key: string): Promise<void> {
+    const w = this.current(key, this.clock.now());
+    if (w && w.count > 0) w.count -= 1;
   }
 
   async clear(key: string): Promise<void> {
@@ -94,8 +94,8 @@ export class FailOpenCounters implements WindowCounters {
     return this.guarded(this.inner.add(key, windowMs), { count: 0, resetInMs: windowMs });
   }
 
-  peek(key: string) {
-    return this.guarded(this.inner.peek(key), undefined);
+  release(key: string) {
+    return this.guarded(this.inner.release(key), undefined);
   }
 
   clear(key: string) {
@@ -108,6 +108,13 @@ const ADD_TO_WINDOW = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {n, redis.call('PTTL', KEYS[1])}
+`;
+
+// DECR keeps the key's expiry; a key that is gone (window over) stays gone.
+const RELEASE_FROM_WINDOW = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
 `;
 
 /** Rate-limit windows every process of a cluster shares: a key per window that expires with it. */
@@ -126,9 +133,8 @@ export class RedisWindowCounters implements WindowCounters {
     return { count, resetInMs: ttl > 0 ? ttl : windowMs };
   }
 
-  async peek(key: string) {
-    const [count, ttl] = await Promise.all([this.redis.get(this.key(key)), this.redis.pttl(this.key(key))]);
-    return count === null || ttl <= 0 ? undefined : { count: Number(count), resetInMs: ttl };
+  async release(key: string) {
+    await this.redis.eval(RELEASE_FROM_WINDOW, 1, this.key(key));
   }
 
   async clear(key: string) {

@@ -89,19 +89,21 @@ export class AuthService {
     this.oauthTokens = lookup;
   }
 
-  /** Checks e-mail and password with the login rate limits. */
+  /**
+   * Checks e-mail and password with the login rate limits. Every attempt is
+   * counted before the password is checked (so parallel guesses cannot all
+   * slip in before the first failure is counted); a success is given back, as
+   * only failures are meant to count, and clears its account's count.
+   */
   async verifyCredentials(email: string, password: string, clientIp: string) {
     const accountKey = `${clientIp}|${email}`;
-    await this.perAccount.assertAllowed(accountKey);
-    await this.perAddress.assertAllowed(clientIp);
+    await this.perAccount.consume(accountKey);
+    await this.perAddress.consume(clientIp);
     const user = await this.people.findUserByEmail(email);
     const ok = await verifyPassword(user?.password_hash, password);
-    if (!user || !ok || user.active !== 1) {
-      await this.perAccount.hit(accountKey);
-      await this.perAddress.hit(clientIp);
-      throw unauthenticated('The e-mail address or password is wrong.');
-    }
+    if (!user || !ok || user.active !== 1) throw unauthenticated('The e-mail address or password is wrong.');
     await this.perAccount.reset(accountKey);
+    await this.perAddress.release(clientIp);
     return user;
   }
 

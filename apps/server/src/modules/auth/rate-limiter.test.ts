@@ -36,14 +36,21 @@ describe('RateLimiter', () => {
     await limiter.consume('a');
   });
 
-  it('counts only failures with hit, and forgets them on reset', async () => {
+  it('takes an attempt back on release, and forgets them all on reset', async () => {
     const limiter = new RateLimiter(new MemoryWindowCounters(new TestClock()), 'test', 2, 60_000);
-    await limiter.hit('a');
-    await limiter.assertAllowed('a');
-    await limiter.hit('a');
-    expect((await refusal(limiter.assertAllowed('a'))).status).toBe(429);
+    await limiter.consume('a');
+    await limiter.release('a');
+    await limiter.consume('a');
+    await limiter.consume('a');
+    expect((await refusal(limiter.consume('a'))).status).toBe(429);
     await limiter.reset('a');
-    await limiter.assertAllowed('a');
+    await limiter.consume('a');
+  });
+
+  it('lets exactly `limit` of a parallel burst through', async () => {
+    const limiter = new RateLimiter(new MemoryWindowCounters(new TestClock()), 'test', 5, 60_000);
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, () => limiter.consume('a')));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
   });
 });
 
@@ -51,7 +58,7 @@ describe('FailOpenCounters', () => {
   it('lets an attempt through uncounted when the shared counters do not answer, and reports it', async () => {
     const hanging: WindowCounters = {
       add: () => new Promise(() => {}),
-      peek: () => new Promise(() => {}),
+      release: () => new Promise(() => {}),
       clear: () => Promise.reject(new Error('connection lost')),
     };
     const errors: unknown[] = [];
@@ -62,31 +69,36 @@ describe('FailOpenCounters', () => {
       60_000,
     );
     for (let i = 0; i < 3; i++) await limiter.consume('a');
-    await limiter.assertAllowed('a');
+    await limiter.release('a');
     await limiter.reset('a');
     expect(errors).toHaveLength(5);
   });
 });
 
 describe('Redis window counters (cluster mode)', () => {
-  it('count per key in a window that expires in Redis, and clear', async () => {
+  it('count per key in a window that expires in Redis, give back, and clear', async () => {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     try {
       const counters = new RedisWindowCounters(redis);
       const key = `test:${randomUUID()}`;
-      expect(await counters.peek(key)).toBeUndefined();
+      await counters.release(key);
       const counts = [];
       for (let i = 0; i < 3; i++) counts.push(await counters.add(key, 5_000));
       expect(counts.map((c) => c.count)).toEqual([1, 2, 3]);
       for (const c of counts) expect(c.resetInMs).toBeGreaterThan(0);
       for (const c of counts) expect(c.resetInMs).toBeLessThanOrEqual(5_000);
-      expect((await counters.peek(key))?.count).toBe(3);
+      await counters.release(key);
+      const after = await counters.add(key, 5_000);
+      expect(after.count).toBe(3);
+      // Giving back keeps the window's end.
+      expect(after.resetInMs).toBeLessThanOrEqual(counts[0]?.resetInMs ?? 0);
       await counters.clear(key);
-      expect(await counters.peek(key)).toBeUndefined();
+      expect((await counters.add(key, 5_000)).count).toBe(1);
       const short = `test:${randomUUID()}`;
       await counters.add(short, 50);
       await new Promise((r) => setTimeout(r, 120));
-      expect(await counters.peek(short)).toBeUndefined();
+      await counters.release(short);
+      expect((await counters.add(short, 50)).count).toBe(1);
     } finally {
       redis.disconnect();
     }

@@ -14,20 +14,19 @@ export class RateLimiter {
     throw tooManyRequests(Math.max(1, Math.ceil(w.resetInMs / 1000)));
   }
 
-  /** Throws a 429 problem (with Retry-After) once `key` has used its allowance in the current window. */
-  async assertAllowed(key: string): Promise<void> {
-    const w = await this.counters.peek(`${this.name}:${key}`);
-    if (w && w.count >= this.limit) this.refuse(w);
-  }
-
-  async hit(key: string): Promise<void> {
-    await this.counters.add(`${this.name}:${key}`, this.windowMs);
-  }
-
-  /** Counts the attempt and throws if it went over the allowance; one step, so concurrent attempts cannot slip through. */
+  /**
+   * Counts the attempt, then throws a 429 (with Retry-After) if it went over
+   * the allowance: one atomic step before any work, so a burst of parallel
+   * attempts gets exactly the allowance a sequence would.
+   */
   async consume(key: string): Promise<void> {
     const w = await this.counters.add(`${this.name}:${key}`, this.windowMs);
     if (w.count > this.limit) this.refuse(w);
+  }
+
+  /** Gives a consumed attempt back: one that succeeded, where only failures are meant to count. */
+  async release(key: string): Promise<void> {
+    await this.counters.release(`${this.name}:${key}`);
   }
 
   async reset(key: string): Promise<void> {

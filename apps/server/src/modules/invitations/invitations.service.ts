@@ -14,6 +14,7 @@ import { decodeTimeKeyset, pageOf } from '../../lib/cursor.js';
 import type { Deps } from '../../lib/deps.js';
 import { conflict, invalidField, notFound } from '../../lib/errors.js';
 import { actorOf, type Principal } from '../auth/principal.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
 import type { CaseLedger } from '../cases/case-ledger.js';
 import { caseLinks, effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { CasesService } from '../cases/cases.service.js';
@@ -22,6 +23,11 @@ import { InvitationsRepository } from './invitations.repository.js';
 import { renderEmail, renderSms } from './templates.js';
 
 type CreateInput = z.output<typeof createInvitationRequest>;
+
+/** Invitations carry free text to any address: enough for real use, too few for a spam relay. */
+const INVITATIONS_PER_CASE = 10;
+const INVITATIONS_PER_USER = 30;
+const INVITATION_WINDOW_MS = 3_600_000;
 type PageQuery = { limit: number; cursor?: string | undefined };
 
 // The full metadata (precise validation) is loaded with the first SMS, not by every CLI run and start.
@@ -59,6 +65,8 @@ export type ChannelTransports = { email: InvitationTransport; sms: InvitationTra
 
 export class InvitationsService {
   readonly repo: InvitationsRepository;
+  private readonly perCase: RateLimiter;
+  private readonly perSender: RateLimiter;
 
   constructor(
     private readonly deps: Deps,
@@ -68,6 +76,18 @@ export class InvitationsService {
     private readonly transports: ChannelTransports,
   ) {
     this.repo = new InvitationsRepository(deps.database.db);
+    this.perCase = new RateLimiter(
+      deps.counters,
+      'invitations-case',
+      INVITATIONS_PER_CASE,
+      INVITATION_WINDOW_MS,
+    );
+    this.perSender = new RateLimiter(
+      deps.counters,
+      'invitations-user',
+      INVITATIONS_PER_USER,
+      INVITATION_WINDOW_MS,
+    );
   }
 
   /** E.164, or a 400 naming the field. */
@@ -94,6 +114,8 @@ export class InvitationsService {
     const row = await this.cases.findRow(p.orgId, code);
     const now = this.deps.clock.now();
     this.assertOpen(row, now);
+    await this.perCase.consume(row.id);
+    await this.perSender.consume(p.userId);
     const content = {
       organization: await this.people.organizationName(p.orgId),
       customerLink: caseLinks(this.deps.config.publicUrl, row).customer,
