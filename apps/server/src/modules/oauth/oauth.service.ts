@@ -95,8 +95,12 @@ export class OAuthService {
       scopes: ['openid', 'offline_access'],
       features: {
         devInteractions: { enabled: false },
-        // A client revokes only what was issued to it (oidc-provider 8 checks the token's client itself).
-        revocation: { enabled: true },
+        // A client revokes only what was issued to it; another client's token is answered 200 and left alone
+        // (RFC 7009 §2.2: the token is invalid for that client).
+        revocation: {
+          enabled: true,
+          allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        },
         resourceIndicators: {
           enabled: true,
           // Every authorisation is for the REST API, whether or not the client names it.
