@@ -1,6 +1,6 @@
 # Lifeline server image: the API, the realtime hub and the built web pages in one process.
 # Not built or run in this project's CI (its machines have no Docker engine): see docs/OPERATIONS.md.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Native modules (argon2, better-sqlite3) use their prebuilt binaries; the toolchain is the fallback.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -15,7 +15,7 @@ RUN npm ci
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=8080 \
     LIFELINE_DATA_DIR=/data

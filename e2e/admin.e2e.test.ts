@@ -82,6 +82,32 @@ describe('administration', () => {
     expect((await apiError(t.client(token).cases.list())).status).toBe(401);
   });
 
+  it("lets an admin revoke another user's token under API tokens", async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Revoke Corp');
+    const agent = await t.newAgent(org, 'Rita Agent');
+    const left = await agent.client.tokens.create({ name: 'Old CRM script', scopes: ['cases:read'] });
+    expect((await t.client(left.token).me()).user.id).toBe(agent.id);
+
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await signIn(page, t.baseUrl, org.adminEmail, '/admin/tokens');
+    await page.getByRole('combobox', { name: 'User' }).click();
+    await page.getByRole('option', { name: /^Rita Agent/ }).click();
+    const row = page
+      .getByRole('table', { name: 'Tokens of Rita Agent' })
+      .getByRole('row', { name: 'Old CRM script' });
+    await row.getByText('cases:read').waitFor();
+    await screenshot(page, 'admin-user-tokens');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke “Old CRM script”?' })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
+    await page.getByText('Rita Agent has no tokens.').waitFor();
+    expect((await apiError(t.client(left.token).me())).status).toBe(401);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
   it('is not offered to agents, who are refused by the page and by the API', async () => {
     const { t, browser } = env;
     const org = await t.newOrg('Agent Corp');

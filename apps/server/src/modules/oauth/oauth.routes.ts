@@ -45,6 +45,16 @@ export async function oauthRoutes(
       reply.hijack();
       await oauth.handle(req.raw, reply.raw);
     });
+    // RFC 8414 §3: for the issuer `PUBLIC_URL/oauth` the metadata's well-known URL puts the issuer's path last.
+    scope.get(
+      `/.well-known/oauth-authorization-server${OAUTH_PATH}`,
+      { schema: { hide: true } },
+      async (req, reply) => {
+        reply.hijack();
+        req.raw.url = `${OAUTH_PATH}/.well-known/oauth-authorization-server`;
+        await oauth.handle(req.raw, reply.raw);
+      },
+    );
   });
 
   const consoleUser = async (sessionId: string | undefined) =>

@@ -95,13 +95,19 @@ export class OAuthService {
       scopes: ['openid', 'offline_access'],
       features: {
         devInteractions: { enabled: false },
-        // A client revokes only what was issued to it (oidc-provider 8 checks the token's client itself).
-        revocation: { enabled: true },
+        // A client revokes only what was issued to it; another client's token is answered 200 and left alone
+        // (RFC 7009 §2.2: the token is invalid for that client).
+        revocation: {
+          enabled: true,
+          allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+        },
         resourceIndicators: {
           enabled: true,
           // Every authorisation is for the REST API, whether or not the client names it.
           defaultResource: () => this.apiResource,
-          useGrantedResource: () => true,
+          // An OpenID sign-in (scope `openid`) gets an access token for the userinfo endpoint, as
+          // OIDC relying parties expect; it asks for an API token with `resource` (RFC 8707), e.g. on refresh.
+          useGrantedResource: (_ctx, model) => !(model as { scopes: Set<string> }).scopes.has('openid'),
           getResourceServerInfo: (_ctx, resource) => {
             if (resource !== this.apiResource) throw new errors.InvalidTarget();
             return {
@@ -120,6 +126,9 @@ export class OAuthService {
       // Tokens outlive the provider's browser session: the CRM frame keeps working after the tab closes.
       expiresWithSession: () => false,
       issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+      // Every client's refresh token is single-use, confidential ones too: presenting a used one again
+      // (a stolen copy, or the thief's after the owner refreshed) revokes the whole grant.
+      rotateRefreshToken: true,
       ttl: {
         AccessToken: config.oauth.accessTokenTtlSeconds,
         AuthorizationCode: 60,
@@ -151,6 +160,14 @@ export class OAuthService {
         return compare(this.clientSecret, sent);
       },
     });
+    // The API's scopes are resource scopes, which the provider does not list by itself.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
+        const metadata = ctx.body as { scopes_supported: string[] };
+        metadata.scopes_supported = [...new Set([...metadata.scopes_supported, ...allScopes])];
+      }
+    });
     provider.on('server_error', (_ctx: KoaContextWithOIDC, err: Error) =>
       this.deps.logger.error({ err }, 'oauth provider error'),
     );
@@ -160,7 +177,11 @@ export class OAuthService {
   /** The provider's request handler (a Koa app), for requests under /oauth with that prefix removed. */
   async handle(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse) {
     const provider = await this.provider();
-    const url = req.url ?? '/';
+    let url = req.url ?? '/';
+    // RFC 8414 authorization server metadata: the same document as OpenID discovery. The provider
+    // derives its endpoints' URLs from the original URL, so the rewrite goes there too.
+    if (url.split('?')[0] === `${OAUTH_PATH}/.well-known/oauth-authorization-server`)
+      url = `${OAUTH_PATH}/.well-known/openid-configuration`;
     req.originalUrl = url;
     req.url = url.slice(OAUTH_PATH.length) || '/';
     void this.sweepExpired();

@@ -1,96 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { type CreatedConnectorApp, endpoints } from '@lifeline/contracts';
 import { describe, expect, it } from 'vitest';
-import {
-  apiError,
-  describeEachDatabase,
-  PASSWORD,
-  type TestOrg,
-  type TestServer,
-} from '../../../test/harness.js';
+import { apiError, describeEachDatabase, PASSWORD, type TestServer } from '../../../test/harness.js';
+import { authorize, CALLBACK, CookieJar, newApp, PUBLIC_URL, pkce } from '../../../test/oauth.js';
 import { PAGE_CSP } from '../../plugins/web.js';
-
-const PUBLIC_URL = 'http://lifeline.test';
-const CALLBACK = `${PUBLIC_URL}/connector/callback`;
-
-/** A browser's cookies for the sign-in tab, enough for the provider's interaction and session cookies. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-const pkce = () => {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-};
-
-/** Follows the tab through the provider: authorisation, sign-in, consent; answers the callback URL. */
-async function authorize(
-  t: TestServer,
-  app: { clientId: string },
-  email: string,
-  options: { scope?: string; decision?: 'allow' | 'deny'; challenge: string; jar?: CookieJar },
-) {
-  const jar = options.jar ?? new CookieJar();
-  const get = async (url: string) => {
-    const res = await t.fetch(url.replace(PUBLIC_URL, '').replace(t.baseUrl, ''), {
-      headers: { cookie: jar.header() },
-      redirect: 'manual',
-    });
-    jar.store(res);
-    return res;
-  };
-  const post = async (url: string, body: unknown) => {
-    const res = await t.fetch(url, {
-      method: 'POST',
-      headers: { cookie: jar.header(), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    jar.store(res);
-    return res;
-  };
-  const query = new URLSearchParams({
-    client_id: `${app.clientId}.pages`,
-    response_type: 'code',
-    redirect_uri: CALLBACK,
-    scope: options.scope ?? 'cases:read cases:write',
-    state: 'state-1',
-    code_challenge: options.challenge,
-    code_challenge_method: 'S256',
-  });
-  let res = await get(`/oauth/auth?${query}`);
-  for (let step = 0; step < 6; step++) {
-    const location = res.headers.get('location') ?? '';
-    expect(res.status, await res.clone().text()).toBeGreaterThanOrEqual(300);
-    if (location.startsWith(CALLBACK)) return new URL(location);
-    const interaction = /\/oauth\/interaction\/([^/?]+)$/.exec(location);
-    if (!interaction) {
-      res = await get(location);
-      continue;
-    }
-    const uid = interaction[1];
-    const details = (await (await get(`/oauth/interaction/${uid}/details`)).json()) as { prompt: string };
-    const answer =
-      details.prompt === 'login'
-        ? await post(`/oauth/interaction/${uid}/login`, { email, password: PASSWORD })
-        : await post(`/oauth/interaction/${uid}/${options.decision ?? 'allow'}`, {});
-    expect(answer.status).toBe(200);
-    res = await get(((await answer.json()) as { redirectTo: string }).redirectTo);
-  }
-  throw new Error('the authorisation never came back to the callback');
-}
 
 async function tokenRequest(t: TestServer, form: Record<string, string>, basic?: string) {
   const res = await t.fetch('/oauth/token', {
@@ -118,13 +30,6 @@ async function connectorTokens(t: TestServer, app: CreatedConnectorApp, email: s
   expect(status, JSON.stringify(body)).toBe(200);
   return body as { access_token: string; refresh_token: string; expires_in: number; scope: string };
 }
-
-const newApp = (org: TestOrg) =>
-  org.admin.connectorApps.create({
-    name: 'Demo CRM',
-    allowedOrigins: ['http://crm.test:8090'],
-    redirectUris: ['http://crm.test:8090/oauth/callback'],
-  });
 
 describeEachDatabase(
   'OAuth provider and connector apps',

@@ -1,4 +1,4 @@
-import { allScopes, type CreatedApiToken, type Scope } from '@lifeline/contracts';
+import { type ApiToken, allScopes, type CreatedApiToken, type Scope } from '@lifeline/contracts';
 import {
   Alert,
   Button,
@@ -6,17 +6,22 @@ import {
   CopyButton,
   Group,
   Modal,
+  Select,
   Stack,
   Table,
   Text,
   TextInput,
+  Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 
-/** The signed-in admin's personal API tokens: a new one is shown once, any can be revoked. */
+/**
+ * The signed-in admin's personal API tokens (a new one is shown once, any can be revoked), and
+ * every other user's, which an admin can revoke too.
+ */
 export function TokensPanel() {
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api.tokens.list() });
@@ -126,27 +131,126 @@ export function TokensPanel() {
           </Group>
         </Stack>
       </Modal>
-      <Modal
-        opened={revoking !== null}
-        onClose={() => setRevoking(null)}
-        title={`Revoke “${revoking?.name}”?`}
-      >
-        <Stack>
-          <Text size="sm">Scripts and CRMs using it stop working at once.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRevoking(null)}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={revoke.isPending}
-              onClick={() => revoking && revoke.mutate(revoking.id)}
-            >
-              Revoke
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <RevokeDialog
+        token={revoking}
+        pending={revoke.isPending}
+        onCancel={() => setRevoking(null)}
+        onRevoke={(id) => revoke.mutate(id)}
+      />
+      <UserTokens />
+    </Stack>
+  );
+}
+
+function RevokeDialog(props: {
+  token: { id: string; name: string } | null;
+  pending: boolean;
+  error?: unknown;
+  onCancel: () => void;
+  onRevoke: (id: string) => void;
+}) {
+  const { token } = props;
+  return (
+    <Modal opened={token !== null} onClose={props.onCancel} title={`Revoke “${token?.name}”?`}>
+      <Stack>
+        <Text size="sm">Scripts and CRMs using it stop working at once.</Text>
+        {props.error ? (
+          <Alert color="red" variant="light" role="alert">
+            {problemText(props.error)}
+          </Alert>
+        ) : null}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onCancel}>
+            Cancel
+          </Button>
+          <Button color="red" loading={props.pending} onClick={() => token && props.onRevoke(token.id)}>
+            Revoke
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** Any user's tokens, for the admin who must end access a person left behind (a CRM script, a lost laptop). */
+function UserTokens() {
+  const queryClient = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  const [userId, setUserId] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const user = users.data?.find((u) => u.id === userId);
+  const tokens = useQuery({
+    queryKey: ['tokens', 'of', userId],
+    queryFn: () => api.users.tokens(userId ?? ''),
+    enabled: userId !== null,
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api.users.revokeToken(userId ?? '', id),
+    onSuccess: () => {
+      setRevoking(null);
+      void queryClient.invalidateQueries({ queryKey: ['tokens'] });
+    },
+  });
+
+  return (
+    <Stack gap="xs" mt="lg">
+      <Title order={2} size="h4">
+        Tokens of a user
+      </Title>
+      <Select
+        label="User"
+        placeholder="Choose a user…"
+        w={320}
+        searchable
+        data={(users.data ?? []).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
+        value={userId}
+        onChange={setUserId}
+      />
+      {user && (
+        <Table aria-label={`Tokens of ${user.name}`}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Scopes</Table.Th>
+              <Table.Th>Created</Table.Th>
+              <Table.Th>Last used</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(tokens.data ?? []).map((t) => (
+              <Table.Tr key={t.id} aria-label={t.name}>
+                <Table.Td>{t.name}</Table.Td>
+                <Table.Td>{t.scopes.join(', ')}</Table.Td>
+                <Table.Td>{formatTime(t.createdAt)}</Table.Td>
+                <Table.Td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : 'never'}</Table.Td>
+                <Table.Td>
+                  <Button size="xs" color="red" variant="light" onClick={() => setRevoking(t)}>
+                    Revoke
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {user && tokens.data?.length === 0 && (
+        <Text size="sm" c="dimmed">
+          {user.name} has no tokens.
+        </Text>
+      )}
+      {tokens.error && (
+        <Alert color="red" variant="light" role="alert">
+          {problemText(tokens.error)}
+        </Alert>
+      )}
+      <RevokeDialog
+        token={revoking}
+        pending={revoke.isPending}
+        error={revoke.error}
+        onCancel={() => setRevoking(null)}
+        onRevoke={(id) => revoke.mutate(id)}
+      />
     </Stack>
   );
 }
