@@ -24,7 +24,7 @@ import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
 import { MediaStage } from './MediaStage.js';
-import { PeerLink } from './peer.js';
+import { AgentPeer } from './peer.js';
 import { useSessionSocket } from './useSessionSocket.js';
 
 /**
@@ -48,11 +48,13 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
 
   const iceServers = state.welcome?.iceServers;
   const icePolicy = state.welcome?.iceTransportPolicy;
+  const peer = useRef<AgentPeer | null>(null);
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setRemote, icePolicy, (c) => {
+    const link = new AgentPeer(send, { iceServers, iceTransportPolicy: icePolicy }, setRemote, (c) => {
       channel.current = c;
     });
+    peer.current = link;
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
       if (!isAr) return undefined;
@@ -62,6 +64,11 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
     session.onSignal((m) => link.handle(m, local));
     return () => link.close();
   }, [iceServers, icePolicy, send, session.onSignal, isAr]);
+
+  // "Deny" ends the connection the customer prepared while deciding.
+  useEffect(() => {
+    if (state.consent === 'denied') peer.current?.close();
+  }, [state.consent]);
 
   useEffect(() => {
     for (const t of mic.current?.getAudioTracks() ?? []) t.enabled = !micMuted;
