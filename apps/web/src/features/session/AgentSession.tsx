@@ -25,14 +25,22 @@ import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
 import { MediaStage } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
-import { useSessionSocket } from './useSessionSocket.js';
+import type { SessionSocket } from './useSessionSocket.js';
 
 /**
  * The agent's web client: the customer's screen or camera, pointer and
  * annotations, freeze frame and audio in AR, chat, and "Close case".
  */
-export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
-  const session = useSessionSocket({ caseCode: caseInfo.code }, 'agent');
+export function AgentSession({
+  caseInfo,
+  me,
+  session,
+}: {
+  caseInfo: Case;
+  me: Me;
+  /** Opened by the page before the case was read. */
+  session: SessionSocket;
+}) {
   const { state, send } = session;
   const [remote, setRemote] = useState<MediaStream | null>(null);
   const [tool, setTool] = useState<Tool>('pointer');

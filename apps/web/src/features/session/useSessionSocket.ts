@@ -225,3 +225,5 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
 
   return { state, send, sendChat, annotate, clearAnnotations, setFrozen, leave, onSignal };
 }
+
+export type SessionSocket = ReturnType<typeof useSessionSocket>;
