@@ -49,19 +49,26 @@ interface Live {
   code: string;
   customer: WebSocket;
   agent: WebSocket;
+  /** The agent's connection id, which the customer's consent and signalling name. */
+  agentId: string;
   ended: Promise<number>;
 }
 
-/** Opens a session socket and resolves once it is welcomed. */
-function open(url: string, query: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+/** Opens a session socket and resolves once it is welcomed, with its connection id. */
+function open(
+  url: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<{ ws: WebSocket; you: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws/session?${query}`, { headers });
     const timer = setTimeout(() => reject(new Error(`no welcome within 30 s (${query})`)), 30_000);
     const onMessage = (data: WebSocket.RawData) => {
-      if ((JSON.parse(data.toString()) as { type: string }).type !== 'welcome') return;
+      const m = JSON.parse(data.toString()) as { type: string; you?: string };
+      if (m.type !== 'welcome') return;
       clearTimeout(timer);
       ws.off('message', onMessage);
-      resolve(ws);
+      resolve({ ws, you: m.you ?? '' });
     };
     ws.on('message', onMessage);
     ws.once('error', (err) => {
@@ -90,10 +97,10 @@ function endedCount(sockets: WebSocket[]): Promise<number> {
 async function startSession(url: string, api: LifelineClient, cookie: string, i: number): Promise<Live> {
   const created = await api.cases.create({ name: `Soak ${i}`, customer: { name: 'Cleo' } });
   const token = created.links.customer.split('/j/')[1] ?? '';
-  const customer = await open(url, `token=${encodeURIComponent(token)}`);
-  const agent = await open(url, `case=${created.code}`, { cookie });
-  customer.send(JSON.stringify({ type: 'consent', decision: 'allow' }));
-  return { code: created.code, customer, agent, ended: endedCount([customer, agent]) };
+  const { ws: customer } = await open(url, `token=${encodeURIComponent(token)}`);
+  const { ws: agent, you: agentId } = await open(url, `case=${created.code}`, { cookie });
+  customer.send(JSON.stringify({ type: 'consent', decision: 'allow', agent: agentId }));
+  return { code: created.code, customer, agent, agentId, ended: endedCount([customer, agent]) };
 }
 
 function linearSlope(points: { x: number; y: number }[]) {
@@ -159,6 +166,7 @@ async function main() {
           oldest.customer.send(
             JSON.stringify({
               type: 'signal',
+              to: oldest.agentId,
               candidate: { candidate: `candidate:${k} 1 udp 1 192.0.2.2 5000${k} typ host` },
             }),
           );

@@ -77,8 +77,13 @@ function openCustomer(url: string, c: Waiting): Promise<void> {
   });
 }
 
-/** When the next message of `type` arrives on `ws` (performance.now()). */
-function nextMessage(ws: WebSocket, type: string, timeoutMs = 5_000): Promise<number> {
+/** When the next message of `type` arrives on `ws` (performance.now()); `seen` gets the message. */
+function nextMessage(
+  ws: WebSocket,
+  type: string,
+  timeoutMs = 5_000,
+  seen: (m: Record<string, unknown>) => void = () => {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       ws.off('message', onMessage);
@@ -86,7 +91,9 @@ function nextMessage(ws: WebSocket, type: string, timeoutMs = 5_000): Promise<nu
     }, timeoutMs);
     const onMessage = (data: WebSocket.RawData) => {
       const at = performance.now();
-      if ((JSON.parse(data.toString()) as { type: string }).type !== type) return;
+      const m = JSON.parse(data.toString()) as { type: string };
+      if (m.type !== type) return;
+      seen(m);
       clearTimeout(timer);
       ws.off('message', onMessage);
       resolve(at);
@@ -258,13 +265,16 @@ async function main() {
         headers: { cookie },
       });
       try {
-        await nextMessage(agent, 'welcome');
+        let you = '';
+        await nextMessage(agent, 'welcome', 5_000, (m) => {
+          you = String(m.you);
+        });
         const allowed = nextMessage(agent, 'consent');
-        customer.send(JSON.stringify({ type: 'consent', decision: 'allow' }));
+        customer.send(JSON.stringify({ type: 'consent', decision: 'allow', agent: you }));
         await allowed;
         const offered = nextMessage(agent, 'signal');
         let t0 = performance.now();
-        customer.send(JSON.stringify({ type: 'signal', description: { type: 'offer', sdp: SDP } }));
+        customer.send(JSON.stringify({ type: 'signal', to: you, description: { type: 'offer', sdp: SDP } }));
         offers.samples.push((await offered) - t0);
         const answered = nextMessage(customer, 'signal');
         t0 = performance.now();

@@ -3,6 +3,7 @@ import {
   CONTROL_CHANNEL,
   type ControlState,
   closeCodes,
+  type PresentAgent,
   type ServerMessage,
   serverMessage,
 } from '@lifeline/contracts';
@@ -40,20 +41,26 @@ export type SessionEnd = { code: number; reason: string };
 type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
 type Signal = Extract<ServerMessage, { type: 'signal' }>;
 
+/** Remembers an allowed agent across their reconnects: the same person, not the same socket. */
+const personOf = (a: PresentAgent) => a.userId ?? a.name;
+
 /**
  * The customer's side of one live session, as a desktop program: the hub
- * socket, the consent prompt, and — only after "Allow" and once the agent's
- * browser is connected — the screen stream; control is injected only after
- * the person grants it, and taken back whenever they want.
+ * socket, a consent prompt per agent, and — only after "Allow" and once that
+ * agent's browser is connected — the screen stream; control is injected only
+ * after the person grants it, and taken back whenever they want. The screen
+ * goes to one agent at a time: the one the person allowed last.
  */
 export class HelperSession {
   private ws: WebSocket | undefined;
   private welcome: Welcome | undefined;
   private decision: 'undecided' | 'allowed' | 'denied' = 'undecided';
   private paused = false;
-  private allowedAgent: string | null = null;
-  private agentOnline = false;
-  private agentName: string | null = null;
+  private agents: PresentAgent[] = [];
+  /** Agents allowed on this connection; one who reconnects is let in again without asking. */
+  private readonly allowedPeople = new Set<string>();
+  /** The agent connection the screen goes to. */
+  private viewer: PresentAgent | undefined;
   private control: ControlState = 'off';
   private pc: RTCPeerConnection | undefined;
   private stream: ScreenStream | undefined;
@@ -112,6 +119,8 @@ export class HelperSession {
       const delay = Math.min(10_000, 500 * 2 ** this.attempt++);
       this.welcome = undefined;
       this.decision = 'undecided';
+      this.allowedPeople.clear();
+      this.viewer = undefined;
       this.render(`Connection lost, trying again in ${Math.round(delay / 1000)} s…`);
       setTimeout(() => this.connect(), delay);
     });
@@ -128,13 +137,16 @@ export class HelperSession {
         this.welcome = m;
         this.decision = 'undecided';
         this.paused = false;
-        this.onPresence(m.presence.agent, m.presence.agentName);
+        this.allowedPeople.clear();
+        this.viewer = undefined;
+        this.onPresence(m.presence.agents);
         return;
       case 'presence':
-        return this.onPresence(m.presence.agent, m.presence.agentName);
+        return this.onPresence(m.presence.agents);
       case 'signal':
         return this.onSignal(m);
       case 'control':
+        if (m.from !== this.viewer?.id) return;
         return this.onControlRequest(m.action);
       case 'chat':
         this.deps.log(`${m.name}: ${m.text}`);
@@ -156,37 +168,62 @@ export class HelperSession {
     }
   }
 
-  private onPresence(agentOnline: boolean, agentName: string | null) {
-    const returned = agentOnline && !this.agentOnline;
-    this.agentOnline = agentOnline;
-    this.agentName = agentName;
-    if (!agentOnline) {
+  private get agentOnline() {
+    return this.agents.length > 0;
+  }
+
+  /** The agent the prompt asks about: the first one the person has not answered yet. */
+  private get asking(): PresentAgent | undefined {
+    return this.agents.find((a) => a.consent === 'pending');
+  }
+
+  private onPresence(agents: PresentAgent[]) {
+    this.agents = agents;
+    const viewer = this.viewer && agents.find((a) => a.id === this.viewer?.id);
+    if (this.viewer && !viewer) {
       // Nothing goes out while nobody watches; control ends with the agent's connection.
       this.stopMedia();
-    } else if (returned && this.decision === 'allowed') {
-      // The same agent gets the picture again; another agent must be allowed anew.
-      if (agentName === this.allowedAgent) {
-        if (!this.paused) void this.startMedia();
-      } else this.decision = 'undecided';
+      // Another agent the person allowed takes over the picture.
+      this.viewer = agents.find((a) => a.consent === 'allowed');
+      if (this.viewer && !this.paused) void this.startMedia();
+    }
+    // The same person, back on a new connection, gets the picture again; anyone else is asked.
+    const returning = this.asking;
+    if (returning && this.decision === 'allowed' && this.allowedPeople.has(personOf(returning))) {
+      this.allowAgent(returning);
     }
     this.render();
+  }
+
+  private allowAgent(agent: PresentAgent) {
+    this.decision = 'allowed';
+    this.allowedPeople.add(personOf(agent));
+    agent.consent = 'allowed';
+    this.send({ type: 'consent', decision: 'allow', agent: agent.id });
+    if (this.viewer?.id !== agent.id) {
+      this.stopMedia();
+      this.viewer = agent;
+    }
+    if (!this.paused) void this.startMedia();
   }
 
   /** A button in the local page or a line in the terminal. */
   act(action: Action) {
     switch (action) {
-      case 'allow':
-        if (this.decision === 'allowed' || !this.agentOnline) return;
-        this.decision = 'allowed';
-        this.allowedAgent = this.agentName;
-        this.send({ type: 'consent', decision: 'allow' });
-        void this.startMedia();
+      case 'allow': {
+        const agent = this.asking ?? this.agents.find((a) => a.consent === 'denied');
+        if (!agent) return;
+        this.allowAgent(agent);
         return this.render();
-      case 'deny':
-        if (this.decision !== 'undecided') return;
-        this.decision = 'denied';
-        this.send({ type: 'consent', decision: 'deny' });
+      }
+      case 'deny': {
+        const agent = this.asking;
+        if (!agent) return;
+        if (this.decision === 'undecided') this.decision = 'denied';
+        agent.consent = 'denied';
+        this.send({ type: 'consent', decision: 'deny', agent: agent.id });
         return this.render();
+      }
       case 'grant':
         if (this.control !== 'requested' || !this.stream) return;
         return this.setControl('granted');
@@ -205,7 +242,7 @@ export class HelperSession {
       case 'resume':
         if (this.decision !== 'allowed' || !this.paused) return;
         this.paused = false;
-        if (this.agentOnline) void this.startMedia();
+        if (this.viewer) void this.startMedia();
         return this.render();
       case 'end':
         this.ending = true;
@@ -226,13 +263,14 @@ export class HelperSession {
   private setControl(state: ControlState) {
     this.control = state;
     this.remote.setGranted(state === 'granted');
-    this.send({ type: 'control-state', state });
+    this.send({ type: 'control-state', state, ...(this.viewer ? { to: this.viewer.id } : {}) });
     this.render();
   }
 
   private async startMedia() {
     const welcome = this.welcome;
-    if (!welcome || this.pc) return;
+    const viewer = this.viewer;
+    if (!welcome || !viewer || this.pc) return;
     const pc = new RTCPeerConnection({
       iceServers: welcome.iceServers,
       // Relay-only deployments keep the customer's addresses from the agent; the helper honours it too.
@@ -269,7 +307,7 @@ export class HelperSession {
     await pc.setLocalDescription(await pc.createOffer());
     const d = pc.localDescription;
     if (this.pc !== pc || !d) return;
-    this.send({ type: 'signal', description: { type: 'offer', sdp: d.sdp } });
+    this.send({ type: 'signal', to: viewer.id, description: { type: 'offer', sdp: d.sdp } });
   }
 
   /** ffmpeg starts only now: after "Allow", and once the agent's browser is there to receive. */
@@ -321,14 +359,18 @@ export class HelperSession {
     void stream.start().then(() => {
       if (this.pc !== pc) return;
       this.send({ type: 'sharing', state: 'active' });
-      this.send({ type: 'control-state', state: this.control });
+      this.send({
+        type: 'control-state',
+        state: this.control,
+        ...(this.viewer ? { to: this.viewer.id } : {}),
+      });
       this.render();
     });
   }
 
   private onSignal(m: Signal) {
     const pc = this.pc;
-    if (!pc) return;
+    if (!pc || m.from !== this.viewer?.id) return;
     this.signals = this.signals
       .then(async () => {
         if (m.description?.type === 'answer') await pc.setRemoteDescription(m.description);
@@ -341,7 +383,7 @@ export class HelperSession {
     if (this.control !== 'off') {
       this.control = 'off';
       this.remote.setGranted(false);
-      this.send({ type: 'control-state', state: 'off' });
+      this.send({ type: 'control-state', state: 'off', ...(this.viewer ? { to: this.viewer.id } : {}) });
     }
     this.stream?.stop();
     this.stream = undefined;
@@ -358,33 +400,37 @@ export class HelperSession {
 
   private view(message?: string, ended = false): View {
     const w = this.welcome;
-    const agent = this.agentName ?? 'Your agent';
+    const asking = this.asking;
+    const viewerName = this.viewer?.name ?? 'Your agent';
     const phase: View['phase'] = ended
       ? 'ended'
       : !w
         ? 'connecting'
-        : !this.agentOnline
-          ? this.decision === 'allowed'
-            ? 'active'
-            : 'waiting'
-          : this.decision === 'undecided'
-            ? 'consent'
-            : this.decision === 'denied'
-              ? 'denied'
-              : 'active';
+        : asking
+          ? 'consent'
+          : !this.agentOnline
+            ? this.decision === 'allowed'
+              ? 'active'
+              : 'waiting'
+            : this.viewer
+              ? 'active'
+              : 'denied';
+    const denied = this.agents.find((a) => a.consent === 'denied')?.name ?? 'The agent';
     const defaults: Record<View['phase'], string> = {
       connecting: 'Connecting to your support organisation…',
       waiting: 'Waiting for your support agent… Nothing is shared until you allow it.',
-      consent: `${agent} has joined.`,
-      denied: `You did not allow access. ${agent} cannot see your screen.`,
-      active: !this.agentOnline
+      consent: this.stream
+        ? `${viewerName} can see your screen`
+        : `${asking?.name ?? 'Your agent'} has joined.`,
+      denied: `You did not allow access. ${denied} cannot see your screen.`,
+      active: !this.viewer
         ? 'your agent was disconnected, waiting for them to return'
         : this.paused
-          ? `sharing is paused: ${agent} sees nothing until you resume`
+          ? `sharing is paused: ${viewerName} sees nothing until you resume`
           : this.control === 'granted'
-            ? `${agent} can see your screen and control your mouse and keyboard`
+            ? `${viewerName} can see your screen and control your mouse and keyboard`
             : this.stream
-              ? `${agent} can see your screen`
+              ? `${viewerName} can see your screen`
               : 'starting to share your screen…',
       ended: 'The session is over.',
     };
@@ -392,7 +438,7 @@ export class HelperSession {
       organization: w?.session.organization.name ?? '',
       sessionName: w?.session.name ?? '',
       code: w?.session.code ?? '',
-      agentName: this.agentName,
+      agentName: (phase === 'consent' ? asking?.name : this.viewer?.name) ?? null,
       sharing: Boolean(this.stream),
       paused: this.paused,
       control: this.control,

@@ -1,22 +1,53 @@
-import '@mantine/core/styles.css';
+// The customer's pages load first and alone, so they get only the styles of the components they use;
+// the staff pages bring Mantine's whole stylesheet with their own chunk.
+import '@mantine/core/styles/baseline.css';
+import '@mantine/core/styles/default-css-variables.css';
+import '@mantine/core/styles/global.css';
+import '@mantine/core/styles/UnstyledButton.css';
+import '@mantine/core/styles/VisuallyHidden.css';
+import '@mantine/core/styles/Alert.css';
+import '@mantine/core/styles/Badge.css';
+import '@mantine/core/styles/Button.css';
+import '@mantine/core/styles/Center.css';
+import '@mantine/core/styles/CloseButton.css';
+import '@mantine/core/styles/Code.css';
+import '@mantine/core/styles/Container.css';
+import '@mantine/core/styles/Group.css';
+import '@mantine/core/styles/Image.css';
+import '@mantine/core/styles/Input.css';
+import '@mantine/core/styles/List.css';
+import '@mantine/core/styles/Loader.css';
+import '@mantine/core/styles/Modal.css';
+import '@mantine/core/styles/ModalBase.css';
+import '@mantine/core/styles/Overlay.css';
+import '@mantine/core/styles/Paper.css';
+import '@mantine/core/styles/ScrollArea.css';
+import '@mantine/core/styles/Stack.css';
+import '@mantine/core/styles/Text.css';
+import '@mantine/core/styles/ThemeIcon.css';
+import '@mantine/core/styles/Title.css';
 import { createTheme, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { type ComponentType, lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ErrorPage } from './components/ErrorPage.js';
-import { AdminPage } from './routes/AdminPage.js';
-import { AgentSessionPage } from './routes/AgentSessionPage.js';
-import { CasePage } from './routes/CasePage.js';
-import { ConnectorCallbackPage } from './routes/ConnectorCallbackPage.js';
-import { ConnectorCasePage, ConnectorDesktopPage } from './routes/ConnectorPages.js';
-import { ConsolePage } from './routes/ConsolePage.js';
 import { JoinPage } from './routes/JoinPage.js';
-import { LoginPage } from './routes/LoginPage.js';
 import { ModulePage } from './routes/ModulePage.js';
-import { OAuthInteractionPage } from './routes/OAuthInteractionPage.js';
-import { OpenPage } from './routes/OpenPage.js';
 import { SupportPage } from './routes/SupportPage.js';
+
+type Pages = Record<string, ComponentType>;
+/** A page from a chunk loaded on demand (the console, admin, agent client, connector and sign-in pages). */
+function onDemand<M extends Pages>(load: () => Promise<M>, name: keyof M & string) {
+  const Page = lazy(async () => ({ default: (await load())[name] as ComponentType }));
+  return (
+    <Suspense fallback={null}>
+      <Page />
+    </Suspense>
+  );
+}
+const staff = () => import('./routes/staff.js');
+const agent = () => import('./routes/agent.js');
 
 const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
 const queryClient = new QueryClient({
@@ -27,19 +58,19 @@ const router = createBrowserRouter([
   {
     errorElement: <ErrorPage />,
     children: [
-      { path: '/', element: <ConsolePage /> },
-      { path: '/cases/:code', element: <CasePage /> },
-      { path: '/admin/:section', element: <AdminPage /> },
+      { path: '/', element: onDemand(staff, 'ConsolePage') },
+      { path: '/cases/:code', element: onDemand(staff, 'CasePage') },
+      { path: '/admin/:section', element: onDemand(staff, 'AdminPage') },
       { path: '/j/:token', element: <JoinPage /> },
       { path: '/support', element: <SupportPage /> },
-      { path: '/session/:code', element: <AgentSessionPage /> },
-      { path: '/login', element: <LoginPage /> },
-      { path: '/open', element: <OpenPage /> },
+      { path: '/session/:code', element: onDemand(agent, 'AgentSessionPage') },
+      { path: '/login', element: onDemand(staff, 'LoginPage') },
+      { path: '/open', element: onDemand(staff, 'OpenPage') },
       { path: '/qs/:slug', element: <ModulePage /> },
-      { path: '/connector/case', element: <ConnectorCasePage /> },
-      { path: '/connector/desktop', element: <ConnectorDesktopPage /> },
-      { path: '/connector/callback', element: <ConnectorCallbackPage /> },
-      { path: '/oauth/interaction/:uid', element: <OAuthInteractionPage /> },
+      { path: '/connector/case', element: onDemand(staff, 'ConnectorCasePage') },
+      { path: '/connector/desktop', element: onDemand(staff, 'ConnectorDesktopPage') },
+      { path: '/connector/callback', element: onDemand(staff, 'ConnectorCallbackPage') },
+      { path: '/oauth/interaction/:uid', element: onDemand(staff, 'OAuthInteractionPage') },
     ],
   },
 ]);

@@ -43,12 +43,22 @@ export const iceCandidate = z.strictObject({
   usernameFragment: z.string().max(256).nullable().optional(),
 });
 
-/** WebRTC signalling, relayed as is to the other partner. */
-const signalMessage = z.strictObject({
+const connectionId = z.string().min(1).max(64);
+
+/**
+ * WebRTC signalling between the customer and one agent. The customer keeps one
+ * peer connection per agent and names it: `to` is the agent's connection id,
+ * `peer` the customer's peer connection (a new one means "start afresh").
+ */
+const signalFields = {
   type: z.literal('signal'),
   description: sessionDescription.optional(),
   candidate: iceCandidate.optional(),
-});
+  peer: z.string().min(1).max(64).optional(),
+};
+const signalMessage = z.strictObject({ ...signalFields, to: connectionId.optional() });
+/** As relayed: `from` is the agent's connection id (to the customer). */
+const relayedSignal = z.strictObject({ ...signalFields, from: connectionId.optional() });
 const chatText = z.string().trim().min(1, 'is empty').max(2000);
 
 export const consentDecision = z.enum(['allow', 'deny']);
@@ -64,9 +74,10 @@ export const clientMessage = z.discriminatedUnion('type', [
   signalMessage,
   z.strictObject({ type: z.literal('chat'), text: chatText }),
   // customer only
-  z.strictObject({ type: z.literal('consent'), decision: consentDecision }),
+  /** Consent belongs to one agent: `agent` is the connection id of the agent the customer answers. */
+  z.strictObject({ type: z.literal('consent'), decision: consentDecision, agent: connectionId }),
   z.strictObject({ type: z.literal('sharing'), state: sharingState }),
-  z.strictObject({ type: z.literal('control-state'), state: controlState }),
+  z.strictObject({ type: z.literal('control-state'), state: controlState, to: connectionId.optional() }),
   // agent only
   z.strictObject({ type: z.literal('pointer'), at: point.nullable() }),
   z.strictObject({ type: z.literal('annotate'), annotation }),
@@ -96,11 +107,22 @@ export const iceServer = z.object({
 });
 export type IceServer = z.infer<typeof iceServer>;
 
+/** One connected agent as the customer sees it: who, and what the customer allowed them. */
+export const presentAgent = z.object({
+  id: z.string(),
+  userId: z.string().nullable(),
+  name: z.string(),
+  consent: consentState,
+});
+export type PresentAgent = z.infer<typeof presentAgent>;
+
 export const presenceSchema = z.object({
   agent: z.boolean(),
   customer: z.boolean(),
-  /** The connected agent's display name, for the customer's consent prompt. */
+  /** The first connected agent's display name. */
   agentName: z.string().nullable(),
+  /** Every connected agent, in the order they joined; each needs the customer's own "Allow". */
+  agents: z.array(presentAgent),
 });
 export type Presence = z.infer<typeof presenceSchema>;
 
@@ -125,6 +147,8 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('welcome'),
     role: sessionRole,
+    /** This socket's connection id (agents: the id the customer's consent names). */
+    you: z.string(),
     session: sessionInfo,
     presence: presenceSchema,
     consent: consentState,
@@ -135,20 +159,23 @@ export const serverMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('presence'), presence: presenceSchema }),
   z.object({ type: z.literal('status'), status: caseStatus }),
+  /** To an agent: what the customer decided about this agent. */
   z.object({ type: z.literal('consent'), state: consentState }),
   z.object({ type: z.literal('sharing'), state: sharingState }),
-  signalMessage,
+  relayedSignal,
   chatEntry,
   z.object({ type: z.literal('pointer'), at: point.nullable() }),
   z.object({ type: z.literal('annotate'), annotation }),
   z.object({ type: z.literal('clear-annotations') }),
   z.object({ type: z.literal('freeze'), frozen: z.boolean() }),
-  z.object({ type: z.literal('control'), action: controlAction }),
+  /** To the customer: `from` is the asking agent's connection id. */
+  z.object({ type: z.literal('control'), action: controlAction, from: z.string().optional() }),
   z.object({ type: z.literal('control-state'), state: controlState }),
   z.object({ type: z.literal('ended'), reason: endReason }),
   z.object({
     type: z.literal('error'),
-    code: z.enum(['invalid_message', 'not_allowed', 'not_ready']),
+    /** `too_many`: this connection wrote more than its share (consent changes, chat); wait and try again. */
+    code: z.enum(['invalid_message', 'not_allowed', 'not_ready', 'too_many']),
     message: z.string(),
   }),
 ]);

@@ -2,12 +2,15 @@ import { Alert, Center, Container, Loader } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Navigate, useLocation, useParams } from 'react-router';
 import { AgentSession } from '../features/session/AgentSession.js';
+import { useSessionSocket } from '../features/session/useSessionSocket.js';
 import { api, isApiError, problemText } from '../lib/api.js';
 
 /** `links.agent`: opening it joins the session, no further click. */
 export function AgentSessionPage() {
   const { code = '' } = useParams();
   const location = useLocation();
+  // The socket opens at once, alongside the look-ups: the customer's prompt must not wait for them.
+  const session = useSessionSocket(code ? { caseCode: code } : null, 'agent');
   const me = useQuery({ queryKey: ['me'], queryFn: () => api.me() });
   const found = useQuery({
     queryKey: ['case', code],
@@ -37,5 +40,5 @@ export function AgentSessionPage() {
       </Center>
     );
   }
-  return <AgentSession caseInfo={found.data} me={me.data} />;
+  return <AgentSession caseInfo={found.data} me={me.data} session={session} />;
 }

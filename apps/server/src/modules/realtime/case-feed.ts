@@ -5,8 +5,12 @@ import type { CaseLedgerEvents } from '../cases/case-ledger.js';
 
 /** What travels on `case:{caseId}`: to every process holding a socket of that case. */
 export type CaseTopicMessage =
-  /** To the sockets of the other role than the sender's (signalling, chat, annotations). */
-  | { kind: 'relay'; fromRole: SessionRole; message: ServerMessage }
+  /**
+   * To the sockets of the other role than the sender's (signalling, chat, annotations);
+   * with `to`, to that connection only. Agents get what the customer sends only
+   * once the customer allowed them (`consent` and signalling excepted).
+   */
+  | { kind: 'relay'; fromRole: SessionRole; to?: string; message: ServerMessage }
   /** To every socket of the case. */
   | { kind: 'broadcast'; message: ServerMessage }
   /** These sockets were replaced by a newer one of the same partner. */
@@ -43,9 +47,14 @@ export class CaseFeed {
     });
   }
 
-  /** The customer's consent changed: the agents' pages are told (the customer's own socket gates its signalling). */
-  consent(caseId: string, state: ConsentState) {
-    this.toCase(caseId, { kind: 'relay', fromRole: 'customer', message: { type: 'consent', state } });
+  /** The customer's consent about one agent changed: that agent's page is told. */
+  consent(caseId: string, agentConnectionId: string, state: ConsentState) {
+    this.toCase(caseId, {
+      kind: 'relay',
+      fromRole: 'customer',
+      to: agentConnectionId,
+      message: { type: 'consent', state },
+    });
   }
 
   private presence(caseId: string, presence: Presence) {

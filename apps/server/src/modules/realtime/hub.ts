@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   agentOnlyMessages,
   type ClientMessage,
@@ -8,8 +7,10 @@ import {
   closeCodes,
   customerOnlyMessages,
   type EndReason,
+  type Presence,
   type ServerMessage,
   type SessionRole,
+  type SharingState,
 } from '@lifeline/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -35,13 +36,37 @@ const HEARTBEAT_MS = 30_000;
 /** setTimeout's limit; a later expiry is re-armed when it comes closer. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * What one connection may write (audit trail, stored state, chat): a burst,
+ * then one more per refill period. Pointer moves and signalling write nothing
+ * and are not counted.
+ */
+const WRITE_BUDGETS = {
+  /** Consent, sharing and control answers. */
+  state: { burst: 10, refillMs: 2_000 },
+  chat: { burst: 20, refillMs: 1_000 },
+} as const;
+type Budget = keyof typeof WRITE_BUDGETS;
+const budgetOf: Partial<Record<ClientMessage['type'], Budget>> = {
+  consent: 'state',
+  sharing: 'state',
+  'control-state': 'state',
+  chat: 'chat',
+};
+
+/** Customer messages an agent gets before the customer allowed that agent. */
+const beforeConsent = new Set<ServerMessage['type']>(['signal', 'consent']);
+const MEDIA_SECTION = /^m=(audio|video) /m;
+
 interface Connection {
   id: string;
   role: SessionRole;
   name: string;
   ws: WebSocket;
-  /** Customers only: their signalling is refused until they allow. */
-  consent: ConsentState;
+  /** Customers: what they are sending now, told to each agent they allow. */
+  sharing: SharingState;
+  /** Tokens left per write budget, and when they were last refilled. */
+  budgets: Map<Budget, { tokens: number; at: number }>;
   /** Messages of one socket are handled in order: a signal must not overtake the consent before it. */
   queue: Promise<void>;
   /** Its live_connections row is written (set once live.join returned). */
@@ -52,6 +77,8 @@ interface Connection {
 interface Room {
   row: CaseRow;
   connections: Map<string, Connection>;
+  /** The customer's answer about each agent connection, as the latest presence on the case's topic says. */
+  consents: Map<string, ConsentState>;
   unsubscribe: Promise<() => void>;
   expiry: NodeJS.Timeout | undefined;
 }
@@ -240,14 +267,16 @@ export class Hub {
     if (found.kind === 'ended') return endSocket(ws, found.reason);
     const { row, organization } = found;
 
-    const id = randomUUID();
+    // Time-ordered, so the customer's list of agents keeps the order they joined in.
+    const id = this.deps.newId();
     room = await this.enter(row);
     connection = {
       id,
       role: who.role,
       name: who.name,
       ws,
-      consent: 'pending',
+      sharing: 'off',
+      budgets: new Map(),
       queue: Promise.resolve(),
       joined: false,
     };
@@ -259,9 +288,11 @@ export class Hub {
     const joined = await this.live.join(row.id, id, who);
     connection.joined = true;
     entered.row = joined.row;
+    this.learnConsents(entered, joined.presence);
     send(ws, {
       type: 'welcome',
       role: who.role,
+      you: id,
       session: {
         code: row.code,
         name: row.name,
@@ -272,7 +303,8 @@ export class Hub {
       },
       presence: joined.presence,
       consent: joined.consent,
-      sharing: joined.sharing,
+      // A joining agent is not allowed yet: what the customer shares is none of their business.
+      sharing: who.role === 'customer' ? joined.sharing : 'off',
       iceServers: iceServersFor(this.deps.config.ice, row.code, this.deps.clock.now()),
       ...(this.deps.config.ice.transportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
     });
@@ -323,25 +355,70 @@ export class Hub {
         message: `Only the ${onlyFor} sends "${message.type}".`,
       });
     }
+    const budget = budgetOf[message.type];
+    if (budget && !this.spend(from, budget)) {
+      return send(from.ws, {
+        type: 'error',
+        code: 'too_many',
+        message:
+          budget === 'chat'
+            ? 'Too many chat messages at once: wait a moment, then send again.'
+            : `Too many "${message.type}" changes at once: wait a moment, then try again.`,
+      });
+    }
+    const allowed = from.role === 'agent' && room.consents.get(from.id) === 'allowed';
+    // An agent the customer has not allowed may say hello in the chat, nothing more.
+    if (from.role === 'agent' && !allowed && message.type !== 'chat' && message.type !== 'signal') {
+      return send(from.ws, {
+        type: 'error',
+        code: 'not_allowed',
+        message: `"${message.type}" works only once the customer allows you.`,
+      });
+    }
     const caseId = room.row.id;
-    const relay = (out: ServerMessage) =>
+    const relay = (out: ServerMessage, to?: string) =>
       this.bus.publish(caseTopic(caseId), {
         kind: 'relay',
         fromRole: from.role,
+        ...(to ? { to } : {}),
         message: out,
       } satisfies CaseTopicMessage);
 
     switch (message.type) {
-      case 'signal':
-        // Consent is the customer's to give: nothing of theirs goes out before "Allow".
-        if (from.role === 'customer' && from.consent !== 'allowed') {
+      case 'signal': {
+        const { to, ...signal } = message;
+        if (from.role === 'agent') {
+          // The customer offers, the agent answers: an agent's offer could ask for the customer's media.
+          if (signal.description?.type === 'offer') {
+            return send(from.ws, {
+              type: 'error',
+              code: 'not_allowed',
+              message: 'Only the customer offers.',
+            });
+          }
+          return relay({ ...signal, from: from.id });
+        }
+        if (!to || !room.consents.has(to)) {
           return send(from.ws, {
             type: 'error',
             code: 'not_ready',
-            message: 'Media is sent only after the customer allows it.',
+            message: 'Signalling must name an agent of this session ("to").',
           });
         }
-        return relay(message);
+        // The connection is set up while the customer decides; media only once they allow this agent.
+        if (
+          room.consents.get(to) !== 'allowed' &&
+          signal.description &&
+          MEDIA_SECTION.test(signal.description.sdp)
+        ) {
+          return send(from.ws, {
+            type: 'error',
+            code: 'not_ready',
+            message: 'Media is sent only after the customer allows this agent.',
+          });
+        }
+        return relay(signal, to);
+      }
       case 'chat':
         return relay({
           type: 'chat',
@@ -350,15 +427,52 @@ export class Hub {
           text: message.text,
           at: new Date(this.deps.clock.now()).toISOString(),
         });
-      case 'consent':
-        from.consent = await this.live.consent(caseId, from.id, message.decision);
+      case 'consent': {
+        const change = await this.live.consent(caseId, message.agent, message.decision);
+        if (change.kind === 'no_agent') {
+          return send(from.ws, {
+            type: 'error',
+            code: 'not_ready',
+            message: 'That agent is not in this session any more.',
+          });
+        }
+        // Later messages of this socket (the offer with the picture) see the answer at once.
+        room.consents.set(message.agent, change.state);
+        if (change.kind === 'changed' && change.state === 'allowed')
+          relay({ type: 'sharing', state: from.sharing }, message.agent);
         return;
+      }
       case 'sharing':
+        from.sharing = message.state;
         await this.live.sharing(caseId, from.id, message.state);
         return relay({ type: 'sharing', state: message.state });
+      case 'control-state':
+        return relay({ type: 'control-state', state: message.state }, message.to);
+      case 'control':
+        return relay({ type: 'control', action: message.action, from: from.id });
       default:
         return relay(message);
     }
+  }
+
+  /** Takes one write from the connection's budget; false once it is spent. */
+  private spend(c: Connection, budget: Budget): boolean {
+    const { burst, refillMs } = WRITE_BUDGETS[budget];
+    const now = this.deps.clock.now();
+    const b = c.budgets.get(budget) ?? { tokens: burst, at: now };
+    const refilled = Math.floor((now - b.at) / refillMs);
+    if (refilled > 0) {
+      b.tokens = Math.min(burst, b.tokens + refilled);
+      b.at = b.tokens === burst ? now : b.at + refilled * refillMs;
+    }
+    c.budgets.set(budget, b);
+    if (b.tokens === 0) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  private learnConsents(room: Room, presence: Presence) {
+    room.consents = new Map(presence.agents.map((a) => [a.id, a.consent]));
   }
 
   /** Joins the case's topic before anything is announced, so this process hears every later change. */
@@ -371,6 +485,7 @@ export class Hub {
     const room: Room = {
       row,
       connections: new Map(),
+      consents: new Map(),
       unsubscribe: this.bus.subscribe(caseTopic(row.id), (m) =>
         this.onCaseTopic(room, m as CaseTopicMessage),
       ),
@@ -399,10 +514,15 @@ export class Hub {
   private onCaseTopic(room: Room, message: CaseTopicMessage) {
     switch (message.kind) {
       case 'relay':
-        for (const c of room.connections.values())
-          if (c.role !== message.fromRole) send(c.ws, message.message);
+        for (const c of room.connections.values()) {
+          if (c.role === message.fromRole || (message.to && c.id !== message.to)) continue;
+          const gated = c.role === 'agent' && !beforeConsent.has(message.message.type);
+          if (gated && room.consents.get(c.id) !== 'allowed') continue;
+          send(c.ws, message.message);
+        }
         return;
       case 'broadcast':
+        if (message.message.type === 'presence') this.learnConsents(room, message.message.presence);
         for (const c of room.connections.values()) send(c.ws, message.message);
         return;
       case 'kick':

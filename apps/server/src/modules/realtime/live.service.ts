@@ -38,14 +38,34 @@ function nextStatus(status: CaseStatus, online: { agent: boolean; customer: bool
   return status;
 }
 
+/** Who is online; an agent row's `consent` is the customer's answer about that agent. */
 function presenceOf(connections: LiveConnectionRow[]): Presence {
-  const agent = connections.find((c) => c.role === 'agent');
+  const agents = connections
+    .filter((c) => c.role === 'agent')
+    .sort((a, b) => a.connected_at - b.connected_at || a.id.localeCompare(b.id));
   return {
-    agent: agent !== undefined,
+    agent: agents.length > 0,
     customer: connections.some((c) => c.role === 'customer'),
-    agentName: agent?.user_name ?? null,
+    agentName: agents[0]?.user_name ?? null,
+    agents: agents.map((a) => ({
+      id: a.id,
+      userId: a.user_id,
+      name: a.user_name ?? 'Agent',
+      consent: a.consent,
+    })),
   };
 }
+
+/** A newer socket replaces the partner's older one: the customer's, or the same agent's (a reload, another tab). */
+function replacedBy(who: Participant, c: LiveConnectionRow) {
+  return c.role === who.role && (who.role === 'customer' || c.user_id === who.userId);
+}
+
+export type ConsentChange =
+  | { kind: 'changed'; state: ConsentState }
+  /** The agent already had this answer: nothing is written. */
+  | { kind: 'unchanged'; state: ConsentState }
+  | { kind: 'no_agent' };
 
 /**
  * Presence of the partners of a live session, kept in the database so every
@@ -78,8 +98,9 @@ export class LiveSessions {
 
   /**
    * Adds a connection of `who` to the case. A partner has one connection at a
-   * time: an older one of the same role (another tab, a reconnect racing the
-   * old socket's close) is replaced and told so.
+   * time: an older one of the customer, or of the same agent (another tab, a
+   * reconnect racing the old socket's close), is replaced and told so. Other
+   * agents stay. A customer's new connection is asked again about every agent.
    */
   async join(caseId: string, connectionId: string, who: Participant): Promise<Joined> {
     const result = await this.ledger.transact(caseId, async (tx) => {
@@ -87,8 +108,16 @@ export class LiveSessions {
       const now = this.deps.clock.now();
       if (!row || isEnded(effectiveStatus(row, now))) throw gone();
       const before = await this.repo.connectionsOf(trx, caseId);
-      const replaced = before.filter((c) => c.role === who.role).map((c) => c.id);
+      const replaced = before.filter((c) => replacedBy(who, c)).map((c) => c.id);
       await this.repo.deleteConnections(trx, replaced);
+      const stay = before.filter((c) => !replacedBy(who, c));
+      if (who.role === 'customer') {
+        const asked = stay.filter((c) => c.role === 'agent' && c.consent !== 'pending');
+        for (const agent of asked) {
+          await this.repo.setConnection(trx, agent.id, { consent: 'pending' });
+          agent.consent = 'pending';
+        }
+      }
       const connection: LiveConnectionRow = {
         id: connectionId,
         case_id: caseId,
@@ -101,7 +130,7 @@ export class LiveSessions {
         connected_at: now,
       };
       await this.repo.insertConnection(trx, connection);
-      const connections = [...before.filter((c) => c.role !== who.role), connection];
+      const connections = [...stay, connection];
       const presence = presenceOf(connections);
       const actor = this.actorOf(row, who);
       tx.append(this.event(row, 'session.joined', actor, { role: who.role }));
@@ -119,14 +148,15 @@ export class LiveSessions {
         joined: {
           row: { ...row, ...patch },
           presence,
-          consent: customer?.consent ?? 'pending',
+          consent: 'pending',
           sharing: customer?.sharing ?? 'off',
         } satisfies Joined,
       };
     });
     if (result.replaced.length) this.feed.toCase(caseId, { kind: 'kick', connectionIds: result.replaced });
-    // A customer who comes back is asked again: consent belongs to one connection.
-    if (who.role === 'customer') this.feed.consent(caseId, 'pending');
+    // A customer who comes back is asked again about every agent: consent belongs to one connection.
+    if (who.role === 'customer')
+      for (const agent of result.joined.presence.agents) this.feed.consent(caseId, agent.id, 'pending');
     return result.joined;
   }
 
@@ -168,19 +198,35 @@ export class LiveSessions {
     return this.repo.connectionIdsOfNode(this.nodeId);
   }
 
-  /** The customer's answer to the consent prompt, recorded and told to the agent. */
-  async consent(caseId: string, connectionId: string, decision: ConsentDecision): Promise<ConsentState> {
+  /**
+   * The customer's answer about one agent, recorded and told to that agent. A
+   * repeated answer writes nothing, so the audit trail lists decisions, not clicks.
+   */
+  async consent(
+    caseId: string,
+    agentConnectionId: string,
+    decision: ConsentDecision,
+  ): Promise<ConsentChange> {
     const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';
-    await this.ledger.transact(caseId, async (tx) => {
+    const result = await this.ledger.transact(caseId, async (tx) => {
       const { row, trx } = tx;
       if (!row) throw gone();
-      await this.repo.setConnection(trx, connectionId, { consent: state });
+      const connections = await this.repo.connectionsOf(trx, caseId);
+      const agent = connections.find((c) => c.id === agentConnectionId && c.role === 'agent');
+      if (!agent) return { change: { kind: 'no_agent' } as const };
+      if (agent.consent === state) return { change: { kind: 'unchanged', state } as const };
+      await this.repo.setConnection(trx, agent.id, { consent: state });
+      agent.consent = state;
       const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
       const type = decision === 'allow' ? 'consent.allowed' : 'consent.denied';
-      tx.append(this.event(row, type, actor, { caseType: row.type }));
+      const data = { caseType: row.type, agent: { id: agent.user_id, name: agent.user_name } };
+      tx.append(this.event(row, type, actor, data));
+      // Who may see the screen changed: the pages of the session hear it with the presence.
+      tx.session({ presence: presenceOf(connections), status: row.status });
+      return { change: { kind: 'changed', state } as const };
     });
-    this.feed.consent(caseId, state);
-    return state;
+    if (result.change.kind === 'changed') this.feed.consent(caseId, agentConnectionId, state);
+    return result.change;
   }
 
   async sharing(caseId: string, connectionId: string, state: SharingState) {

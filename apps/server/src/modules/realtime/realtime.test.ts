@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestServer } from '../../../test/harness.js';
 import { TestSocket, wsUrl } from '../../../test/sockets.js';
 
+const DATA_ONLY_SDP = 'v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n';
+const VIDEO_SDP = `${DATA_ONLY_SDP}m=video 9 UDP/TLS/RTP/SAVPF 96\r\n`;
+
 const TURN_SECRET = 'a-long-coturn-shared-secret';
 
 async function scene(t: TestServer, type: 'remote_control' | 'ar' = 'remote_control') {
@@ -46,14 +49,20 @@ describeEachDatabase(
         });
 
         const a = agentSocket();
-        expect(await a.next('welcome')).toMatchObject({
+        const agentWelcome = await a.next('welcome');
+        const alex = { id: agentWelcome.you, userId: agent.id, name: 'Alex Agent', consent: 'pending' };
+        expect(agentWelcome).toMatchObject({
           role: 'agent',
           session: { status: 'in_progress' },
-          presence: { agent: true, customer: true, agentName: 'Alex Agent' },
+          presence: { agent: true, customer: true, agentName: 'Alex Agent', agents: [alex] },
+          consent: 'pending',
         });
         await expect
           .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
-          .toEqual({ type: 'presence', presence: { agent: true, customer: true, agentName: 'Alex Agent' } });
+          .toEqual({
+            type: 'presence',
+            presence: { agent: true, customer: true, agentName: 'Alex Agent', agents: [alex] },
+          });
         const seen = await agent.client.cases.get(created.code);
         expect(seen).toMatchObject({ status: 'in_progress', presence: { agent: true, customer: true } });
         // Connecting to an unassigned case takes it.
@@ -98,27 +107,39 @@ describeEachDatabase(
         await c.close();
       });
 
-      it('relays signalling from the customer only after "Allow"', async () => {
+      it('relays a connection without media before "Allow", and media only after it', async () => {
         const { customer, agentSocket } = await scene(t);
         const c = customer();
         await c.next('welcome');
         const a = agentSocket();
-        await a.next('welcome');
+        const { you } = await a.next('welcome');
 
-        const offer = { type: 'signal', description: { type: 'offer', sdp: 'v=0 fake' } };
-        c.send(offer);
+        const dataOnly = { type: 'signal', peer: 'p1', description: { type: 'offer', sdp: DATA_ONLY_SDP } };
+        const withVideo = { type: 'signal', peer: 'p1', description: { type: 'offer', sdp: VIDEO_SDP } };
+        // Signalling names its agent.
+        c.send(dataOnly);
         expect(await c.next('error')).toMatchObject({ code: 'not_ready' });
+        c.send({ ...dataOnly, to: you });
+        expect(await a.next('signal')).toEqual(dataOnly);
+        c.send({ ...withVideo, to: you });
+        expect(await c.next('error')).toMatchObject({
+          code: 'not_ready',
+          message: expect.stringContaining('allows'),
+        });
 
-        c.send({ type: 'consent', decision: 'allow' });
+        c.send({ type: 'consent', decision: 'allow', agent: you });
         expect(await a.next('consent')).toEqual({ type: 'consent', state: 'allowed' });
-        c.send(offer);
-        expect(await a.next('signal')).toEqual(offer);
-        // Signals were relayed once consent existed, never the refused one before it.
-        expect(a.received.filter((m) => m.type === 'signal')).toHaveLength(1);
+        c.send({ ...withVideo, to: you });
+        expect(await a.next('signal')).toEqual(withVideo);
+        // The refused offer with video never reached the agent.
+        expect(a.received.filter((m) => m.type === 'signal')).toHaveLength(2);
 
-        const answer = { type: 'signal', description: { type: 'answer', sdp: 'v=0 answer' } };
+        const answer = { type: 'signal', peer: 'p1', description: { type: 'answer', sdp: 'v=0 answer' } };
         a.send(answer);
-        expect(await c.next('signal')).toEqual(answer);
+        expect(await c.next('signal')).toEqual({ ...answer, from: you });
+        // The agent answers; it never offers (an offer could ask for the customer's media).
+        a.send({ type: 'signal', description: { type: 'offer', sdp: VIDEO_SDP } });
+        expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
         await Promise.all([a.close(), c.close()]);
       });
 
@@ -127,11 +148,16 @@ describeEachDatabase(
         const c = customer();
         await c.next('welcome');
         const a = agentSocket();
-        await a.next('welcome');
+        const { you } = await a.next('welcome');
 
+        // No control before the customer allows this agent.
         a.send({ type: 'control', action: 'request' });
-        expect(await c.next('control')).toEqual({ type: 'control', action: 'request' });
-        c.send({ type: 'control-state', state: 'granted' });
+        expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+        a.send({ type: 'control', action: 'request' });
+        expect(await c.next('control')).toEqual({ type: 'control', action: 'request', from: you });
+        c.send({ type: 'control-state', state: 'granted', to: you });
         expect(await a.next('control-state')).toEqual({ type: 'control-state', state: 'granted' });
         // Only the customer grants control, only the agent asks for it.
         a.send({ type: 'control-state', state: 'granted' });
@@ -148,8 +174,8 @@ describeEachDatabase(
         const c = customer();
         await c.next('welcome');
         const a = agentSocket();
-        await a.next('welcome');
-        c.send({ type: 'consent', decision: 'deny' });
+        const { you } = await a.next('welcome');
+        c.send({ type: 'consent', decision: 'deny', agent: you });
         expect(await a.next('consent')).toEqual({ type: 'consent', state: 'denied' });
         await expect
           .poll(async () =>
@@ -159,12 +185,120 @@ describeEachDatabase(
         await Promise.all([a.close(), c.close()]);
       });
 
+      it('gives each agent only what the customer allowed that agent', async () => {
+        const { org, agent, created, customer, agentSocket } = await scene(t);
+        const colleague = await t.newAgent(org, 'Bea Boss');
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const alex = (await a.next('welcome')).you;
+        c.send({ type: 'consent', decision: 'allow', agent: alex });
+        await a.next('consent');
+
+        // A colleague opening the same session is named to the customer and starts with nothing.
+        const b = agentSocket(colleague.client.sessionCookie() ?? '');
+        const bWelcome = await b.next('welcome');
+        const bea = bWelcome.you;
+        expect(bWelcome.consent).toBe('pending');
+        expect(a.received.some((m) => m.type === 'ended')).toBe(false);
+        await expect
+          .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
+          .toMatchObject({
+            presence: {
+              agents: [
+                { id: alex, name: 'Alex Agent', consent: 'allowed' },
+                { id: bea, userId: colleague.id, name: 'Bea Boss', consent: 'pending' },
+              ],
+            },
+          });
+
+        c.send({ type: 'chat', text: 'For Alex only' });
+        expect(await a.next('chat')).toMatchObject({ text: 'For Alex only' });
+        c.send({ type: 'sharing', state: 'active' });
+        await a.next('sharing');
+        c.send({ type: 'signal', to: bea, peer: 'p2', description: { type: 'offer', sdp: VIDEO_SDP } });
+        expect(await c.next('error')).toMatchObject({ code: 'not_ready' });
+        b.send({ type: 'pointer', at: { x: 0.5, y: 0.5 } });
+        expect(await b.next('error')).toMatchObject({ code: 'not_allowed' });
+        b.send({ type: 'control', action: 'request' });
+        expect(await b.next('error')).toMatchObject({ code: 'not_allowed' });
+        // Bea may introduce herself in the chat.
+        b.send({ type: 'chat', text: 'Hello, I am the supervisor' });
+        expect(await c.next('chat')).toMatchObject({ name: 'Bea Boss', text: 'Hello, I am the supervisor' });
+        expect(b.received.filter((m) => ['chat', 'sharing', 'signal'].includes(m.type))).toEqual([]);
+
+        c.send({ type: 'consent', decision: 'allow', agent: bea });
+        expect(await b.next('consent')).toEqual({ type: 'consent', state: 'allowed' });
+        c.send({ type: 'chat', text: 'Now both of you' });
+        expect(await b.next('chat')).toMatchObject({ text: 'Now both of you' });
+        c.send({ type: 'signal', to: bea, peer: 'p2', description: { type: 'offer', sdp: VIDEO_SDP } });
+        expect(await b.next('signal')).toMatchObject({ peer: 'p2' });
+        // Alex never saw the offer meant for Bea.
+        expect(a.received.filter((m) => m.type === 'signal')).toEqual([]);
+
+        const consents = (await agent.client.cases.events(created.code, { limit: 50 })).items.filter(
+          (e) => e.type === 'consent.allowed',
+        );
+        expect(consents.map((e) => e.data)).toEqual([
+          { caseType: 'remote_control', agent: { id: agent.id, name: 'Alex Agent' } },
+          { caseType: 'remote_control', agent: { id: colleague.id, name: 'Bea Boss' } },
+        ]);
+        await Promise.all([a.close(), b.close(), c.close()]);
+      });
+
+      it('caps the consent changes and chat one socket may write, with a clear error, and records decisions not clicks', async () => {
+        const { agent, created, customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        const consentEvents = async () =>
+          (await agent.client.cases.events(created.code, { limit: 200 })).items.filter((e) =>
+            e.type.startsWith('consent.'),
+          ).length;
+
+        // Repeating an answer is no new decision.
+        for (let i = 0; i < 3; i++) c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+        await expect.poll(consentEvents).toBe(1);
+
+        // The burst left after those three: allow (a repeat again), deny, allow, deny, allow, deny, allow.
+        for (let i = 0; i < 200; i++)
+          c.send({ type: 'consent', decision: i % 2 ? 'deny' : 'allow', agent: you });
+        const refused = await c.next('error');
+        expect(refused).toMatchObject({
+          code: 'too_many',
+          message: expect.stringContaining('wait a moment'),
+        });
+        await expect.poll(() => c.received.filter((m) => m.type === 'error').length).toBe(193);
+        expect(await consentEvents()).toBe(7);
+
+        for (let i = 0; i < 30; i++) c.send({ type: 'chat', text: `message ${i}` });
+        await expect.poll(() => c.received.filter((m) => m.type === 'error').length).toBe(203);
+        expect(c.received.at(-1)).toMatchObject({ code: 'too_many' });
+
+        // The budget refills with time.
+        t.clock.advance(60_000);
+        c.send({ type: 'chat', text: 'a minute later' });
+        await expect
+          .poll(() =>
+            a.received
+              .filter((m) => m.type === 'chat')
+              .map((m) => (m as { text: string }).text)
+              .at(-1),
+          )
+          .toBe('a minute later');
+        await Promise.all([a.close(), c.close()]);
+      });
+
       it('refuses malformed and unknown messages without harming the session', async () => {
         const { customer, agentSocket } = await scene(t);
         const c = customer();
         await c.next('welcome');
         const a = agentSocket();
-        await a.next('welcome');
+        const { you } = await a.next('welcome');
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
 
         c.send('not json');
         expect(await c.next('error')).toMatchObject({ code: 'invalid_message' });
@@ -178,7 +312,7 @@ describeEachDatabase(
         // A customer may not draw, an agent may not consent.
         c.send({ type: 'clear-annotations' });
         expect(await c.next('error')).toMatchObject({ code: 'not_allowed' });
-        a.send({ type: 'consent', decision: 'allow' });
+        a.send({ type: 'consent', decision: 'allow', agent: you });
         expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
 
         c.send({ type: 'chat', text: 'Still there?' });
@@ -234,9 +368,10 @@ describeEachDatabase(
         const { customer, agentSocket } = await scene(t);
         const first = customer();
         await first.next('welcome');
-        first.send({ type: 'consent', decision: 'allow' });
         const a = agentSocket();
-        await a.next('welcome');
+        const { you } = await a.next('welcome');
+        first.send({ type: 'consent', decision: 'allow', agent: you });
+        expect(await a.next('consent')).toEqual({ type: 'consent', state: 'allowed' });
         const second = customer();
         expect(await second.next('welcome')).toMatchObject({ consent: 'pending' });
         expect(await first.next('ended')).toEqual({ type: 'ended', reason: 'replaced' });

@@ -71,6 +71,10 @@ function SortHeader(props: {
 
 /** The live service queue. */
 export function QueuePage() {
+  // "Connect" opens the agent client in a new tab: its code is fetched now, so that tab finds it in the cache.
+  useEffect(() => {
+    void import('../../routes/agent.js');
+  }, []);
   const me = useMe();
   const live = useConsoleFeed();
   const queryClient = useQueryClient();

@@ -24,15 +24,23 @@ import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
 import { MediaStage } from './MediaStage.js';
-import { PeerLink } from './peer.js';
-import { useSessionSocket } from './useSessionSocket.js';
+import { AgentPeer } from './peer.js';
+import type { SessionSocket } from './useSessionSocket.js';
 
 /**
  * The agent's web client: the customer's screen or camera, pointer and
  * annotations, freeze frame and audio in AR, chat, and "Close case".
  */
-export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
-  const session = useSessionSocket({ caseCode: caseInfo.code }, 'agent');
+export function AgentSession({
+  caseInfo,
+  me,
+  session,
+}: {
+  caseInfo: Case;
+  me: Me;
+  /** Opened by the page before the case was read. */
+  session: SessionSocket;
+}) {
   const { state, send } = session;
   const [remote, setRemote] = useState<MediaStream | null>(null);
   const [tool, setTool] = useState<Tool>('pointer');
@@ -48,11 +56,13 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
 
   const iceServers = state.welcome?.iceServers;
   const icePolicy = state.welcome?.iceTransportPolicy;
+  const peer = useRef<AgentPeer | null>(null);
   useEffect(() => {
     if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setRemote, icePolicy, (c) => {
+    const link = new AgentPeer(send, { iceServers, iceTransportPolicy: icePolicy }, setRemote, (c) => {
       channel.current = c;
     });
+    peer.current = link;
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
       if (!isAr) return undefined;
@@ -62,6 +72,11 @@ export function AgentSession({ caseInfo, me }: { caseInfo: Case; me: Me }) {
     session.onSignal((m) => link.handle(m, local));
     return () => link.close();
   }, [iceServers, icePolicy, send, session.onSignal, isAr]);
+
+  // "Deny" ends the connection the customer prepared while deciding.
+  useEffect(() => {
+    if (state.consent === 'denied') peer.current?.close();
+  }, [state.consent]);
 
   useEffect(() => {
     for (const t of mic.current?.getAudioTracks() ?? []) t.enabled = !micMuted;

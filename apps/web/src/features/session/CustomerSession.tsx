@@ -1,4 +1,4 @@
-import type { JoinInfo } from '@lifeline/contracts';
+import type { JoinInfo, PresentAgent } from '@lifeline/contracts';
 import { Alert, Badge, Button, Container, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CenteredCard } from '../../components/CenteredCard.js';
@@ -6,10 +6,8 @@ import { EndedPage } from '../../components/EndedPage.js';
 import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { MediaStage } from './MediaStage.js';
-import { PeerLink } from './peer.js';
+import { CustomerPeer } from './peer.js';
 import { useSessionSocket } from './useSessionSocket.js';
-
-type Decision = 'undecided' | 'allowed' | 'denied';
 
 /** The customer's own screen or camera, asked for only after "Allow". */
 async function captureFor(type: JoinInfo['type']): Promise<MediaStream> {
@@ -31,43 +29,108 @@ function AgentAudio({ stream }: { stream: MediaStream | null }) {
   return <audio ref={el} autoPlay aria-label="Your agent's voice" />;
 }
 
+/** "Alex", "Alex and Bea", "Alex, Bea and Chris". */
+function namesOf(agents: PresentAgent[]) {
+  const names = agents.map((a) => a.name);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+}
+
+/** An allowed agent who reconnects is the same person, not the same socket. */
+const personOf = (a: PresentAgent) => a.userId ?? a.name;
+
 /**
- * The customer's side of a live session: waiting room, consent prompt, and
- * while sharing a bar that always shows the session is active.
+ * The customer's side of a live session: waiting room, a consent prompt for
+ * each agent, and while sharing a bar that always shows the session is active
+ * and who can see the screen now. The connection to each agent is prepared
+ * while the customer reads the prompt; media is added only after "Allow".
  */
 export function CustomerSession({ info }: { info: JoinInfo }) {
   const session = useSessionSocket({ token: info.token }, 'customer');
   const { state, send } = session;
-  const [decision, setDecision] = useState<Decision>('undecided');
-  const [allowedAgent, setAllowedAgent] = useState<string | null>(null);
+  /** The customer allowed someone on this connection: the page stays in the session view. */
+  const [shared, setShared] = useState(false);
+  /** "Allow after all…": the denied agent asked about again. */
+  const [reconsider, setReconsider] = useState<string | null>(null);
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [agentAudio, setAgentAudio] = useState<MediaStream | null>(null);
   const [captureError, setCaptureError] = useState<string | null>(null);
   const [left, setLeft] = useState(false);
-  const peer = useRef<PeerLink | null>(null);
+  const peers = useRef(new Map<string, CustomerPeer>());
+  const allowedPeople = useRef(new Set<string>());
+  /** This page's own answers, ahead of the presence that will confirm them. */
+  const [answers, setAnswers] = useState<ReadonlyMap<string, 'allowed' | 'denied'>>(new Map());
+  const answer = useCallback((agentId: string, decision: 'allowed' | 'denied') => {
+    setAnswers((before) => new Map(before).set(agentId, decision));
+  }, []);
+  const consentOf = useCallback((a: PresentAgent) => answers.get(a.id) ?? a.consent, [answers]);
   const what = info.type === 'ar' ? 'camera' : 'screen';
 
-  const iceServers = state.welcome?.iceServers;
-  const icePolicy = state.welcome?.iceTransportPolicy;
-  useEffect(() => {
-    if (!iceServers) return;
-    const link = new PeerLink(send, iceServers, setAgentAudio, icePolicy);
-    peer.current = link;
-    session.onSignal((m) => link.handle(m));
-    return () => link.close();
-  }, [iceServers, icePolicy, send, session.onSignal]);
-
-  // A new connection (a reload, a reconnect) is a new consent: the hub asks again, and so do we.
   const welcome = state.welcome;
+  const agents = state.presence.agents;
+  const closePeers = useCallback(() => {
+    for (const peer of peers.current.values()) peer.close();
+    peers.current.clear();
+  }, []);
+
+  // A new connection (a reload, a reconnect) is a new consent: the hub asks again about every agent, and so do we.
   useEffect(() => {
-    if (welcome) setDecision('undecided');
-  }, [welcome]);
+    if (!welcome) return;
+    setShared(false);
+    allowedPeople.current.clear();
+    setAnswers(new Map());
+    session.onSignal((m) => {
+      if (m.from) peers.current.get(m.from)?.handle(m);
+    });
+    return closePeers;
+  }, [welcome, session.onSignal, closePeers]);
+
+  const peerFor = useCallback(
+    (agentId: string) => {
+      let peer = peers.current.get(agentId);
+      if (!peer && welcome) {
+        peer = new CustomerPeer(
+          send,
+          agentId,
+          { iceServers: welcome.iceServers, iceTransportPolicy: welcome.iceTransportPolicy },
+          setAgentAudio,
+        );
+        peers.current.set(agentId, peer);
+      }
+      return peer;
+    },
+    [send, welcome],
+  );
+
+  // One connection per agent present and not denied; media only to the allowed ones.
+  useEffect(() => {
+    if (!welcome) return;
+    for (const [id, peer] of peers.current) {
+      const agent = agents.find((a) => a.id === id);
+      if (!agent || consentOf(agent) === 'denied') {
+        peer.close();
+        peers.current.delete(id);
+      }
+    }
+    for (const agent of agents) {
+      const consent = consentOf(agent);
+      if (consent === 'denied') continue;
+      const peer = peerFor(agent.id);
+      if (consent === 'allowed' && stream && !peer?.isSharing(stream)) void peer?.share(stream);
+      // The same person back on a new connection sees the picture again without asking.
+      if (consent === 'pending' && stream && allowedPeople.current.has(personOf(agent))) {
+        answer(agent.id, 'allowed');
+        send({ type: 'consent', decision: 'allow', agent: agent.id });
+        void peer?.share(stream);
+      }
+    }
+  }, [agents, welcome, stream, peerFor, send, consentOf, answer]);
 
   const stopMedia = useCallback(() => {
     for (const track of stream?.getTracks() ?? []) track.stop();
     setStream(null);
-    peer.current?.close();
-  }, [stream]);
+    // Each agent's connection starts afresh, without any track.
+    closePeers();
+  }, [stream, closePeers]);
 
   const capture = async () => {
     setCaptureError(null);
@@ -83,15 +146,15 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     }
   };
 
-  /** The offer goes out before the page re-renders: the agent's first frame should not wait for React. */
-  const startSharing = async (media: MediaStream) => {
-    await peer.current?.offer(media);
+  /** The offers go out before the page re-renders: the agent's first frame should not wait for React. */
+  const startSharing = async (media: MediaStream, to: PresentAgent[]) => {
+    await Promise.all(to.map((a) => peerFor(a.id)?.share(media)));
     send({ type: 'sharing', state: 'active' });
     // The browser's own "Stop sharing" button ends the track: treat it like ours.
     for (const track of media.getVideoTracks()) {
       track.addEventListener('ended', () => {
         setStream(null);
-        peer.current?.close();
+        closePeers();
         send({ type: 'sharing', state: 'off' });
       });
     }
@@ -100,43 +163,39 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
 
   const share = async () => {
     const media = await capture();
-    if (media) await startSharing(media);
+    if (media)
+      await startSharing(
+        media,
+        agents.filter((a) => consentOf(a) === 'allowed'),
+      );
   };
 
-  const allow = async () => {
+  const allow = async (agent: PresentAgent) => {
     // The browser's picker comes first: a cancelled picker must not count as consent.
-    const media = await capture();
+    const media = stream ?? (await capture());
     if (!media) return;
-    send({ type: 'consent', decision: 'allow' });
-    await startSharing(media);
-    setDecision('allowed');
-    setAllowedAgent(state.presence.agentName);
+    answer(agent.id, 'allowed');
+    send({ type: 'consent', decision: 'allow', agent: agent.id });
+    allowedPeople.current.add(personOf(agent));
+    setReconsider(null);
+    if (stream) await peerFor(agent.id)?.share(media);
+    else await startSharing(media, [agent]);
+    setShared(true);
   };
 
-  const deny = () => {
-    send({ type: 'consent', decision: 'deny' });
-    setDecision('denied');
+  const deny = (agent: PresentAgent) => {
+    answer(agent.id, 'denied');
+    send({ type: 'consent', decision: 'deny', agent: agent.id });
+    setReconsider(null);
+    // Nothing stays open to an agent the customer refused.
+    peers.current.get(agent.id)?.close();
+    peers.current.delete(agent.id);
   };
 
-  // The agent dropped and came back: the same agent gets the picture again, another one must be allowed anew.
-  const agentOnline = state.presence.agent;
-  const agentName = state.presence.agentName;
-  const wasOnline = useRef(false);
-  useEffect(() => {
-    const returned = agentOnline && !wasOnline.current;
-    wasOnline.current = agentOnline;
-    if (!agentOnline) {
-      peer.current?.close();
-      return;
-    }
-    if (returned && decision === 'allowed' && stream) {
-      if (agentName === allowedAgent) void peer.current?.offer(stream);
-      else {
-        stopMedia();
-        setDecision('undecided');
-      }
-    }
-  }, [agentOnline, agentName, allowedAgent, decision, stream, stopMedia]);
+  const asking =
+    agents.find((a) => a.id === reconsider) ?? agents.find((a) => consentOf(a) === 'pending') ?? null;
+  const watching = stream ? agents.filter((a) => consentOf(a) === 'allowed') : [];
+  const agentOnline = agents.length > 0;
 
   if (left) {
     return (
@@ -174,7 +233,33 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     );
   }
 
-  if (!agentOnline && decision !== 'allowed') {
+  const prompt = (agent: PresentAgent) => (
+    <>
+      <Title order={shared ? 2 : 1} size="h2">
+        Allow {agent.name} from {info.organization.name} to see your {what}?
+      </Title>
+      <Text>
+        {shared
+          ? `${agent.name} joined the session. They see nothing until you allow them too.`
+          : info.type === 'ar'
+            ? 'Your camera picture and microphone go to the agent, who can draw on it to show you what to do. You can stop at any time.'
+            : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
+      </Text>
+      {captureError && (
+        <Alert color="red" variant="light">
+          {captureError}
+        </Alert>
+      )}
+      <Group grow>
+        <Button variant="default" onClick={() => deny(agent)}>
+          Deny
+        </Button>
+        <Button onClick={() => void allow(agent)}>Allow</Button>
+      </Group>
+    </>
+  );
+
+  if (!agentOnline && !shared) {
     return (
       <CenteredCard>
         <Badge variant="light" color="blue" w="fit-content">
@@ -205,48 +290,19 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     );
   }
 
-  if (decision === 'undecided') {
-    return (
-      <CenteredCard>
-        <Title order={1} size="h2">
-          Allow {agentName ?? 'your agent'} from {info.organization.name} to see your {what}?
-        </Title>
-        <Text>
-          {info.type === 'ar'
-            ? 'Your camera picture and microphone go to the agent, who can draw on it to show you what to do. You can stop at any time.'
-            : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
-        </Text>
-        {captureError && (
-          <Alert color="red" variant="light">
-            {captureError}
-          </Alert>
-        )}
-        <Group grow>
-          <Button variant="default" onClick={deny}>
-            Deny
-          </Button>
-          <Button onClick={() => void allow()}>Allow</Button>
-        </Group>
-      </CenteredCard>
-    );
-  }
+  if (!shared && asking) return <CenteredCard>{prompt(asking)}</CenteredCard>;
 
-  if (decision === 'denied') {
+  if (!shared) {
+    const denied = agents.filter((a) => consentOf(a) === 'denied');
     return (
       <CenteredCard>
         <Title order={1} size="h2">
           You did not allow access
         </Title>
         <Text c="dimmed">
-          {agentName ?? 'The agent'} cannot see your {what}. You can still chat, or allow access after all.
+          {namesOf(denied) || 'The agent'} cannot see your {what}. You can allow access after all.
         </Text>
-        <Button onClick={() => setDecision('undecided')}>Allow after all…</Button>
-        <ChatPanel
-          me="customer"
-          entries={state.chat}
-          onSend={(t) => session.sendChat(t, 'You')}
-          disabled={!agentOnline}
-        />
+        <Button onClick={() => setReconsider(denied[0]?.id ?? null)}>Allow after all…</Button>
       </CenteredCard>
     );
   }
@@ -268,11 +324,11 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Text fw={600} size="sm">
             ● Session active —{' '}
-            {stream
-              ? `${allowedAgent ?? 'Your agent'} can see your ${what}`
-              : agentOnline
-                ? `you are not sharing your ${what}`
-                : 'your agent was disconnected, waiting for them to return'}
+            {watching.length
+              ? `${namesOf(watching)} can see your ${what}`
+              : stream || !agentOnline
+                ? 'your agent was disconnected, waiting for them to return'
+                : `you are not sharing your ${what}`}
           </Text>
           <Group gap="xs">
             {stream ? (
@@ -293,7 +349,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
                 variant="white"
                 color="dark"
                 onClick={() => void share()}
-                disabled={!agentOnline}
+                disabled={!agents.some((a) => consentOf(a) === 'allowed')}
               >
                 Share again
               </Button>
@@ -314,6 +370,11 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       </Paper>
       <Container size="lg" w="100%" py="md">
         <Stack>
+          {asking && (
+            <Paper withBorder p="md" shadow="sm">
+              <Stack>{prompt(asking)}</Stack>
+            </Paper>
+          )}
           {captureError && (
             <Alert color="red" variant="light">
               {captureError}

@@ -1,41 +1,159 @@
 import { type ClientMessage, CONTROL_CHANNEL, type IceServer } from '@lifeline/contracts';
 import type { SignalMessage } from './useSessionSocket.js';
 
+type Send = (m: ClientMessage) => void;
+
+interface PeerOptions {
+  iceServers: IceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
+function candidateOf(e: RTCPeerConnectionIceEvent) {
+  if (!e.candidate?.candidate) return undefined;
+  const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = e.candidate.toJSON();
+  return { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment };
+}
+
 /**
- * One side of the WebRTC connection. The customer always offers (and only
- * after "Allow"); the agent answers, so there is never an offer collision.
- * Signals are handled one at a time: a candidate must wait for its offer.
+ * The customer's connection to one agent. It is set up (ICE, DTLS, a data
+ * channel) while the customer reads the consent prompt, carrying no media, so
+ * "Allow" only has to add the tracks. The customer always offers; the agent
+ * answers, so offers never collide. `id` names this connection: a new one
+ * tells the agent to start afresh.
  */
-export class PeerLink {
+export class CustomerPeer {
+  readonly id = crypto.randomUUID();
+  private readonly pc: RTCPeerConnection;
+  /** Offers, one after the other. */
+  private queue: Promise<void> = Promise.resolve();
+  /** The agent's answers and candidates: apart from the offers, because an offer waits for an answer. */
+  private incoming: Promise<void> = Promise.resolve();
+  private sharing: MediaStream | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly send: Send,
+    readonly agentId: string,
+    options: PeerOptions,
+    /** The agent's own media (their voice in AR). */
+    private readonly onRemoteStream: (stream: MediaStream | null) => void,
+  ) {
+    const pc = new RTCPeerConnection({
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    });
+    pc.onicecandidate = (e) => {
+      const candidate = candidateOf(e);
+      if (candidate) this.send({ type: 'signal', to: agentId, peer: this.id, candidate });
+    };
+    pc.ontrack = (e) => this.onRemoteStream(e.streams[0] ?? new MediaStream([e.track]));
+    // Something to negotiate without media: the connection is up before anything is shared.
+    pc.createDataChannel('link');
+    this.pc = pc;
+    this.enqueue(() => this.offer());
+  }
+
+  /** After "Allow": adds the picture (and in AR the microphone) and offers again. Resolves once the offer is sent. */
+  share(stream: MediaStream): Promise<void> {
+    if (this.sharing === stream) return this.queue;
+    this.sharing = stream;
+    return this.enqueue(async () => {
+      for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+      await this.offer();
+    });
+  }
+
+  isSharing(stream: MediaStream | null) {
+    return stream !== null && this.sharing === stream;
+  }
+
+  handle(m: SignalMessage) {
+    if (m.peer !== this.id) return;
+    this.incoming = this.incoming
+      .then(async () => {
+        if (m.description?.type === 'answer') await this.pc.setRemoteDescription(m.description);
+        else if (m.candidate) await this.pc.addIceCandidate(m.candidate);
+      })
+      .catch((err: unknown) => this.warn(err));
+  }
+
+  private async offer() {
+    // A new offer waits for the answer to the last one: "Allow" may come before the agent answered.
+    await this.stable();
+    if (this.closed) return;
+    await this.pc.setLocalDescription();
+    const d = this.pc.localDescription;
+    if (d?.type === 'offer') {
+      this.send({
+        type: 'signal',
+        to: this.agentId,
+        peer: this.id,
+        description: { type: 'offer', sdp: d.sdp },
+      });
+    }
+  }
+
+  private stable() {
+    const pc = this.pc;
+    if (pc.signalingState === 'stable') return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (pc.signalingState === 'stable' || pc.signalingState === 'closed') {
+          pc.removeEventListener('signalingstatechange', check);
+          resolve();
+        }
+      };
+      pc.addEventListener('signalingstatechange', check);
+    });
+  }
+
+  private enqueue(work: () => Promise<void>) {
+    this.queue = this.queue.then(work).catch((err: unknown) => this.warn(err));
+    return this.queue;
+  }
+
+  private warn(err: unknown) {
+    if (!this.closed) console.warn('WebRTC signalling failed', err);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.pc.close();
+    this.onRemoteStream(null);
+  }
+}
+
+/**
+ * The agent's side: answers the customer's offers, one peer connection per
+ * customer connection (`peer`). Before "Allow" it holds a connection without
+ * any track; the picture arrives with the customer's next offer.
+ */
+export class AgentPeer {
   private pc: RTCPeerConnection | undefined;
+  private peerId: string | undefined;
   private remote: MediaStream | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly send: (m: ClientMessage) => void,
-    private readonly iceServers: IceServer[],
+    private readonly send: Send,
+    private readonly options: PeerOptions,
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
-    private readonly iceTransportPolicy: RTCIceTransportPolicy = 'all',
     /** The desktop helper opens a data channel for remote control; the agent keeps it. */
     private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
   ) {}
 
-  private create() {
+  private create(peerId: string | undefined) {
     this.close();
     const pc = new RTCPeerConnection({
-      iceServers: this.iceServers,
-      iceTransportPolicy: this.iceTransportPolicy,
+      iceServers: this.options.iceServers,
+      iceTransportPolicy: this.options.iceTransportPolicy ?? 'all',
     });
     pc.onicecandidate = (e) => {
-      if (e.candidate?.candidate) {
-        const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = e.candidate.toJSON();
-        this.send({
-          type: 'signal',
-          candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
-        });
-      }
+      const candidate = candidateOf(e);
+      if (candidate) this.send({ type: 'signal', ...(peerId ? { peer: peerId } : {}), candidate });
     };
-    // Shown once the description is on its way: rendering the video must not delay the answer.
+    // Shown once the answer is on its way: rendering the video must not delay it.
     pc.ontrack = (e) => {
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
     };
@@ -43,59 +161,47 @@ export class PeerLink {
       if (e.channel.label === CONTROL_CHANNEL) this.onDataChannel?.(e.channel);
     };
     this.pc = pc;
+    this.peerId = peerId;
     return pc;
   }
 
-  /** Customer: sends `stream` to the agent. Resolves once the offer is sent. */
-  offer(stream: MediaStream): Promise<void> {
-    return this.enqueue(async () => {
-      const pc = this.create();
-      for (const track of stream.getTracks()) pc.addTrack(track, stream);
-      await pc.setLocalDescription();
-      this.sendDescription(pc);
-    });
-  }
-
-  /** Both: the other side's signalling. The agent answers an offer, adding `local` (its microphone) if given. */
+  /** The customer's signalling. An offer is answered, adding `local` (the microphone in AR) once media is offered. */
   handle(m: SignalMessage, local?: () => Promise<MediaStream | undefined>) {
     this.enqueue(async () => {
       if (m.description?.type === 'offer') {
-        const pc = this.create();
+        const pc = this.pc && m.peer !== undefined && m.peer === this.peerId ? this.pc : this.create(m.peer);
         await pc.setRemoteDescription(m.description);
-        const stream = await local?.();
-        for (const track of stream?.getTracks() ?? []) pc.addTrack(track, stream as MediaStream);
+        if (pc.getTransceivers().some((t) => t.receiver.track.kind === 'audio')) {
+          const stream = await local?.();
+          const sending = new Set(pc.getSenders().map((s) => s.track));
+          for (const track of stream?.getTracks() ?? [])
+            if (!sending.has(track)) pc.addTrack(track, stream as MediaStream);
+        }
         await pc.setLocalDescription();
-        this.sendDescription(pc);
-        this.showRemote();
-      } else if (m.description?.type === 'answer') {
-        await this.pc?.setRemoteDescription(m.description);
-        this.showRemote();
-      } else if (m.candidate && this.pc) {
+        const d = pc.localDescription;
+        if (d?.type === 'answer') {
+          this.send({
+            type: 'signal',
+            ...(this.peerId ? { peer: this.peerId } : {}),
+            description: { type: 'answer', sdp: d.sdp },
+          });
+        }
+        if (this.remote) this.onRemoteStream(this.remote);
+      } else if (m.candidate && this.pc && (m.peer === undefined || m.peer === this.peerId)) {
         await this.pc.addIceCandidate(m.candidate);
       }
     });
   }
 
-  private sendDescription(pc: RTCPeerConnection) {
-    const d = pc.localDescription;
-    if (d && (d.type === 'offer' || d.type === 'answer')) {
-      this.send({ type: 'signal', description: { type: d.type, sdp: d.sdp } });
-    }
-  }
-
-  private showRemote() {
-    if (this.remote) this.onRemoteStream(this.remote);
-  }
-
   private enqueue(work: () => Promise<void>) {
     this.queue = this.queue.then(work).catch((err: unknown) => console.warn('WebRTC signalling failed', err));
-    return this.queue;
   }
 
   close() {
     if (!this.pc) return;
     this.pc.close();
     this.pc = undefined;
+    this.peerId = undefined;
     this.remote = undefined;
     this.onRemoteStream(null);
     this.onDataChannel?.(null);

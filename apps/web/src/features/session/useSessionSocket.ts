@@ -45,7 +45,7 @@ export interface SessionState {
 const initial: SessionState = {
   connection: 'connecting',
   welcome: undefined,
-  presence: { agent: false, customer: false, agentName: null },
+  presence: { agent: false, customer: false, agentName: null, agents: [] },
   status: undefined,
   consent: 'pending',
   sharing: 'off',
@@ -123,7 +123,11 @@ function socketUrl(target: SessionTarget) {
 export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'customer') {
   const [state, setState] = useState<SessionState>(initial);
   const socket = useRef<WebSocket | null>(null);
-  const signalHandler = useRef<(m: SignalMessage) => void>(() => {});
+  // Signals that come before the WebRTC code listens (the customer offers as soon as the agent is there) wait for it.
+  const early = useRef<SignalMessage[]>([]);
+  const signalHandler = useRef<((m: SignalMessage) => void) | null>(null);
+  /** The person ended the session: the socket stays closed until they choose to join again. */
+  const left = useRef(false);
   const url = target ? socketUrl(target) : null;
 
   useEffect(() => {
@@ -140,13 +144,19 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
         const parsed = serverMessage.safeParse(JSON.parse(String(event.data)));
         if (!parsed.success) return;
         const m = parsed.data;
-        if (m.type === 'welcome') attempt = 0;
-        if (m.type === 'signal') signalHandler.current(m);
+        if (m.type === 'welcome') {
+          attempt = 0;
+          early.current = [];
+        }
+        if (m.type === 'signal') {
+          if (signalHandler.current) signalHandler.current(m);
+          else early.current.push(m);
+        }
         setState((s) => reduce(s, m));
       };
       ws.onclose = (event) => {
         if (socket.current === ws) socket.current = null;
-        if (stopped) return;
+        if (stopped || left.current) return;
         const refused = refusals[event.code];
         if (refused) return setState((s) => ({ ...s, connection: 'closed', refused }));
         if (event.code === closeCodes.gone || event.code === closeCodes.ended) {
@@ -200,13 +210,20 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     [send],
   );
   const leave = useCallback(() => {
+    left.current = true;
     const ws = socket.current;
     socket.current = null;
     ws?.close(1000, 'left');
+    setState((s) => ({ ...s, connection: 'closed' }));
   }, []);
   const onSignal = useCallback((handler: (m: SignalMessage) => void) => {
     signalHandler.current = handler;
+    const waiting = early.current;
+    early.current = [];
+    for (const m of waiting) handler(m);
   }, []);
 
   return { state, send, sendChat, annotate, clearAnnotations, setFrozen, leave, onSignal };
 }
+
+export type SessionSocket = ReturnType<typeof useSessionSocket>;

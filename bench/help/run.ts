@@ -1,0 +1,312 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { createClient } from '@lifeline/client';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../e2e/chromium.js';
+import { MARK_ALLOW } from '../connect/pages.js';
+import {
+  ADMIN,
+  fmt,
+  type LifelineProcess,
+  machine,
+  median,
+  quantile,
+  startLifeline,
+} from '../lib/lifeline-process.js';
+import { serveBarePages } from './pages.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const dist = path.join(root, 'apps/web/dist');
+const resultsDir = path.resolve(here, '../results');
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10);
+const WARMUP = 1;
+const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 900) * 1000;
+
+/** Lighthouse's mobile profile ("slow 4G"), through the DevTools protocol: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up. */
+const FOUR_G = {
+  offline: false,
+  latency: 150,
+  downloadThroughput: 1_600_000 / 8,
+  uploadThroughput: 750_000 / 8,
+};
+
+const steps = ['link', 'link4g', 'connect', 'allow', 'chain'] as const;
+type Step = (typeof steps)[number];
+type Sample = Record<Step, number>;
+const labels: Record<Step, string> = {
+  link: 'link → waiting room (cold cache)',
+  link4g: 'link → waiting room (cold cache, 4G)',
+  connect: 'agent "Connect" → consent prompt at the customer',
+  allow: '"Allow" → first decoded frame at the agent',
+  chain: 'whole chain: link → first frame, no pauses',
+};
+
+/** Like bench/connect's, but waits for the video to exist: the chain has no pause in which to look for it. */
+const WATCH_FIRST_FRAME = (selector: string) => `(() => {
+  window.__firstFrame = null;
+  const done = (how) => { if (!window.__firstFrame) window.__firstFrame = { at: Date.now(), how }; };
+  const attach = () => {
+    const video = document.querySelector(${JSON.stringify(selector)});
+    if (!video) return setTimeout(attach, 2);
+    video.requestVideoFrameCallback(() => done('requestVideoFrameCallback'));
+    const poll = () => {
+      if (window.__firstFrame) return;
+      if (video.getVideoPlaybackQuality().totalVideoFrames > 0 || video.videoWidth > 0) done('poll');
+      else setTimeout(poll, 2);
+    };
+    poll();
+  };
+  attach();
+})()`;
+
+async function firstFrameAt(page: Page): Promise<number> {
+  const handle = await page.waitForFunction('window.__firstFrame', undefined, { timeout: 30_000 });
+  return ((await handle.jsonValue()) as { at: number }).at;
+}
+
+async function allowAt(page: Page): Promise<number> {
+  const at = (await page.evaluate('window.__allowAt')) as number | null;
+  if (at === null) throw new Error('the click on "Allow" was not seen');
+  return at;
+}
+
+async function freshContext(
+  browser: Browser,
+  throttled = false,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  if (throttled) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', FOUR_G);
+  }
+  return { context, page };
+}
+
+/** From navigation to the waiting room, clicking "Join in browser" as soon as it shows. */
+async function openLink(browser: Browser, url: string, throttled: boolean): Promise<number> {
+  const { context, page } = await freshContext(browser, throttled);
+  try {
+    const t0 = Date.now();
+    await page.goto(url, { waitUntil: 'commit' });
+    await page.getByRole('button', { name: 'Join in browser' }).click();
+    await page.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    return Date.now() - t0;
+  } finally {
+    await context.close();
+  }
+}
+
+async function bareOnce(browser: Browser, base: string): Promise<Sample> {
+  const link = await openLink(browser, `${base}/join`, false);
+  const link4g = await openLink(browser, `${base}/join`, true);
+  const customer = await freshContext(browser);
+  const agent = await freshContext(browser);
+  try {
+    await customer.page.goto(`${base}/join`);
+    await customer.page.getByRole('button', { name: 'Join in browser' }).click();
+    await customer.page.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    await agent.page.goto(`${base}/queue`);
+    const t0 = Date.now();
+    await Promise.all([
+      agent.context.waitForEvent('page'),
+      agent.page.getByRole('link', { name: 'Connect' }).click(),
+    ]);
+    await customer.page.getByRole('heading', { name: 'Allow Agent to see your screen?' }).waitFor();
+    const connect = Date.now() - t0;
+
+    await customer.page.goto(`${base}/bare`);
+    await customer.page.evaluate(MARK_ALLOW);
+    await customer.page.evaluate(WATCH_FIRST_FRAME('#remote'));
+    await customer.page.getByRole('button', { name: 'Allow', exact: true }).click();
+    const allow = (await firstFrameAt(customer.page)) - (await allowAt(customer.page));
+    return { link, link4g, connect, allow, chain: link + connect + allow };
+  } finally {
+    await Promise.all([customer.context.close(), agent.context.close()]);
+  }
+}
+
+class LifelineRun {
+  private queue: Page | undefined;
+  private n = 0;
+  private constructor(
+    private readonly server: LifelineProcess,
+    private readonly browser: Browser,
+    private readonly api: ReturnType<typeof createClient>,
+  ) {}
+
+  static async start(server: LifelineProcess, browser: Browser) {
+    const admin = createClient({ baseUrl: server.url });
+    await admin.auth.login(ADMIN.email, ADMIN.password);
+    const { token } = await admin.tokens.create({
+      name: 'bench-help',
+      scopes: ['cases:read', 'cases:write'],
+    });
+    return new LifelineRun(server, browser, createClient({ baseUrl: server.url, token }));
+  }
+
+  /** The agent's queue, signed in once and kept open, as an agent at work has it. */
+  private async queuePage() {
+    if (this.queue) return this.queue;
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${this.server.url}/login?next=%2F`);
+    await page.getByLabel('E-mail').fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${this.server.url}/`);
+    this.queue = page;
+    return page;
+  }
+
+  async once(): Promise<Sample> {
+    const queue = await this.queuePage();
+    const name = `Printer offline ${++this.n}`;
+    const created = await this.api.cases.create({
+      name,
+      type: 'remote_control',
+      customer: { name: 'Cleo Customer' },
+    });
+    const link4g = await openLink(this.browser, created.links.customer, true);
+    const row = queue
+      .getByRole('table', { name: 'Service cases' })
+      .getByRole('row', { name: `${name} ${created.code}` });
+    await row.waitFor();
+
+    const customer = await freshContext(this.browser);
+    let tab: Page | undefined;
+    try {
+      const t0 = Date.now();
+      await customer.page.goto(created.links.customer, { waitUntil: 'commit' });
+      await customer.page.getByRole('button', { name: 'Join in browser' }).click();
+      await customer.page.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+      const t1 = Date.now();
+      [tab] = await Promise.all([
+        queue.context().waitForEvent('page'),
+        row.getByRole('link', { name: 'Connect' }).click(),
+      ]);
+      await customer.page.getByRole('heading', { name: /^Allow .* to see your screen\?$/ }).waitFor();
+      const t2 = Date.now();
+      await customer.page.evaluate(MARK_ALLOW);
+      await tab.evaluate(WATCH_FIRST_FRAME('video[aria-label="Customer\'s screen"]'));
+      await customer.page.getByRole('button', { name: 'Allow', exact: true }).click();
+      const frame = await firstFrameAt(tab);
+      return {
+        link: t1 - t0,
+        link4g,
+        connect: t2 - t1,
+        allow: frame - (await allowAt(customer.page)),
+        chain: frame - t0,
+      };
+    } finally {
+      await tab?.close();
+      await customer.context.close();
+      await this.api.cases.close(created.code);
+    }
+  }
+}
+
+/** The JavaScript and CSS `/j/{token}` loads before its first paint: what index.html links, gzipped. */
+function customerBundle() {
+  const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const refs = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
+  const gz = (ext: string) =>
+    refs
+      .filter((r) => r.endsWith(ext))
+      .reduce((sum, r) => sum + gzipSync(fs.readFileSync(path.join(dist, r)), { level: 9 }).length, 0);
+  return { js: gz('.js'), css: gz('.css'), files: refs };
+}
+
+const msf = (ms: number) => `${fmt(ms, 0)} ms`;
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: median(sorted), p90: quantile(sorted, 0.9) };
+}
+
+function markdown(bare: Sample[], ours: Sample[]) {
+  const lines = [
+    '| Step | bare median | bare p90 | Lifeline median | Lifeline p90 | ratio (medians) |',
+    '| --- | --: | --: | --: | --: | --: |',
+  ];
+  const s = {} as Record<Step, { bare: ReturnType<typeof stats>; ours: ReturnType<typeof stats> }>;
+  for (const step of steps) {
+    s[step] = { bare: stats(bare.map((x) => x[step])), ours: stats(ours.map((x) => x[step])) };
+    const { bare: b, ours: o } = s[step];
+    lines.push(
+      `| ${labels[step]} | ${msf(b.median)} | ${msf(b.p90)} | ${msf(o.median)} | ${msf(o.p90)} | ${fmt(o.median / b.median, 2)}× |`,
+    );
+  }
+  const bundle = customerBundle();
+  const met = (ok: boolean) => (ok ? 'yes' : '**no**');
+  const allowRatio = s.allow.ours.median / s.allow.bare.median;
+  lines.push(
+    '',
+    '| Goal | Target | Measured | Met |',
+    '| --- | --- | --: | --- |',
+    `| JavaScript before the first paint of \`/j/{token}\` (gzip) | ≤ 90 KB | ${kb(bundle.js)} | ${met(bundle.js <= 90 * 1024)} |`,
+    `| CSS before the first paint of \`/j/{token}\` (gzip) | ≤ 30 KB | ${kb(bundle.css)} | ${met(bundle.css <= 30 * 1024)} |`,
+    `| "Allow" → first frame, median vs bare | ≤ 1.0× | ${fmt(allowRatio, 2)}× | ${met(allowRatio <= 1)} |`,
+    `| "Connect" → consent prompt, median | ≤ 400 ms | ${msf(s.connect.ours.median)} | ${met(s.connect.ours.median <= 400)} |`,
+    `| whole chain, median | ≤ 1.5 s | ${msf(s.chain.ours.median)} | ${met(s.chain.ours.median <= 1500)} |`,
+    '',
+    `Bare: a static join page with one WebSocket, a static queue whose "Connect" opens a static agent page that`,
+    `connects a WebSocket (a relay tells the customer page), bench/connect's two RTCPeerConnections in one page;`,
+    `its "whole chain" is the sum of its steps of the same iteration. Files before first paint: ${bundle.files.join(', ')}.`,
+    '',
+    `${new Date().toISOString().slice(0, 16)}Z, ${machine()}, ${CHROMIUM} (headless, the browser tests' fake screen).`,
+    `\`npm run bench:help\`: ${ours.length} measured iterations of each, interleaved bare, Lifeline, bare, …, after ${WARMUP} warm-up iteration of each.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(dist, 'index.html')))
+    throw new Error('The web pages are not built: run `npm run build` first (npm run bench:help does).');
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM} (set CHROMIUM_PATH).`);
+  const started = Date.now();
+  let server: LifelineProcess | undefined;
+  let browser: Browser | undefined;
+  let barePages: Awaited<ReturnType<typeof serveBarePages>> | undefined;
+  try {
+    server = await startLifeline();
+    barePages = await serveBarePages();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const lifeline = await LifelineRun.start(server, browser);
+    const bare: Sample[] = [];
+    const ours: Sample[] = [];
+    const line = (s: Sample) => steps.map((k) => `${k} ${fmt(s[k], 0)}`).join(', ');
+    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+      const warm = i < WARMUP;
+      const b = await bareOnce(browser, barePages.url);
+      const l = await lifeline.once();
+      console.log(`  ${warm ? 'warm-up' : `#${i - WARMUP + 1}`}: bare ${line(b)} | Lifeline ${line(l)}`);
+      if (!warm) {
+        bare.push(b);
+        ours.push(l);
+      }
+    }
+    const text = markdown(bare, ours);
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, 'help.md');
+    fs.writeFileSync(file, text);
+    console.log(`\n${text}\nWritten to ${path.relative(root, file)}`);
+  } finally {
+    await browser?.close();
+    await barePages?.close();
+    await server?.stop();
+    console.log(`Finished in ${fmt((Date.now() - started) / 1000, 1)} s.`);
+  }
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`bench:help did not finish within ${DEADLINE_MS / 1000} s; stopping.`);
+  process.exit(2);
+}, DEADLINE_MS);
+watchdog.unref();
+await main();
