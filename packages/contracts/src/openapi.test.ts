@@ -64,10 +64,16 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it('describes every error as application/problem+json', () => {
+  it('describes every error as application/problem+json, and the TeamViewer facade’s in its own body', () => {
     for (const { name, op } of operations) {
       for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) < 400 || name === 'GET /readyz') continue;
+        if (name.includes('/api/v1/sessions')) {
+          expect(response.content, `${name} ${status}`).toEqual({
+            'application/json': { schema: { $ref: '#/components/schemas/TeamViewerError' } },
+          });
+          continue;
+        }
         const ref = response.$ref?.replace('#/components/responses/', '') ?? '';
         expect(committed.components.responses[ref]?.content, `${name} ${status}`).toEqual({
           'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
