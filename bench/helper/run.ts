@@ -9,6 +9,7 @@ import { chromium, type Page } from 'playwright-core';
 import type { XDisplay } from 'x11';
 import { BUNDLE } from '../../apps/helper/scripts/build.js';
 import { LADDER, type Level } from '../../apps/helper/src/adapt.js';
+import { x11Capture } from '../../apps/helper/src/platforms/x11.js';
 import { ffmpegArgs } from '../../apps/helper/src/screen-stream.js';
 import { connectDisplay, X11Sink } from '../../apps/helper/src/x11-input.js';
 import { queryPointer, startXvfb } from '../../apps/helper/test/xvfb.js';
@@ -105,7 +106,7 @@ async function ffmpegAlone(display: string, d: XDisplay, patch: number): Promise
   const { port } = socket.address();
   const ffmpeg = spawn(
     'ffmpeg',
-    ffmpegArgs({ display, width: WIDTH, height: HEIGHT }, LADDER[0] as Level, port, 1),
+    ffmpegArgs(x11Capture(display, WIDTH, HEIGHT), LADDER[0] as Level, port, 1),
     {
       stdio: 'ignore',
     },

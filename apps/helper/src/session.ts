@@ -18,17 +18,16 @@ import {
 } from 'werift';
 import WebSocket from 'ws';
 import { AdaptivePolicy } from './adapt.js';
+import type { InputSink, ScreenCapture } from './platform.js';
 import { RemoteControl } from './remote-control.js';
 import { PLAYOUT_DELAY_URI, ScreenStream, type Spawn } from './screen-stream.js';
 import { type Action, type ConsentUi, type View, wording } from './view.js';
-import type { InputSink } from './x11-input.js';
 
 export interface SessionDeps {
   /** Base address of the Lifeline server, e.g. https://support.example.com/ */
   server: URL;
   token: string;
-  display: string;
-  ffmpeg: string;
+  capture: ScreenCapture;
   sink: InputSink;
   spawn: Spawn;
   log: (line: string) => void;
@@ -276,13 +275,11 @@ export class HelperSession {
   private startScreen(pc: RTCPeerConnection, track: MediaStreamTrack, sender: RTCRtpSender) {
     if (this.stream) return;
     const policy = new AdaptivePolicy(this.now);
-    const source = { display: this.deps.display, width: this.deps.sink.width, height: this.deps.sink.height };
     const stream = new ScreenStream(
-      source,
+      this.deps.capture,
       track,
       sender,
       this.deps.spawn,
-      this.deps.ffmpeg,
       policy.current,
       this.now,
     );

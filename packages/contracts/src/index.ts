@@ -6,5 +6,6 @@ export * from './control.js';
 export * from './invitations.js';
 export * from './modules.js';
 export * from './people.js';
+export * from './quicksupport.js';
 export * from './realtime.js';
 export * from './webhooks.js';
