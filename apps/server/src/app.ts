@@ -290,7 +290,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   connectorAppsRoutes(server, connectorApps, guard);
   await oauthRoutes(server, oauth, auth, cookieOptions);
   hub.register(server);
-  await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });
+  await webPages(server, {
+    publicUrl: config.publicUrl,
+    frameAncestors: (clientId) => connectorApps.frameAncestors(clientId),
+  });
   server.addHook('onClose', () => bus.close());
 
   return {
