@@ -111,6 +111,7 @@ export async function main(io: Io): Promise<number> {
       token,
       capture,
       sink,
+      desktop: platform.name,
       spawn,
       log: say,
     });

@@ -3,6 +3,7 @@ import {
   CONTROL_CHANNEL,
   type ControlState,
   closeCodes,
+  type HelperDesktop,
   type ServerMessage,
   serverMessage,
 } from '@lifeline/contracts';
@@ -29,6 +30,8 @@ export interface SessionDeps {
   token: string;
   capture: ScreenCapture;
   sink: InputSink;
+  /** Told to the agent's page with each control state. */
+  desktop: HelperDesktop;
   spawn: Spawn;
   log: (line: string) => void;
   now?: () => number;
@@ -225,7 +228,7 @@ export class HelperSession {
   private setControl(state: ControlState) {
     this.control = state;
     this.remote.setGranted(state === 'granted');
-    this.send({ type: 'control-state', state });
+    this.send({ type: 'control-state', state, desktop: this.deps.desktop });
     this.render();
   }
 
@@ -318,7 +321,7 @@ export class HelperSession {
     void stream.start().then(() => {
       if (this.pc !== pc) return;
       this.send({ type: 'sharing', state: 'active' });
-      this.send({ type: 'control-state', state: this.control });
+      this.send({ type: 'control-state', state: this.control, desktop: this.deps.desktop });
       this.render();
     });
   }
@@ -338,7 +341,7 @@ export class HelperSession {
     if (this.control !== 'off') {
       this.control = 'off';
       this.remote.setGranted(false);
-      this.send({ type: 'control-state', state: 'off' });
+      this.send({ type: 'control-state', state: 'off', desktop: this.deps.desktop });
     }
     this.stream?.stop();
     this.stream = undefined;

@@ -59,6 +59,10 @@ export type ConsentState = z.infer<typeof consentState>;
 export const sharingState = z.enum(['off', 'active', 'paused']);
 export type SharingState = z.infer<typeof sharingState>;
 
+/** The desktop QuickSupport runs on, so the agent's page can tell what cannot be sent there (Ctrl+Alt+Del on Windows). */
+export const helperDesktop = z.enum(['x11', 'windows']);
+export type HelperDesktop = z.infer<typeof helperDesktop>;
+
 /** Messages a browser may send; the hub also checks which role may send which. */
 export const clientMessage = z.discriminatedUnion('type', [
   signalMessage,
@@ -66,7 +70,11 @@ export const clientMessage = z.discriminatedUnion('type', [
   // customer only
   z.strictObject({ type: z.literal('consent'), decision: consentDecision }),
   z.strictObject({ type: z.literal('sharing'), state: sharingState }),
-  z.strictObject({ type: z.literal('control-state'), state: controlState }),
+  z.strictObject({
+    type: z.literal('control-state'),
+    state: controlState,
+    desktop: helperDesktop.optional(),
+  }),
   // agent only
   z.strictObject({ type: z.literal('pointer'), at: point.nullable() }),
   z.strictObject({ type: z.literal('annotate'), annotation }),
@@ -144,7 +152,7 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('clear-annotations') }),
   z.object({ type: z.literal('freeze'), frozen: z.boolean() }),
   z.object({ type: z.literal('control'), action: controlAction }),
-  z.object({ type: z.literal('control-state'), state: controlState }),
+  z.object({ type: z.literal('control-state'), state: controlState, desktop: helperDesktop.optional() }),
   z.object({ type: z.literal('ended'), reason: endReason }),
   z.object({
     type: z.literal('error'),
