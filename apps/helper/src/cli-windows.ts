@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { httpFetch } from './http-fetch.js';
 import { main } from './main.js';
 import { windowsPlatform } from './platforms/windows/index.js';
 import { readEmbedded } from './platforms/windows/program.js';
@@ -48,7 +49,8 @@ void main({
   stderr: console(() => process.stderr),
   stdin,
   platform: 'windows',
-  makePlatform: (config, say) => windowsPlatform(config, say, process.env),
+  makePlatform: (config, say) => windowsPlatform(config, say, process.env, httpFetch),
+  fetch: httpFetch,
   embedded: readEmbedded(process.execPath),
   defaultLog: path.join(os.tmpdir(), 'LifelineQuickSupport.log'),
   onInterrupt: (handler) => {

@@ -28,14 +28,16 @@ export interface Io {
   makePlatform: (config: HelperConfig, say: (line: string) => void) => Platform;
   /** What the downloaded program carries, if anything (Windows). */
   embedded?: Embedded;
+  /** HTTP requests to the server (global fetch unless the platform needs another). */
+  fetch?: typeof fetch;
   /** Where messages also go without `--log` (Windows: a console window may be gone, or absent under Wine). */
   defaultLog?: string;
   /** Calls `handler` on Ctrl+C or a termination request, so the session ends cleanly (ffmpeg included). */
   onInterrupt: (handler: () => void) => void;
 }
 
-async function findToken(target: Target): Promise<string> {
-  const client = createClient({ baseUrl: target.server.href });
+async function findToken(target: Target, fetchFn: typeof fetch): Promise<string> {
+  const client = createClient({ baseUrl: target.server.href, fetch: fetchFn });
   try {
     const info =
       target.kind === 'code'
@@ -105,7 +107,7 @@ export async function main(io: Io): Promise<number> {
     const target = config.target;
     // The desktop first: a machine we cannot capture should hear so before anyone is asked to allow anything.
     const { sink, capture } = await platform.openDesktop();
-    const token = await findToken(target);
+    const token = await findToken(target, io.fetch ?? fetch);
     const session = new HelperSession({
       server: target.server,
       token,

@@ -15,6 +15,7 @@ export function windowsPlatform(
   config: HelperConfig,
   say: (line: string) => void,
   env: Record<string, string | undefined>,
+  fetchFn: typeof fetch,
 ): Platform {
   const dir = assetDir(env);
   return {
@@ -32,7 +33,7 @@ export function windowsPlatform(
         : openWith(config.openWith, [url], say),
     installSos: (link) => {
       if (!config.home) throw new Error('Cannot find the desktop: USERPROFILE is not set.');
-      return installSos(link, path.join(config.home, 'Desktop'), 'windows');
+      return installSos(link, path.join(config.home, 'Desktop'), 'windows', fetchFn);
     },
   };
 }
