@@ -132,6 +132,14 @@ describe('QuickSupport for Windows, under Wine', () => {
     // A click into the command prompt, then a command typed key by key and through the text field.
     await s.agentPage.mouse.down();
     await s.agentPage.mouse.up();
+    // White text on the prompt's black: the agent will see it grow with what is typed and answered.
+    const textPixels = async () => {
+      const data = await videoPixels(picture, { x: 0, y: 20, width: 480, height: 120 });
+      let bright = 0;
+      for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 0) > 150) bright++;
+      return bright;
+    };
+    const textBefore = await textPixels();
     const typed = path.join(dir, 'typed.txt');
     await s.agentPage.keyboard.type('echo Hello, Wine!');
     await s.agentPage.getByLabel("Type on the customer's computer").fill(`> ${wine.winPath(typed)}`);
@@ -141,6 +149,8 @@ describe('QuickSupport for Windows, under Wine', () => {
     await expect
       .poll(() => (fs.existsSync(typed) ? fs.readFileSync(typed, 'latin1') : ''), { timeout: 20_000 })
       .toMatch(/^Hello, Wine! ?\r\n$/);
+    // The command and cmd's answer on the second line, in the agent's picture.
+    await expect.poll(textPixels, { timeout: 20_000 }).toBeGreaterThan(textBefore + 400);
     await screenshot(s.agentPage, 'windows-1-agent-in-control');
 
     await consent.getByRole('button', { name: 'End session' }).click();
@@ -149,7 +159,8 @@ describe('QuickSupport for Windows, under Wine', () => {
     await s.agentPage.getByText('Waiting for Cleo Customer to join…').waitFor();
     expect(pageErrors(s.agentPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
-  });
+    // A 160 MB download and a first start under Wine on a shared machine take their time.
+  }, 180_000);
 
   it('starts no capture when the customer, given the link as first argument, answers "Deny"', async () => {
     const { t, browser } = env;
