@@ -132,6 +132,12 @@ export async function windowsRun(serverUrl: string, browser: Browser) {
       customer: { name: 'Bench Customer' },
     });
     const log = path.join(dir, 'quicksupport.log');
+    // A first start: ffmpeg.exe and koffi.node are written out of the program again.
+    const user = os.userInfo().username;
+    fs.rmSync(path.join(w.prefix, 'drive_c', 'users', user, 'AppData', 'Local', 'Lifeline'), {
+      recursive: true,
+      force: true,
+    });
     const started = Date.now();
     const helper = w.start(WINDOWS_EXE, [
       created.links.customer,
