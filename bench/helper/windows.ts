@@ -204,12 +204,17 @@ export async function windowsRun(serverUrl: string, browser: Browser) {
     await page.mouse.move(box.x + 5, box.y + 5);
     await page.evaluate(WATCH_PATCH);
     const picture: number[] = [];
+    let missed = 0;
     for (let i = 0; i < PICTURE_SAMPLES; i++) {
       const [r, g, b] = colours[i % 2] as [number, number, number];
       await page.evaluate(`window.__want = [${r}, ${g}, ${b}]; window.__seen = 0;`);
       const t0 = await painter.command(`fill ${r} ${g} ${b}`);
-      const handle = await page.waitForFunction('window.__seen', undefined, { timeout: 10_000, polling: 5 });
-      picture.push(((await handle.jsonValue()) as number) - t0);
+      // A change never seen within 10 s is counted as missed, not waited for.
+      const handle = await page
+        .waitForFunction('window.__seen', undefined, { timeout: 10_000, polling: 5 })
+        .catch(() => undefined);
+      if (handle) picture.push(((await handle.jsonValue()) as number) - t0);
+      else missed++;
       await sleep(150 + ((i * 71) % 200));
     }
     await consent.getByRole('button', { name: 'End session' }).click();
@@ -252,6 +257,7 @@ export async function windowsRun(serverUrl: string, browser: Browser) {
     }
     return {
       startMs,
+      missed,
       rows: [
         ['Windows (Wine): agent pointer move → X pointer (SetCursorPos)', summary(viaLifeline)],
         ['  baseline: SetCursorPos from a Windows program → X pointer', summary(direct)],
