@@ -87,7 +87,12 @@ export async function newScene(
   t: TestServer,
   browser: Browser,
   type: CaseType,
-  options: { customerViewport?: { width: number; height: number }; waitingMessage?: string } = {},
+  options: {
+    customerViewport?: { width: number; height: number };
+    waitingMessage?: string;
+    /** The customer's browser as another system announces it (e.g. Windows). */
+    customerUserAgent?: string;
+  } = {},
 ): Promise<Scene> {
   const org = await t.newOrg('Acme Support');
   const agent = { ...(await t.newAgent(org, 'Alex Agent')), name: 'Alex Agent' };
@@ -100,6 +105,7 @@ export async function newScene(
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const customerContext = await browser.newContext({
     viewport: options.customerViewport ?? { width: 1100, height: 800 },
+    ...(options.customerUserAgent ? { userAgent: options.customerUserAgent } : {}),
   });
   const [agentPage, customerPage] = await Promise.all([agentContext.newPage(), customerContext.newPage()]);
   for (const page of [agentPage, customerPage]) failOnConsoleErrors(page);

@@ -27,7 +27,8 @@ if ! node -e "
   exit 1
 fi
 
-# Debian packages the tests drive for real, installed when missing (as root, or with sudo).
+# Debian packages the tests drive for real, installed when missing (as root, or with sudo); a missing one
+# fails the install step loudly, never skips a test.
 # Each entry is "command-that-must-exist:package".
 required_tools=(
   "${CHROMIUM_PATH:-/usr/bin/chromium}:chromium"
@@ -40,6 +41,9 @@ required_tools=(
   "xterm:xterm"
   "xdotool:xdotool"
   "/usr/bin/openssl:openssl"
+  # QuickSupport for Windows runs under Wine (64-bit) on the same Xvfb.
+  "/usr/bin/wine:wine"
+  "/usr/lib/wine/wine64:wine64"
 )
 missing=()
 for entry in "${required_tools[@]}"; do

@@ -9,12 +9,26 @@ import { chromium, type Page } from 'playwright-core';
 import type { XDisplay } from 'x11';
 import { BUNDLE } from '../../apps/helper/scripts/build.js';
 import { LADDER, type Level } from '../../apps/helper/src/adapt.js';
+import { x11Capture } from '../../apps/helper/src/platforms/x11.js';
 import { ffmpegArgs } from '../../apps/helper/src/screen-stream.js';
 import { connectDisplay, X11Sink } from '../../apps/helper/src/x11-input.js';
 import { queryPointer, startXvfb } from '../../apps/helper/test/xvfb.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium.js';
 import { QuickSupport } from '../../e2e/quicksupport.js';
-import { ADMIN, fmt, machine, median, quantile, sleep, startLifeline } from '../lib/lifeline-process.js';
+import { ADMIN, fmt, machine, sleep, startLifeline } from '../lib/lifeline-process.js';
+import {
+  colours,
+  HEIGHT,
+  INPUT_SAMPLES,
+  inboundVideo,
+  PATCH,
+  PICTURE_SAMPLES,
+  pointerArrives,
+  summary,
+  WATCH_PATCH,
+  WIDTH,
+} from './common.js';
+import { windowsRun } from './windows.js';
 
 /**
  * QuickSupport's two latencies on loopback, with the real server, the built
@@ -30,39 +44,6 @@ import { ADMIN, fmt, machine, median, quantile, sleep, startLifeline } from '../
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.resolve(here, '../results');
-const INPUT_SAMPLES = Number(process.env.BENCH_INPUT_SAMPLES ?? 200);
-const PICTURE_SAMPLES = Number(process.env.BENCH_PICTURE_SAMPLES ?? 30);
-const WIDTH = 1024;
-const HEIGHT = 768;
-/** The colour patch, in screen pixels: away from the pointer's path. */
-const PATCH = { x: 700, y: 500, size: 160 };
-
-function summary(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return {
-    n: s.length,
-    p50: median(s),
-    p90: quantile(s, 0.9),
-    p99: quantile(s, 0.99),
-    max: s.at(-1) ?? Number.NaN,
-  };
-}
-
-/** Polls the X pointer until it is at (x, y); answers the wall-clock time it was first seen there. */
-async function pointerArrives(d: XDisplay, x: number, y: number, timeoutMs = 2000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [px, py] = await queryPointer(d);
-    if (Math.abs(px - x) <= 1 && Math.abs(py - y) <= 1) return Date.now();
-    if (Date.now() > deadline) throw new Error(`the pointer never reached ${x},${y} (at ${px},${py})`);
-  }
-}
-
-const colours: [number, number, number][] = [
-  [255, 0, 0],
-  [0, 255, 0],
-];
-
 /**
  * Gives the patch a new colour and answers the time just before; reads the
  * pixel back so the X server has drawn it before anyone can see it.
@@ -105,7 +86,7 @@ async function ffmpegAlone(display: string, d: XDisplay, patch: number): Promise
   const { port } = socket.address();
   const ffmpeg = spawn(
     'ffmpeg',
-    ffmpegArgs({ display, width: WIDTH, height: HEIGHT }, LADDER[0] as Level, port, 1),
+    ffmpegArgs(x11Capture(display, WIDTH, HEIGHT), LADDER[0] as Level, port, 1),
     {
       stdio: 'ignore',
     },
@@ -124,45 +105,6 @@ async function ffmpegAlone(display: string, d: XDisplay, patch: number): Promise
     socket.close();
   }
   return delays;
-}
-
-/** Samples the agent's video where the patch is, on every decoded frame; records when `__want` shows up. */
-const WATCH_PATCH = `(() => {
-  const video = document.querySelector('video[aria-label="Customer\\'s screen"]');
-  const canvas = document.createElement('canvas');
-  canvas.width = 1; canvas.height = 1;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  window.__frames = 0;
-  const sx = ${(PATCH.x + PATCH.size / 2) / WIDTH} * video.videoWidth;
-  const sy = ${(PATCH.y + PATCH.size / 2) / HEIGHT} * video.videoHeight;
-  const onFrame = () => {
-    window.__frames++;
-    ctx.drawImage(video, sx, sy, 1, 1, 0, 0, 1, 1);
-    const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
-    window.__last = [r, g, b];
-    const want = window.__want;
-    if (want && !window.__seen && Math.abs(r - want[0]) < 40 && Math.abs(g - want[1]) < 40 && Math.abs(b - want[2]) < 40) {
-      window.__seen = Date.now();
-    }
-    video.requestVideoFrameCallback(onFrame);
-  };
-  video.requestVideoFrameCallback(onFrame);
-})()`;
-
-/** The agent's inbound video as WebRTC counts it: losses, NACKs, PLIs, keyframes, jitter buffer delay. */
-function inboundVideo(page: Page): Promise<string> {
-  return page.evaluate(`(async () => {
-    for (const pc of window.__pcs) {
-      for (const s of (await pc.getStats()).values()) {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') {
-          const { packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDecoded, keyFramesDecoded, framesDropped, jitterBufferDelay, jitterBufferEmittedCount, frameWidth, framesPerSecond } = s;
-          const playoutDelay = /playout-delay/.test(pc.localDescription?.sdp ?? '');
-          return JSON.stringify({ playoutDelay, packetsReceived, packetsLost, nackCount, pliCount, firCount, framesDecoded, keyFramesDecoded, framesDropped, frameWidth, framesPerSecond, jitterBufferMsPerFrame: jitterBufferEmittedCount ? (1000 * jitterBufferDelay) / jitterBufferEmittedCount : null });
-        }
-      }
-    }
-    return 'no inbound video';
-  })()`);
 }
 
 async function main() {
@@ -286,6 +228,8 @@ async function main() {
     helper.stop();
     await helper.exited;
     const encoderOnly = await ffmpegAlone(xvfb.display, observer, patch);
+    // The same measures for LifelineQuickSupport.exe under Wine, in the same run.
+    const windows = await windowsRun(server.url, browser);
 
     const rows = [
       ['agent pointer move → on the X display (Playwright mouse → XQueryPointer)', summary(viaLifeline)],
@@ -293,6 +237,7 @@ async function main() {
       ['baseline: XTEST move from the bench process → XQueryPointer', summary(directXtest)],
       ['colour change on the display → decoded at the agent', summary(picture)],
       ['baseline: colour change → ffmpeg alone emits a frame carrying it', summary(encoderOnly)],
+      ...windows.rows,
     ] as const;
     console.log(`\n${'measure'.padEnd(76)}     n     p50     p90     p99     max   (ms)`);
     for (const [name, s] of rows)
@@ -304,6 +249,9 @@ async function main() {
       `\nagent decoded ${fmt(fps, 1)} frames/s while the colour flipped; load average ${fmt(load, 1)}`,
     );
     console.log(`agent's inbound video: ${inbound}`);
+    console.log(
+      `LifelineQuickSupport.exe under Wine: ${fmt(windows.startMs / 1000, 1)} s from start to its consent page`,
+    );
     const adaptations = helper.output.split('\n').filter((l) => /Adapting|keyframe/.test(l));
     if (adaptations.length) console.log(`helper: ${adaptations.join(' / ')}`);
     fs.mkdirSync(resultsDir, { recursive: true });
@@ -315,6 +263,7 @@ async function main() {
           machine: machine(),
           load,
           fps,
+          windowsStartMs: windows.startMs,
           inbound: JSON.parse(inbound),
           rows: Object.fromEntries(rows),
         },

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { buildWindows } from './build-windows.js';
 
 /** Where the one-file helper goes; the server offers it for download from here. */
 export const BUNDLE = fileURLToPath(new URL('../dist/lifeline-quicksupport.mjs', import.meta.url));
@@ -62,4 +63,8 @@ export async function buildHelper() {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = await buildHelper();
   console.log(`QuickSupport helper built: ${path.relative(process.cwd(), file)}`);
+  const exe = await buildWindows();
+  console.log(
+    `QuickSupport for Windows built: ${path.relative(process.cwd(), exe.file)} (${(exe.size / 1e6).toFixed(1)} MB, ${(exe.gzipSize / 1e6).toFixed(1)} MB gzip) in ${(exe.ms / 1000).toFixed(1)} s`,
+  );
 }

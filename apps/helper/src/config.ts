@@ -5,19 +5,36 @@ import { z } from 'zod';
  * schema, and a clear message (exit code 2) for anything it cannot use.
  */
 
-export const USAGE = `Lifeline QuickSupport: lets your support agent see and, if you allow it, control this screen.
+export type PlatformName = 'x11' | 'windows';
+
+const PROGRAM: Record<PlatformName, string> = {
+  x11: 'node lifeline-quicksupport.mjs',
+  windows: 'LifelineQuickSupport.exe',
+};
+
+export function usage(platform: PlatformName = 'x11') {
+  const p = PROGRAM[platform];
+  return `Lifeline QuickSupport: lets your support agent see and, if you allow it, control this screen.
 
 Usage:
-  node lifeline-quicksupport.mjs <invitation link>           e.g. https://support.example.com/j/AbC…
-  node lifeline-quicksupport.mjs <session code> --server <url>   e.g. s12-345-678 --server https://support.example.com
-  node lifeline-quicksupport.mjs --install-sos <module link>  puts an SOS shortcut on the desktop
-
+  ${p} <invitation link>           e.g. https://support.example.com/j/AbC…
+  ${p} <session code> --server <url>   e.g. s12-345-678 --server https://support.example.com
+  ${p} --install-sos <module link>  puts an SOS shortcut on the desktop
+${
+  platform === 'windows'
+    ? `  (downloaded from an invitation, it needs no argument: the download carries its session)
+`
+    : ''
+}
 Options:
-  --no-browser       ask for consent in this terminal only (no local page in the browser)
-  --open-with <cmd>  the program that opens the consent page (default: xdg-open)
-  --display <name>   the X display to share (default: $DISPLAY)
-  --ffmpeg <path>    the ffmpeg program (default: ffmpeg on the PATH)
+  --no-browser       ask for consent in this ${platform === 'windows' ? 'window' : 'terminal'} only (no local page in the browser)
+  --open-with <cmd>  the program that opens the consent page (default: ${platform === 'windows' ? 'the default browser' : 'xdg-open'})
+${platform === 'x11' ? '  --display <name>   the X display to share (default: $DISPLAY)\n' : ''}  --ffmpeg <path>    the ffmpeg program (default: ${platform === 'windows' ? 'the one inside QuickSupport' : 'ffmpeg on the PATH'})
+  --log <file>       also write every message to this file${platform === 'windows' ? ' (default: LifelineQuickSupport.log in %TEMP%)' : ''}
   --help             this text`;
+}
+
+export const USAGE = usage('x11');
 
 export class UsageError extends Error {}
 
@@ -47,10 +64,18 @@ export type HelperConfig = (
   openBrowser: boolean;
   openWith: string;
   display: string | undefined;
-  ffmpeg: string;
+  /** Unset: the platform's own (ffmpeg on the PATH, or the one inside the Windows program). */
+  ffmpeg: string | undefined;
+  log: string | undefined;
   desktopDir: string | undefined;
   home: string | undefined;
 };
+
+/** What a downloaded program carries (apps/helper/src/platforms/windows/trailer.ts): its server, and the session if any. */
+export interface Embedded {
+  server: string;
+  link?: string;
+}
 
 const argsSchema = z.strictObject({
   positional: z.array(z.string()).max(1, 'give one invitation link or session code'),
@@ -62,6 +87,7 @@ const argsSchema = z.strictObject({
     .regex(/^[\w.-]*:\d+(\.\d+)?$/, 'must look like ":0" or "host:1.0"')
     .optional(),
   ffmpeg: z.string().min(1).optional(),
+  log: z.string().min(1).optional(),
   openWith: z.string().min(1).optional(),
   help: z.boolean(),
 });
@@ -70,6 +96,7 @@ const envSchema = z.object({
   DISPLAY: z.string().optional(),
   XDG_DESKTOP_DIR: z.string().optional(),
   HOME: z.string().optional(),
+  USERPROFILE: z.string().optional(),
 });
 
 const VALUE_FLAGS = {
@@ -77,6 +104,7 @@ const VALUE_FLAGS = {
   '--install-sos': 'installSos',
   '--display': 'display',
   '--ffmpeg': 'ffmpeg',
+  '--log': 'log',
   '--open-with': 'openWith',
 } as const;
 const BOOLEAN_FLAGS = { '--no-browser': 'noBrowser', '--help': 'help', '-h': 'help' } as const;
@@ -130,25 +158,36 @@ function parseTarget(value: string, server: URL | undefined): Target {
   return { kind: 'link', server: base, token: match[2] as string };
 }
 
-export function parseConfig(argv: string[], env: Record<string, string | undefined>): HelperConfig {
+export function parseConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  options: { platform?: PlatformName; embedded?: Embedded } = {},
+): HelperConfig {
+  const platform = options.platform ?? 'x11';
   const args = argsSchema.safeParse(splitArgs(argv));
   if (!args.success) throw new UsageError(issuesText(args.error));
+  if (platform === 'windows' && args.data.display)
+    throw new UsageError('--display is for X11 desktops; on Windows the whole screen is shared.');
   const e = envSchema.parse(env);
   const a = args.data;
   const base = {
     openBrowser: !a.noBrowser,
-    openWith: a.openWith ?? 'xdg-open',
-    display: a.display ?? (e.DISPLAY || undefined),
-    ffmpeg: a.ffmpeg ?? 'ffmpeg',
-    desktopDir: e.XDG_DESKTOP_DIR || undefined,
-    home: e.HOME || undefined,
+    openWith: a.openWith ?? (platform === 'windows' ? 'rundll32.exe' : 'xdg-open'),
+    display: platform === 'windows' ? undefined : (a.display ?? (e.DISPLAY || undefined)),
+    ffmpeg: a.ffmpeg,
+    log: a.log,
+    desktopDir: platform === 'windows' ? undefined : e.XDG_DESKTOP_DIR || undefined,
+    home: (platform === 'windows' ? e.USERPROFILE : e.HOME) || undefined,
   };
+  const embedded = options.embedded;
   if (a.help) return { ...base, mode: 'help' };
   if (a.installSos) {
     if (a.positional.length) throw new UsageError('--install-sos takes the module link only, no session.');
     return { ...base, mode: 'install-sos', sosLink: a.installSos };
   }
-  const value = a.positional[0];
+  // A downloaded program's own session: nothing to type. A link or code given still wins.
+  const value = a.positional[0] ?? embedded?.link;
   if (!value) throw new UsageError('Give your invitation link or session code.');
-  return { ...base, mode: 'session', target: parseTarget(value, a.server) };
+  const server = a.server ?? (embedded ? httpUrl.safeParse(embedded.server).data : undefined);
+  return { ...base, mode: 'session', target: parseTarget(value, server) };
 }

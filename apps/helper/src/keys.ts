@@ -109,6 +109,15 @@ export function charToKeysym(char: string): number | undefined {
   return 0x01000000 + cp;
 }
 
+/** The character a keysym stands for (the inverse of charToKeysym for printable characters). */
+export function charOfKeysym(keysym: number): string | undefined {
+  if ((keysym >= 0x20 && keysym < 0x7f) || (keysym >= 0xa0 && keysym <= 0xff))
+    return String.fromCodePoint(keysym);
+  const cp = keysym - 0x01000000;
+  if (cp >= 0x100 && cp <= 0x10ffff) return String.fromCodePoint(cp);
+  return undefined;
+}
+
 /** The keysym for a DOM key event, or undefined for a key this helper does not inject. */
 export function domKeyToKeysym(code: string, key: string): number | undefined {
   if ([...key].length === 1) return charToKeysym(key);

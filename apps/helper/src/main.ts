@@ -1,11 +1,20 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { Writable } from 'node:stream';
 import { ApiError, createClient } from '@lifeline/client';
-import { type HelperConfig, parseConfig, type Target, USAGE, UsageError } from './config.js';
+import {
+  type Embedded,
+  type HelperConfig,
+  type PlatformName,
+  parseConfig,
+  type Target,
+  UsageError,
+  usage,
+} from './config.js';
 import { LocalPage } from './local-page.js';
+import type { Platform } from './platform.js';
 import { HelperSession } from './session.js';
-import { desktopDir, installSos } from './sos.js';
 import { TerminalUi } from './terminal.js';
-import { X11Sink } from './x11-input.js';
 
 /** Exit codes: 0 done, 1 could not run (no display, no server), 2 bad command line, 3 link or code not valid / ended. */
 export interface Io {
@@ -14,14 +23,21 @@ export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream | undefined;
-  /** Opens the local consent page in the person's browser with `command` (xdg-open unless told otherwise). */
-  openBrowser: (command: string, url: string) => void;
+  /** Which desktop this program is built for, and the adapter for it once the command line is read. */
+  platform: PlatformName;
+  makePlatform: (config: HelperConfig, say: (line: string) => void) => Platform;
+  /** What the downloaded program carries, if anything (Windows). */
+  embedded?: Embedded;
+  /** HTTP requests to the server (global fetch unless the platform needs another). */
+  fetch?: typeof fetch;
+  /** Where messages also go without `--log` (Windows: a console window may be gone, or absent under Wine). */
+  defaultLog?: string;
   /** Calls `handler` on Ctrl+C or a termination request, so the session ends cleanly (ffmpeg included). */
   onInterrupt: (handler: () => void) => void;
 }
 
-async function findToken(target: Target): Promise<string> {
-  const client = createClient({ baseUrl: target.server.href });
+async function findToken(target: Target, fetchFn: typeof fetch): Promise<string> {
+  const client = createClient({ baseUrl: target.server.href, fetch: fetchFn });
   try {
     const info =
       target.kind === 'code'
@@ -47,43 +63,62 @@ async function findToken(target: Target): Promise<string> {
 
 class EndedError extends Error {}
 
+/** `stream`, and the log file once there is one: a log that cannot be written never stops the session. */
+function tee(stream: NodeJS.WritableStream, logFile: () => string | undefined) {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      stream.write(chunk);
+      const file = logFile();
+      if (file) {
+        try {
+          fs.appendFileSync(file, chunk);
+        } catch {}
+      }
+      done();
+    },
+  });
+}
+
 export async function main(io: Io): Promise<number> {
-  const say = (line: string) => io.stdout.write(`${line}\n`);
+  let logFile = io.defaultLog;
+  const stdout = tee(io.stdout, () => logFile);
+  const stderr = tee(io.stderr, () => logFile);
+  const say = (line: string) => stdout.write(`${line}\n`);
   let config: HelperConfig;
   try {
-    config = parseConfig(io.argv, io.env);
+    config = parseConfig(io.argv, io.env, { platform: io.platform, embedded: io.embedded });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    stderr.write(`${err.message}\n\n${usage(io.platform)}\n`);
     return 2;
   }
+  logFile = config.log ?? logFile;
   if (config.mode === 'help') {
-    say(USAGE);
+    say(usage(io.platform));
     return 0;
   }
+  const platform = io.makePlatform(config, say);
   try {
     if (config.mode === 'install-sos') {
-      const file = await installSos(config.sosLink, desktopDir(config.desktopDir, config.home));
+      const file = await platform.installSos(config.sosLink);
       say(`The SOS shortcut is on your desktop: ${file}`);
       return 0;
     }
     const target = config.target;
-    if (!config.display)
-      throw new Error('No X display to share: set DISPLAY (e.g. DISPLAY=:0) or pass --display.');
-    // The display first: a machine we cannot capture should hear so before anyone is asked to allow anything.
-    const sink = await X11Sink.open(config.display);
-    const token = await findToken(target);
+    // The desktop first: a machine we cannot capture should hear so before anyone is asked to allow anything.
+    const { sink, capture } = await platform.openDesktop();
+    const token = await findToken(target, io.fetch ?? fetch);
     const session = new HelperSession({
       server: target.server,
       token,
-      display: config.display,
-      ffmpeg: config.ffmpeg,
+      capture,
       sink,
+      desktop: platform.name,
       spawn,
       log: say,
     });
     io.onInterrupt(() => session.act('end'));
-    const terminal = new TerminalUi(io.stdout, io.stdin, (a) => session.act(a));
+    const terminal = new TerminalUi(stdout, io.stdin, (a) => session.act(a));
     session.addUi(terminal);
     let page: LocalPage | undefined;
     if (config.openBrowser) {
@@ -91,7 +126,7 @@ export async function main(io: Io): Promise<number> {
       const url = await page.listen();
       session.addUi(page);
       say(`Consent page: ${url}`);
-      io.openBrowser(config.openWith, url);
+      platform.openBrowser(url);
     }
     const end = await session.start();
     terminal.close();
@@ -101,7 +136,7 @@ export async function main(io: Io): Promise<number> {
     sink.close();
     return end.code;
   } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
+    stderr.write(`${(err as Error).message}\n`);
     return err instanceof EndedError ? 3 : 1;
   }
 }

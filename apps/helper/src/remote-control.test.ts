@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { XK } from './keys.js';
+import type { InputSink } from './platform.js';
 import { RemoteControl } from './remote-control.js';
-import type { InputSink } from './x11-input.js';
 
 /** A keymap like a US keyboard's for the keys these tests use; records what would be injected. */
 class RecordingSink implements InputSink {

@@ -1,6 +1,6 @@
 import { type ControlInput, controlInput } from '@lifeline/contracts';
 import { BUTTONS, charToKeysym, domKeyToKeysym, WHEEL, XK } from './keys.js';
-import type { InputSink } from './x11-input.js';
+import type { InputSink } from './platform.js';
 
 const SHIFT_KEYSYM = XK.Shift_L;
 const SHIFT_R_KEYSYM = XK.Shift_R;

@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { MediaStreamTrack, RTCRtpSender, RtpPacket } from 'werift';
 import { LADDER } from './adapt.js';
+import { gdigrabCapture } from './platforms/windows/capture.js';
+import { x11Capture } from './platforms/x11.js';
 import {
   ffmpegArgs,
   isVp8KeyframeStart,
@@ -13,21 +15,29 @@ import {
 
 describe('the screen stream', () => {
   it('asks ffmpeg for the X display, realtime VP8 with a keyframe a second, as RTP to our port', () => {
-    const args = ffmpegArgs({ display: ':7', width: 1025, height: 768 }, LADDER[0] as never, 40000, 42).join(
-      ' ',
-    );
+    const args = ffmpegArgs(x11Capture(':7', 1025, 768), LADDER[0] as never, 40000, 42).join(' ');
     expect(args).toContain('-f x11grab');
     expect(args).toContain('-video_size 1024x768 -i :7+0,0');
+    expect(args).toContain('-fps_mode passthrough');
     expect(args).toContain('-c:v libvpx -deadline realtime');
     expect(args).toContain('-g 15');
     expect(args).toContain('-ssrc 42');
     expect(args).toContain('rtp://127.0.0.1:40000?pkt_size=1200&rtcpport=40000');
   });
 
-  it('scales the picture down on the lower levels of the ladder', () => {
-    const args = ffmpegArgs({ display: ':7', width: 1024, height: 768 }, LADDER[3] as never, 40000, 42).join(
-      ' ',
+  it('asks the Windows ffmpeg (4.1) for the desktop through GDI, with the frame-passing option it knows', () => {
+    const capture = gdigrabCapture('C:\\Temp\\ffmpeg.exe', 1366, 768);
+    const args = ffmpegArgs(capture, LADDER[0] as never, 40000, 42);
+    expect(args.join(' ')).toContain(
+      '-f gdigrab -draw_mouse 1 -framerate 15 -offset_x 0 -offset_y 0 -video_size 1366x768 -i desktop',
     );
+    expect(args.join(' ')).toContain('-vsync passthrough');
+    expect(args).not.toContain('-fps_mode');
+    expect(capture.ffmpeg).toBe('C:\\Temp\\ffmpeg.exe');
+  });
+
+  it('scales the picture down on the lower levels of the ladder', () => {
+    const args = ffmpegArgs(x11Capture(':7', 1024, 768), LADDER[3] as never, 40000, 42).join(' ');
     expect(args).toContain('-vf scale=512:384');
     expect(args).toContain('-framerate 5');
   });
@@ -84,11 +94,10 @@ describe('the screen stream with ffmpeg and the browser stood in for', () => {
       headerExtensions: [{ id: 5, uri: PLAYOUT_DELAY_URI }],
     } as unknown as RTCRtpSender;
     const stream = new ScreenStream(
-      { display: ':9', width: 640, height: 480 },
+      x11Capture(':9', 640, 480),
       track,
       sender,
       spawn,
-      'ffmpeg',
       LADDER[0] as never,
       () => clock.ms,
     );

@@ -3,6 +3,7 @@ import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { type MediaStreamTrack, type RTCRtpSender, RtpPacket } from 'werift';
 import type { Level } from './adapt.js';
+import type { ScreenCapture } from './platform.js';
 
 /**
  * Chrome's playout-delay RTP header extension. With min = max = 0 the agent's
@@ -20,15 +21,9 @@ const RESTART_COST_MS = 400;
 
 export type Spawn = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 
-export interface ScreenSource {
-  display: string;
-  width: number;
-  height: number;
-}
-
-/** ffmpeg's command line: grab the X display, encode VP8 for low delay, packetise as RTP to our UDP port. */
-export function ffmpegArgs(source: ScreenSource, level: Level, port: number, ssrc: number): string[] {
-  // libvpx wants even sizes; x11grab must not ask for more than the screen has.
+/** ffmpeg's command line: grab the screen, encode VP8 for low delay, packetise as RTP to our UDP port. */
+export function ffmpegArgs(source: ScreenCapture, level: Level, port: number, ssrc: number): string[] {
+  // libvpx wants even sizes; the grabber must not ask for more than the screen has.
   const even = (n: number) => Math.max(2, Math.floor(n / 2) * 2);
   const width = even(source.width * level.scale);
   const height = even(source.height * level.scale);
@@ -37,8 +32,7 @@ export function ffmpegArgs(source: ScreenSource, level: Level, port: number, ssr
     ['-hide_banner', '-loglevel', 'error', '-nostdin'],
     // Start at once and keep nothing queued on the way in: a late frame is worth less than the next one.
     ['-fflags', 'nobuffer', '-probesize', '32', '-analyzeduration', '0'],
-    ['-f', 'x11grab', '-draw_mouse', '1', '-framerate', String(level.fps)],
-    ['-video_size', `${even(source.width)}x${even(source.height)}`, '-i', `${source.display}+0,0`],
+    source.input(level.fps, even(source.width), even(source.height)),
     scale,
     // Realtime VP8: no look-ahead frames, each frame decodable after a loss, fastest encoder speed.
     ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0'],
@@ -48,7 +42,7 @@ export function ffmpegArgs(source: ScreenSource, level: Level, port: number, ssr
     ['-g', String(level.fps), '-keyint_min', String(level.fps)],
     // Each captured frame goes out as it is, stamped with its capture time: with the default constant
     // frame rate a starved ffmpeg falls seconds behind, then duplicates frames to catch up.
-    ['-fps_mode', 'passthrough', '-flush_packets', '1'],
+    [...source.passthrough, '-flush_packets', '1'],
     ['-an', '-f', 'rtp', '-payload_type', '96', '-ssrc', String(ssrc)],
     // ffmpeg's RTCP goes to the same socket and is dropped there: the browser's RTCP is what we adapt to.
     [`rtp://127.0.0.1:${port}?pkt_size=1200&rtcpport=${port}`],
@@ -80,7 +74,7 @@ export function isVp8KeyframeStart(payload: Buffer): boolean {
 const isRtcp = (b: Buffer) => b.length >= 2 && (b[1] as number) >= 200 && (b[1] as number) <= 204;
 
 /**
- * The screen as a WebRTC video track: ffmpeg (x11grab → libvpx → RTP) sends
+ * The screen as a WebRTC video track: ffmpeg (the platform's grabber → libvpx → RTP) sends
  * to a UDP port on loopback, and every packet is written to the werift track.
  * A new level restarts ffmpeg; the sender keeps sequence numbers and
  * timestamps continuous across the restart, so the browser sees one stream.
@@ -101,11 +95,10 @@ export class ScreenStream {
   onFailure: (reason: string) => void = () => {};
 
   constructor(
-    private readonly source: ScreenSource,
+    private readonly source: ScreenCapture,
     private readonly track: MediaStreamTrack,
     private readonly sender: RTCRtpSender,
     private readonly spawn: Spawn,
-    private readonly ffmpegPath: string,
     private level: Level,
     private readonly now: () => number = Date.now,
   ) {}
@@ -157,8 +150,10 @@ export class ScreenStream {
     if (port === undefined || this.stopped) return;
     this.firstPacketOfRun = true;
     this.ssrc = (this.ssrc + 1) >>> 0;
-    const child = this.spawn(this.ffmpegPath, ffmpegArgs(this.source, this.level, port, this.ssrc), {
+    const child = this.spawn(this.source.ffmpeg, ffmpegArgs(this.source, this.level, port, this.ssrc), {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // No console window of its own on Windows: the customer sees only QuickSupport's.
+      windowsHide: true,
     });
     this.ffmpeg = child;
     let stderr = '';

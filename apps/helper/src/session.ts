@@ -3,6 +3,7 @@ import {
   CONTROL_CHANNEL,
   type ControlState,
   closeCodes,
+  type HelperDesktop,
   type PresentAgent,
   type ServerMessage,
   serverMessage,
@@ -19,18 +20,19 @@ import {
 } from 'werift';
 import WebSocket from 'ws';
 import { AdaptivePolicy } from './adapt.js';
+import type { InputSink, ScreenCapture } from './platform.js';
 import { RemoteControl } from './remote-control.js';
 import { PLAYOUT_DELAY_URI, ScreenStream, type Spawn } from './screen-stream.js';
 import { type Action, type ConsentUi, type View, wording } from './view.js';
-import type { InputSink } from './x11-input.js';
 
 export interface SessionDeps {
   /** Base address of the Lifeline server, e.g. https://support.example.com/ */
   server: URL;
   token: string;
-  display: string;
-  ffmpeg: string;
+  capture: ScreenCapture;
   sink: InputSink;
+  /** Told to the agent's page with each control state. */
+  desktop: HelperDesktop;
   spawn: Spawn;
   log: (line: string) => void;
   now?: () => number;
@@ -263,7 +265,12 @@ export class HelperSession {
   private setControl(state: ControlState) {
     this.control = state;
     this.remote.setGranted(state === 'granted');
-    this.send({ type: 'control-state', state, ...(this.viewer ? { to: this.viewer.id } : {}) });
+    this.send({
+      type: 'control-state',
+      state,
+      desktop: this.deps.desktop,
+      ...(this.viewer ? { to: this.viewer.id } : {}),
+    });
     this.render();
   }
 
@@ -314,13 +321,11 @@ export class HelperSession {
   private startScreen(pc: RTCPeerConnection, track: MediaStreamTrack, sender: RTCRtpSender) {
     if (this.stream) return;
     const policy = new AdaptivePolicy(this.now);
-    const source = { display: this.deps.display, width: this.deps.sink.width, height: this.deps.sink.height };
     const stream = new ScreenStream(
-      source,
+      this.deps.capture,
       track,
       sender,
       this.deps.spawn,
-      this.deps.ffmpeg,
       policy.current,
       this.now,
     );
@@ -362,6 +367,7 @@ export class HelperSession {
       this.send({
         type: 'control-state',
         state: this.control,
+        desktop: this.deps.desktop,
         ...(this.viewer ? { to: this.viewer.id } : {}),
       });
       this.render();
@@ -383,7 +389,12 @@ export class HelperSession {
     if (this.control !== 'off') {
       this.control = 'off';
       this.remote.setGranted(false);
-      this.send({ type: 'control-state', state: 'off', ...(this.viewer ? { to: this.viewer.id } : {}) });
+      this.send({
+        type: 'control-state',
+        state: 'off',
+        desktop: this.deps.desktop,
+        ...(this.viewer ? { to: this.viewer.id } : {}),
+      });
     }
     this.stream?.stop();
     this.stream = undefined;

@@ -1,20 +1,5 @@
 import x11, { type XClient, type XDisplay, type XTestExtension } from 'x11';
-
-/** Where injected input lands: the X display through XTEST, or a recording fake in unit tests. */
-export interface InputSink {
-  readonly width: number;
-  readonly height: number;
-  motion(x: number, y: number): void;
-  button(button: number, down: boolean): void;
-  /**
-   * Presses or releases the key that carries `keysym`. `shifted` tells the
-   * caller that the keysym sits on the key's Shift level, so text entry can
-   * hold Shift for it. Undefined: no key of this keymap carries it.
-   */
-  keycodeFor(keysym: number): { keycode: number; shifted: boolean } | undefined;
-  key(keycode: number, down: boolean): void;
-  close(): void;
-}
+import type { InputSink } from './platform.js';
 
 /** Opens an X connection. Resolves once connected, rejects with a readable reason otherwise. */
 export function connectDisplay(display: string): Promise<XDisplay> {

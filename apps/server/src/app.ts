@@ -290,7 +290,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await oauthRoutes(server, route, oauth, auth, cookieOptions);
   hub.register(server);
   await hub.watchAccess();
-  await webPages(server, { frameAncestors: (clientId) => connectorApps.frameAncestors(clientId) });
+  await webPages(server, {
+    publicUrl: config.publicUrl,
+    frameAncestors: (clientId) => connectorApps.frameAncestors(clientId),
+  });
   server.addHook('onClose', () => bus.close());
 
   return {

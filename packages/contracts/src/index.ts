@@ -8,6 +8,7 @@ export * from './endpoints/index.js';
 export * from './invitations.js';
 export * from './modules.js';
 export * from './people.js';
+export * from './quicksupport.js';
 export * from './realtime.js';
 export * from './teamviewer.js';
 export * from './webhooks.js';

@@ -69,6 +69,10 @@ export type ConsentState = z.infer<typeof consentState>;
 export const sharingState = z.enum(['off', 'active', 'paused']);
 export type SharingState = z.infer<typeof sharingState>;
 
+/** The desktop QuickSupport runs on, so the agent's page can tell what cannot be sent there (Ctrl+Alt+Del on Windows). */
+export const helperDesktop = z.enum(['x11', 'windows']);
+export type HelperDesktop = z.infer<typeof helperDesktop>;
+
 /** Messages a browser may send; the hub also checks which role may send which. */
 export const clientMessage = z.discriminatedUnion('type', [
   signalMessage,
@@ -77,7 +81,12 @@ export const clientMessage = z.discriminatedUnion('type', [
   /** Consent belongs to one agent: `agent` is the connection id of the agent the customer answers. */
   z.strictObject({ type: z.literal('consent'), decision: consentDecision, agent: connectionId }),
   z.strictObject({ type: z.literal('sharing'), state: sharingState }),
-  z.strictObject({ type: z.literal('control-state'), state: controlState, to: connectionId.optional() }),
+  z.strictObject({
+    type: z.literal('control-state'),
+    state: controlState,
+    to: connectionId.optional(),
+    desktop: helperDesktop.optional(),
+  }),
   // agent only
   z.strictObject({ type: z.literal('pointer'), at: point.nullable() }),
   z.strictObject({ type: z.literal('annotate'), annotation }),
@@ -170,7 +179,7 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('freeze'), frozen: z.boolean() }),
   /** To the customer: `from` is the asking agent's connection id. */
   z.object({ type: z.literal('control'), action: controlAction, from: z.string().optional() }),
-  z.object({ type: z.literal('control-state'), state: controlState }),
+  z.object({ type: z.literal('control-state'), state: controlState, desktop: helperDesktop.optional() }),
   z.object({ type: z.literal('ended'), reason: endReason }),
   z.object({
     type: z.literal('error'),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { windowsHelperDownload } from './quicksupport-windows.js';
 
 /** The built pages of apps/web (`npm run build`, which `npm start` runs first). */
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -33,6 +34,8 @@ export const PAGE_ROUTES = [
 const FRAMEABLE_PAGES = new Set(['/connector/case', '/connector/desktop']);
 
 export interface WebPagesOptions {
+  /** The server's public address (no trailing slash): the Windows download carries it. */
+  publicUrl?: string;
   /** Origins allowed to frame the connector pages of a client id; empty for an unknown one. */
   frameAncestors?: (clientId: string | undefined) => Promise<string[]>;
 }
@@ -79,6 +82,7 @@ export async function webPages(
   dist = WEB_DIST,
   helperBundle = HELPER_BUNDLE,
 ) {
+  if (options.publicUrl) await windowsHelperDownload(app, options.publicUrl);
   app.get('/downloads/lifeline-quicksupport.mjs', { schema: { hide: true } }, async (_req, reply) => {
     const body = await fs.promises.readFile(helperBundle).catch(() => null);
     if (!body) {

@@ -1,5 +1,5 @@
 import type { JoinInfo } from '@lifeline/contracts';
-import { Button, Code, CopyButton, Group, List, Modal, Stack, Text, Title } from '@mantine/core';
+import { Button, Code, CopyButton, Group, Modal, Stack, Text, Title } from '@mantine/core';
 import { IconDeviceDesktop, IconDownload, IconWorld } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -9,6 +9,7 @@ import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js'
 import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
+import { desktopSystem, WindowsDownload } from '../features/session/quicksupport.js';
 import { api, isApiError, problemText } from '../lib/api.js';
 
 /** Served by the Lifeline server: the desktop helper as one file (apps/helper, `npm run build`). */
@@ -49,6 +50,7 @@ export function JoinPage() {
 
 function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void }) {
   const [helperInfo, setHelperInfo] = useState(false);
+  const system = desktopSystem();
 
   const what = data.type === 'ar' ? 'camera' : 'screen';
   const startCommand = `node ~/Downloads/lifeline-quicksupport.mjs ${window.location.origin}/j/${data.token}`;
@@ -91,41 +93,54 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
         <Stack>
           <Text size="sm">
             QuickSupport lets your agent see your screen and, only when you allow it, use your mouse and
-            keyboard. It asks you first in your browser (or in the terminal) and you can take back control or
+            keyboard. It asks you first in your browser (or in its window) and you can take back control or
             end the session at any moment.
           </Text>
-          <Group gap="xs">
-            <IconDeviceDesktop aria-hidden />
-            <Text fw={600}>Linux (X11 desktop)</Text>
-          </Group>
-          <Text size="sm">
-            Needs Node.js 20 or newer and ffmpeg (<Code>sudo apt install nodejs ffmpeg</Code>). Download it,
-            then run in a terminal:
-          </Text>
-          <Button
-            component="a"
-            href={HELPER_DOWNLOAD}
-            download="lifeline-quicksupport.mjs"
-            leftSection={<IconDownload aria-hidden />}
-            w="fit-content"
-          >
-            Download for Linux
-          </Button>
-          <Code block aria-label="Start command" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
-            {startCommand}
-          </Code>
-          <CopyButton value={startCommand}>
-            {({ copied, copy }) => (
-              <Button variant="default" size="xs" w="fit-content" onClick={copy}>
-                {copied ? 'Command copied' : 'Copy command'}
+          {system === 'windows' && <WindowsDownload token={data.token} />}
+          {system === 'linux' && (
+            <>
+              <Group gap="xs">
+                <IconDeviceDesktop aria-hidden />
+                <Text fw={600}>Linux (X11 desktop)</Text>
+              </Group>
+              <Text size="sm">
+                Needs Node.js 20 or newer and ffmpeg (<Code>sudo apt install nodejs ffmpeg</Code>). Download
+                it, then run in a terminal:
+              </Text>
+              <Button
+                component="a"
+                href={HELPER_DOWNLOAD}
+                download="lifeline-quicksupport.mjs"
+                leftSection={<IconDownload aria-hidden />}
+                w="fit-content"
+              >
+                Download for Linux
               </Button>
-            )}
-          </CopyButton>
-          <List size="sm">
-            <List.Item>Windows: not supported yet — join in your browser</List.Item>
-            <List.Item>macOS: not supported yet — join in your browser</List.Item>
-            <List.Item>Linux with Wayland only (no X11): not supported yet — join in your browser</List.Item>
-          </List>
+              <Code
+                block
+                aria-label="Start command"
+                style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
+              >
+                {startCommand}
+              </Code>
+              <CopyButton value={startCommand}>
+                {({ copied, copy }) => (
+                  <Button variant="default" size="xs" w="fit-content" onClick={copy}>
+                    {copied ? 'Command copied' : 'Copy command'}
+                  </Button>
+                )}
+              </CopyButton>
+              <Text size="sm" c="dimmed">
+                Linux with Wayland only (no X11) is not supported yet: join in your browser there.
+              </Text>
+            </>
+          )}
+          {system === 'other' && (
+            <Text size="sm">
+              QuickSupport runs on Windows and on Linux with an X11 desktop. On this device, join in your
+              browser: your agent sees your {what} and can point and draw on it.
+            </Text>
+          )}
           <Button
             variant="light"
             onClick={() => {

@@ -229,6 +229,12 @@ export function AgentSession({
                             ? `${customerName} refused control`
                             : 'QuickSupport: control available on request'}
                     </Text>
+                    {control === 'granted' && state.desktop === 'windows' && (
+                      <Text size="sm" c="dimmed">
+                        Ctrl+Alt+Del cannot be sent to Windows: it is reserved for Windows itself and no
+                        program may send it. Ask {customerName} to press it if needed.
+                      </Text>
+                    )}
                   </>
                 )}
                 {isAr && (

@@ -7,6 +7,7 @@ import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { MediaStage } from './MediaStage.js';
 import { CustomerPeer } from './peer.js';
+import { desktopSystem, WindowsDownload } from './quicksupport.js';
 import { useSessionSocket } from './useSessionSocket.js';
 
 /** The customer's own screen or camera, asked for only after "Allow". */
@@ -283,6 +284,14 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
             Nothing is shared until you allow it.
           </Text>
         </Group>
+        {info.type === 'remote_control' && desktopSystem() === 'windows' && (
+          <Stack gap="xs">
+            <Text size="sm" fw={600}>
+              Your agent can also use your mouse and keyboard, with QuickSupport:
+            </Text>
+            <WindowsDownload token={info.token} />
+          </Stack>
+        )}
         <Text size="sm" c="dimmed">
           Session code {info.code}
         </Text>

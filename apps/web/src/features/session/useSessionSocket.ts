@@ -7,6 +7,7 @@ import {
   type ControlState,
   closeCodes,
   type EndReason,
+  type HelperDesktop,
   type Point,
   type Presence,
   type ServerMessage,
@@ -32,6 +33,8 @@ export interface SessionState {
    * the customer cannot be controlled (joined in the browser, or not sharing).
    */
   control: ControlState | null;
+  /** The desktop the helper runs on, as it last said. */
+  desktop: HelperDesktop | undefined;
   chat: ChatEntry[];
   annotations: Annotation[];
   pointer: Point | null;
@@ -50,6 +53,7 @@ const initial: SessionState = {
   consent: 'pending',
   sharing: 'off',
   control: null,
+  desktop: undefined,
   chat: [],
   annotations: [],
   pointer: null,
@@ -81,7 +85,7 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
     case 'sharing':
       return { ...state, sharing: m.state, control: m.state === 'off' ? null : state.control };
     case 'control-state':
-      return { ...state, control: m.state };
+      return { ...state, control: m.state, desktop: m.desktop ?? state.desktop };
     case 'chat':
       return { ...state, chat: [...state.chat, m] };
     case 'annotate':
