@@ -4,6 +4,7 @@ import { Navigate, useLocation, useParams } from 'react-router';
 import { AgentSession } from '../features/session/AgentSession.js';
 import { useSessionSocket } from '../features/session/useSessionSocket.js';
 import { api, isApiError, problemText } from '../lib/api.js';
+import { keys } from '../lib/query-keys.js';
 
 /** `links.agent`: opening it joins the session, no further click. */
 export function AgentSessionPage() {
@@ -11,9 +12,9 @@ export function AgentSessionPage() {
   const location = useLocation();
   // The socket opens at once, alongside the look-ups: the customer's prompt must not wait for them.
   const session = useSessionSocket(code ? { caseCode: code } : null, 'agent');
-  const me = useQuery({ queryKey: ['me'], queryFn: () => api.me() });
+  const me = useQuery({ queryKey: keys.me, queryFn: () => api.me() });
   const found = useQuery({
-    queryKey: ['case', code],
+    queryKey: keys.case(code),
     queryFn: () => api.cases.get(code),
     enabled: me.isSuccess,
   });

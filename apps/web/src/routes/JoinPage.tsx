@@ -11,6 +11,7 @@ import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
 import { desktopSystem, WindowsDownload } from '../features/session/quicksupport.js';
 import { api, isApiError, problemText } from '../lib/api.js';
+import { keys } from '../lib/query-keys.js';
 
 /** Served by the Lifeline server: the desktop helper as one file (apps/helper, `npm run build`). */
 const HELPER_DOWNLOAD = '/downloads/lifeline-quicksupport.mjs';
@@ -23,7 +24,7 @@ export function JoinPage() {
   const { token = '' } = useParams();
   const location = useLocation();
   const [joined, setJoined] = useState((location.state as { join?: string } | null)?.join === 'browser');
-  const info = useQuery({ queryKey: ['join', token], queryFn: () => api.join.byToken(token) });
+  const info = useQuery({ queryKey: keys.join(token), queryFn: () => api.join.byToken(token) });
 
   if (info.isPending) return <LoadingCard text="Opening your support session…" />;
   if (isApiError(info.error, 410)) return <EndedPage />;

@@ -5,6 +5,7 @@ import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js'
 import { BrandedArea } from '../features/modules/branding.js';
 import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
 import { api, isApiError, problemText } from '../lib/api.js';
+import { keys } from '../lib/query-keys.js';
 
 /**
  * `/qs/{slug}`: a QuickSupport module's page, where customers ask for help
@@ -16,7 +17,7 @@ export function ModulePage() {
   const [search] = useSearchParams();
   const sos = search.get('sos') === '1';
   const navigate = useNavigate();
-  const page = useQuery({ queryKey: ['module-page', slug], queryFn: () => api.quickSupport.page(slug) });
+  const page = useQuery({ queryKey: keys.modulePage(slug), queryFn: () => api.quickSupport.page(slug) });
   const request = useMutation({
     mutationFn: (answers: ModuleAnswers) =>
       api.quickSupport.request(slug, {

@@ -16,6 +16,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { api, problemText } from '../lib/api.js';
+import { keys } from '../lib/query-keys.js';
 
 // The steps of this page sit under its own path, where the provider's interaction cookie is
 // sent; they are same-origin JSON calls, so the cookie of this first-party tab travels by itself.
@@ -26,7 +27,7 @@ export function OAuthInteractionPage() {
   const steps = endpoints.oauthInteraction;
   const params = { uid };
   const details = useQuery({
-    queryKey: ['oauth-interaction', uid],
+    queryKey: keys.oauthInteraction(uid),
     queryFn: () => api.call(steps.details, { params }),
   });
   const [error, setError] = useState<string | null>(null);

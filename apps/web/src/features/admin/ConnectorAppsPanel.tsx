@@ -17,6 +17,7 @@ import { useState } from 'react';
 import { CopyField } from '../../components/CopyField.js';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
+import { keys } from '../../lib/query-keys.js';
 
 const lines = (text: string) =>
   text
@@ -56,13 +57,13 @@ function ConnectorUrls({ app }: { app: ConnectorApp }) {
 /** Admins register CRM connector apps (OAuth clients): origins that may embed the pages, redirect URIs, secret. */
 export function ConnectorAppsPanel() {
   const queryClient = useQueryClient();
-  const apps = useQuery({ queryKey: ['connector-apps'], queryFn: () => api.connectorApps.list() });
+  const apps = useQuery({ queryKey: keys.connectorApps, queryFn: () => api.connectorApps.list() });
   const [name, setName] = useState('');
   const [origins, setOrigins] = useState('');
   const [redirects, setRedirects] = useState('');
   const [created, setCreated] = useState<CreatedConnectorApp | null>(null);
   const [removing, setRemoving] = useState<ConnectorApp | null>(null);
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['connector-apps'] });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.connectorApps });
   const create = useMutation({
     mutationFn: () =>
       api.connectorApps.create({ name, allowedOrigins: lines(origins), redirectUris: lines(redirects) }),

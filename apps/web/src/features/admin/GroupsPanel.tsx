@@ -15,13 +15,14 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
+import { keys } from '../../lib/query-keys.js';
 
 export function GroupsPanel() {
   const queryClient = useQueryClient();
-  const groups = useQuery({ queryKey: ['groups'], queryFn: () => api.groups.list() });
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  const groups = useQuery({ queryKey: keys.groups, queryFn: () => api.groups.list() });
+  const users = useQuery({ queryKey: keys.users, queryFn: () => api.users.list() });
   const [name, setName] = useState('');
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['groups'] });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.groups });
   const create = useMutation({
     mutationFn: () => api.groups.create(name),
     onSuccess: () => {

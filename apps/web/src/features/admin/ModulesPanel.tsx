@@ -36,6 +36,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { CenteredCardPreview } from '../../components/CenteredCard.js';
 import { api, problemText } from '../../lib/api.js';
+import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
 import { BrandedArea } from '../modules/branding.js';
 import { ModuleForm } from '../modules/ModuleForm.js';
@@ -161,7 +162,7 @@ function ModuleLinks({ module }: { module: QuickSupportModule }) {
 function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; onDone: () => void }) {
   const queryClient = useQueryClient();
   const me = useMe();
-  const groups = useQuery({ queryKey: ['groups'], queryFn: () => api.groups.list() });
+  const groups = useQuery({ queryKey: keys.groups, queryFn: () => api.groups.list() });
   const [saved, setSaved] = useState<QuickSupportModule | null>(module);
   const [draft, setDraft] = useState<Draft>(() => draftOf(module));
   const [slugEdited, setSlugEdited] = useState(module !== null);
@@ -201,13 +202,13 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
       }
       return result;
     },
-    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['modules'] }),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: keys.modules }),
   });
   const [confirmDelete, setConfirmDelete] = useState(false);
   const remove = useMutation({
     mutationFn: (id: string) => api.modules.delete(id),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['modules'] });
+      void queryClient.invalidateQueries({ queryKey: keys.modules });
       onDone();
     },
   });
@@ -215,7 +216,7 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
     mutationFn: (id: string) => api.modules.removeLogo(id),
     onSuccess: (m) => {
       setSaved(m);
-      void queryClient.invalidateQueries({ queryKey: ['modules'] });
+      void queryClient.invalidateQueries({ queryKey: keys.modules });
     },
   });
 
@@ -437,7 +438,7 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
 
 /** Admins design QuickSupport modules: branded pages where customers open cases themselves. */
 export function ModulesPanel() {
-  const modules = useQuery({ queryKey: ['modules'], queryFn: () => api.modules.list() });
+  const modules = useQuery({ queryKey: keys.modules, queryFn: () => api.modules.list() });
   const [editing, setEditing] = useState<QuickSupportModule | 'new' | null>(null);
 
   if (editing) {

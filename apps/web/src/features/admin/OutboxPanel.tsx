@@ -2,10 +2,11 @@ import { Badge, Paper, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
+import { keys } from '../../lib/query-keys.js';
 
 /** Every e-mail and SMS as it was (or would be) sent; without a provider, this is where they wait. */
 export function OutboxPanel() {
-  const outbox = useQuery({ queryKey: ['outbox'], queryFn: () => api.outbox.list({ limit: 50 }) });
+  const outbox = useQuery({ queryKey: keys.outbox, queryFn: () => api.outbox.list({ limit: 50 }) });
   if (outbox.data?.items.length === 0) {
     return (
       <Text size="sm" c="dimmed">

@@ -17,6 +17,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
+import { keys } from '../../lib/query-keys.js';
 
 /**
  * The signed-in admin's personal API tokens (a new one is shown once, any can be revoked), and
@@ -24,12 +25,12 @@ import { formatTime } from '../../lib/format.js';
  */
 export function TokensPanel() {
   const queryClient = useQueryClient();
-  const tokens = useQuery({ queryKey: ['tokens'], queryFn: () => api.tokens.list() });
+  const tokens = useQuery({ queryKey: keys.tokens, queryFn: () => api.tokens.list() });
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['cases:read', 'cases:write']);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['tokens'] });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.tokens });
   const create = useMutation({
     mutationFn: () => api.tokens.create({ name, scopes: scopes as Scope[] }),
     onSuccess: (t) => {
@@ -175,12 +176,12 @@ function RevokeDialog(props: {
 /** Any user's tokens, for the admin who must end access a person left behind (a CRM script, a lost laptop). */
 function UserTokens() {
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  const users = useQuery({ queryKey: keys.users, queryFn: () => api.users.list() });
   const [userId, setUserId] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const user = users.data?.find((u) => u.id === userId);
   const tokens = useQuery({
-    queryKey: ['tokens', 'of', userId],
+    queryKey: keys.tokensOf(userId),
     queryFn: () => api.users.tokens(userId ?? ''),
     enabled: userId !== null,
   });
@@ -188,7 +189,7 @@ function UserTokens() {
     mutationFn: (id: string) => api.users.revokeToken(userId ?? '', id),
     onSuccess: () => {
       setRevoking(null);
-      void queryClient.invalidateQueries({ queryKey: ['tokens'] });
+      void queryClient.invalidateQueries({ queryKey: keys.tokens });
     },
   });
 

@@ -14,6 +14,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
+import { keys } from '../../lib/query-keys.js';
 
 function AddUserDialog({
   opened,
@@ -36,7 +37,7 @@ function AddUserDialog({
         ...(form.group ? { defaultGroupId: form.group } : {}),
       }),
     onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
+      void queryClient.invalidateQueries({ queryKey: keys.users });
       setForm({ name: '', email: '', password: '', role: 'agent', group: '' });
       onClose();
     },
@@ -104,13 +105,13 @@ function AddUserDialog({
 
 export function UsersPanel() {
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
-  const groups = useQuery({ queryKey: ['groups'], queryFn: () => api.groups.list() });
+  const users = useQuery({ queryKey: keys.users, queryFn: () => api.users.list() });
+  const groups = useQuery({ queryKey: keys.groups, queryFn: () => api.groups.list() });
   const [adding, setAdding] = useState(false);
   const update = useMutation({
     mutationFn: (v: { id: string; body: { role?: Role; active?: boolean } }) =>
       api.users.update(v.id, v.body),
-    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['users'] }),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: keys.users }),
   });
   const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? '—';
 

@@ -26,6 +26,7 @@ import { CopyField } from '../../components/CopyField.js';
 import { problemText } from '../../lib/api.js';
 import { statusColors, statusLabels, typeLabels } from '../../lib/format.js';
 import { appLink, canOpenInApp } from '../../lib/installedApp.js';
+import { keys } from '../../lib/query-keys.js';
 import { SharePanel } from '../queue/SharePanel.js';
 import { useConnectorAuth } from './useConnectorAuth.js';
 
@@ -65,7 +66,7 @@ const openStatuses = ['new', 'pending', 'in_progress'] as const;
 export function ConnectorPage({ page, record }: { page: 'case' | 'desktop'; record: CrmRecord }) {
   const auth = useConnectorAuth(record.clientId);
   const me = useQuery({
-    queryKey: ['connector', 'me', auth.state],
+    queryKey: keys.connector.me(auth.state),
     queryFn: () => auth.client.me(),
     enabled: auth.state === 'signed-in',
   });
@@ -143,7 +144,7 @@ function Session({
   const [closedCode, setClosedCode] = useState<string | null>(null);
   const linked = Boolean(record.system && record.recordId);
   // Without a CRM record nothing is looked up, but a created session is kept under this key all the same.
-  const openCaseKey = ['connector', 'open-case', record.system, record.recordId];
+  const openCaseKey = keys.connector.openCase(record.system, record.recordId);
   const open = useQuery({
     queryKey: openCaseKey,
     queryFn: async () =>
@@ -299,7 +300,7 @@ function LiveCase({
   onClosed: (c: Case) => void;
 }) {
   const live = useQuery({
-    queryKey: ['connector', 'case', initial.code],
+    queryKey: keys.connector.case(initial.code),
     queryFn: () => client.cases.get(initial.code),
     initialData: initial,
     refetchInterval: POLL_MS,

@@ -20,6 +20,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
 import { formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
+import { keys } from '../../lib/query-keys.js';
 import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
@@ -73,17 +74,17 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 export function CaseDetailPage() {
   const { code = '' } = useParams();
   useConsoleFeed();
-  const found = useQuery({ queryKey: ['case', code], queryFn: () => api.cases.get(code) });
+  const found = useQuery({ queryKey: keys.case(code), queryFn: () => api.cases.get(code) });
   const events = useQuery({
-    queryKey: ['events', code],
+    queryKey: keys.events.of(code),
     queryFn: () => api.cases.events(code, { limit: 200 }),
   });
   const connections = useQuery({
-    queryKey: ['events', code, 'connections'],
+    queryKey: keys.events.connections(code),
     queryFn: () => api.cases.connections(code),
   });
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
-  const groups = useQuery({ queryKey: ['groups'], queryFn: () => api.groups.list() });
+  const users = useQuery({ queryKey: keys.users, queryFn: () => api.users.list() });
+  const groups = useQuery({ queryKey: keys.groups, queryFn: () => api.groups.list() });
   const userName = (id: unknown) => users.data?.find((u) => u.id === id)?.name ?? String(id);
 
   if (found.error) {

@@ -15,6 +15,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
+import { keys } from '../../lib/query-keys.js';
 
 interface Props {
   opened: boolean;
@@ -64,7 +65,7 @@ export function NewCaseDialog({ opened, onClose, groups, users }: Props) {
     },
     onSuccess: (c) => {
       setCreated(c);
-      void queryClient.invalidateQueries({ queryKey: ['cases'] });
+      void queryClient.invalidateQueries({ queryKey: keys.cases.all });
     },
   });
 

@@ -29,6 +29,7 @@ import { Link } from 'react-router';
 import { api, problemText } from '../../lib/api.js';
 import { expiresIn, formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
 import { appLink, canOpenInApp } from '../../lib/installedApp.js';
+import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
 import { NewCaseDialog } from './NewCaseDialog.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
@@ -92,11 +93,11 @@ export function QueuePage() {
   const [now, setNow] = useState(Date.now());
   useInterval(() => setNow(Date.now()), 30_000, { autoInvoke: true });
 
-  const groups = useQuery({ queryKey: ['groups'], queryFn: () => api.groups.list() });
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
+  const groups = useQuery({ queryKey: keys.groups, queryFn: () => api.groups.list() });
+  const users = useQuery({ queryKey: keys.users, queryFn: () => api.users.list() });
   const filters = { statuses, groupId, mine, q };
   const cases = useInfiniteQuery({
-    queryKey: ['cases', filters],
+    queryKey: keys.cases.list(filters),
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       api.cases.list({
@@ -128,7 +129,7 @@ export function QueuePage() {
   const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? '—';
   const userName = (id: string | null) =>
     id ? (users.data?.find((u) => u.id === id)?.name ?? '—') : 'Unassigned';
-  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['cases'] });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.cases.all });
 
   const bulkDelete = useMutation({
     mutationFn: () => api.cases.bulkDelete([...selected]),

@@ -19,6 +19,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
+import { keys } from '../../lib/query-keys.js';
 
 const statusColors: Record<Invitation['status'], string> = { queued: 'yellow', sent: 'green', failed: 'red' };
 
@@ -39,7 +40,7 @@ export function SharePanel({
   const queryClient = useQueryClient();
   const ended = c.status === 'closed' || c.status === 'expired';
   const invitations = useQuery({
-    queryKey: ['events', c.code, 'invitations'],
+    queryKey: keys.events.invitations(c.code),
     queryFn: () => client.cases.invitations(c.code, { limit: 50 }),
     // Without the live feed, look again while something is on its way.
     refetchInterval: (q) => (poll && q.state.data?.items.some((i) => i.status === 'queued') ? 3000 : false),
@@ -55,7 +56,7 @@ export function SharePanel({
       client.cases.invite(c.code, { channel, to, ...(message.trim() ? { message: message.trim() } : {}) }),
     onSuccess: () => {
       setOpen(false);
-      void queryClient.invalidateQueries({ queryKey: ['events', c.code] });
+      void queryClient.invalidateQueries({ queryKey: keys.events.of(c.code) });
     },
   });
   const start = () => {

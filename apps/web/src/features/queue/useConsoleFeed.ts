@@ -1,6 +1,7 @@
 import { consoleMessage } from '@lifeline/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { keys } from '../../lib/query-keys.js';
 
 /**
  * Keeps every case query of the console fresh from `/ws/console`: a changed
@@ -30,14 +31,14 @@ export function useConsoleFeed() {
           attempt = 0;
           setLive(true);
           // Whatever changed while we were away.
-          void queryClient.invalidateQueries({ queryKey: ['cases'] });
+          void queryClient.invalidateQueries({ queryKey: keys.cases.all });
           return;
         }
-        if (m.type === 'case.changed') queryClient.setQueryData(['case', m.case.code], m.case);
-        else queryClient.removeQueries({ queryKey: ['case', m.code] });
-        void queryClient.invalidateQueries({ queryKey: ['events'] });
+        if (m.type === 'case.changed') queryClient.setQueryData(keys.case(m.case.code), m.case);
+        else queryClient.removeQueries({ queryKey: keys.case(m.code) });
+        void queryClient.invalidateQueries({ queryKey: keys.events.all });
         clearTimeout(refetch);
-        refetch = setTimeout(() => void queryClient.invalidateQueries({ queryKey: ['cases'] }), 100);
+        refetch = setTimeout(() => void queryClient.invalidateQueries({ queryKey: keys.cases.all }), 100);
       };
       ws.onclose = () => {
         setLive(false);
