@@ -14,6 +14,13 @@ export const statusColors: Record<Case['status'], string> = {
   closed: 'gray',
   expired: 'gray',
 };
+export const sourceLabels: Record<Case['source'], string> = {
+  manual: 'Console',
+  api: 'API',
+  module: 'Module',
+  sos: 'SOS',
+  connector: 'Connector',
+};
 export const typeLabels: Record<Case['type'], string> = { remote_control: 'Remote control', ar: 'AR camera' };
 
 export const formatTime = (iso: string) =>

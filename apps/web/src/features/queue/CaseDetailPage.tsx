@@ -2,7 +2,6 @@ import type { CaseEvent } from '@lifeline/contracts';
 import {
   Alert,
   Anchor,
-  Badge,
   Button,
   CopyButton,
   Grid,
@@ -17,10 +16,21 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
-import { formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
+import { formatTime, sourceLabels, statusLabels, typeLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
+import { useMe } from '../../lib/useMe.js';
+import {
+  AssignDialog,
+  CloseCaseDialog,
+  DeleteCaseDialog,
+  EditCaseDialog,
+  isEnded,
+  mayEnd,
+  StatusBadge,
+} from './caseActions.js';
 import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
@@ -85,9 +95,13 @@ export function CaseDetailPage() {
   });
   const users = useQuery({ queryKey: keys.users, queryFn: () => api.users.list() });
   const groups = useQuery({ queryKey: keys.groups, queryFn: () => api.groups.list() });
+  const me = useMe();
+  const navigate = useNavigate();
+  const [dialog, setDialog] = useState<'edit' | 'assign' | 'close' | 'delete' | null>(null);
+  const dismiss = () => setDialog(null);
   const userName = (id: unknown) => users.data?.find((u) => u.id === id)?.name ?? String(id);
 
-  if (found.error) {
+  if (found.error && !found.data) {
     return (
       <Alert
         color="red"
@@ -104,7 +118,7 @@ export function CaseDetailPage() {
   }
   const c = found.data;
   if (!c) return <Loader aria-label="Loading" />;
-  const ended = c.status === 'closed' || c.status === 'expired';
+  const ended = isEnded(c);
 
   return (
     <Stack>
@@ -116,16 +130,44 @@ export function CaseDetailPage() {
           <Title order={1} size="h2">
             {c.name}
           </Title>
-          <Badge color={statusColors[c.status]} variant="light">
-            {statusLabels[c.status]}
-          </Badge>
+          <StatusBadge status={c.status} />
         </Group>
-        {!ended && (
-          <Button component="a" href={c.links.agent} target="_blank" rel="noopener">
-            Connect
-          </Button>
-        )}
+        <Group gap="xs" role="toolbar" aria-label="Case actions">
+          {!ended && (
+            <Button component="a" href={c.links.agent} target="_blank" rel="noopener">
+              Connect
+            </Button>
+          )}
+          {!ended && (
+            <Button variant="default" onClick={() => setDialog('edit')}>
+              Edit
+            </Button>
+          )}
+          {!ended && (
+            <Button variant="default" onClick={() => setDialog('assign')}>
+              Assign
+            </Button>
+          )}
+          {!ended && mayEnd(c, me.data) && (
+            <Button color="red" variant="light" onClick={() => setDialog('close')}>
+              Close case
+            </Button>
+          )}
+          {mayEnd(c, me.data) && (
+            <Button color="red" variant="subtle" onClick={() => setDialog('delete')}>
+              Delete
+            </Button>
+          )}
+        </Group>
       </Group>
+      <EditCaseDialog target={dialog === 'edit' ? c : null} groups={groups.data ?? []} onDone={dismiss} />
+      <AssignDialog target={dialog === 'assign' ? c : null} users={users.data ?? []} onDone={dismiss} />
+      <CloseCaseDialog target={dialog === 'close' ? c : null} onCancel={dismiss} onClosed={dismiss} />
+      <DeleteCaseDialog
+        target={dialog === 'delete' ? c : null}
+        onCancel={dismiss}
+        onDeleted={() => void navigate('/', { state: { deleted: c.code } })}
+      />
       <Grid>
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack>
@@ -133,7 +175,7 @@ export function CaseDetailPage() {
               <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
                 <Field label="Session code">{c.code}</Field>
                 <Field label="Type">{typeLabels[c.type]}</Field>
-                <Field label="Source">{c.source}</Field>
+                <Field label="Source">{sourceLabels[c.source]}</Field>
                 <Field label="Group">{groups.data?.find((g) => g.id === c.groupId)?.name ?? '—'}</Field>
                 <Field label="Assignee">{c.assigneeId ? userName(c.assigneeId) : 'Unassigned'}</Field>
                 <Field label="Online now">

@@ -26,6 +26,7 @@ interface Props {
 
 const blank = {
   name: '',
+  description: '',
   type: 'remote_control' as CaseType,
   customerName: '',
   email: '',
@@ -56,6 +57,7 @@ export function NewCaseDialog({ opened, onClose, groups, users }: Props) {
       const body: CreateCaseRequest = {
         name: form.name,
         type: form.type,
+        ...(form.description.trim() ? { description: form.description.trim() } : {}),
         ...(Object.keys(customer).length ? { customer } : {}),
         ...(groupId ? { groupId } : {}),
         ...(assigneeId ? { assigneeId } : {}),
@@ -128,6 +130,15 @@ export function NewCaseDialog({ opened, onClose, groups, users }: Props) {
               value={form.name}
               onChange={set('name')}
               data-autofocus
+            />
+            <Textarea
+              label="Description"
+              description="What the customer needs help with"
+              maxLength={4000}
+              autosize
+              minRows={2}
+              value={form.description}
+              onChange={set('description')}
             />
             <SegmentedControl
               aria-label="Session type"

@@ -25,12 +25,13 @@ import { useDebouncedValue, useInterval } from '@mantine/hooks';
 import { IconChevronDown, IconChevronUp, IconDots, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { api, problemText } from '../../lib/api.js';
-import { expiresIn, formatTime, statusColors, statusLabels, typeLabels } from '../../lib/format.js';
+import { expiresIn, formatTime, sourceLabels, statusLabels, typeLabels } from '../../lib/format.js';
 import { appLink, canOpenInApp } from '../../lib/installedApp.js';
 import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
+import { AssignDialog, CloseCaseDialog, isEnded, mayEnd, StatusBadge } from './caseActions.js';
 import { NewCaseDialog } from './NewCaseDialog.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
@@ -78,6 +79,7 @@ export function QueuePage() {
   }, []);
   const me = useMe();
   const live = useConsoleFeed();
+  const deleted = (useLocation().state as { deleted?: string } | null)?.deleted;
   const queryClient = useQueryClient();
   const [statuses, setStatuses] = useState<string[]>(OPEN);
   const [groupId, setGroupId] = useState<string | null>(null);
@@ -139,26 +141,16 @@ export function QueuePage() {
       refresh();
     },
   });
-  const assign = useMutation({
-    mutationFn: (v: { code: string; assigneeId: string | null }) =>
-      api.cases.update(v.code, { assigneeId: v.assigneeId }),
-    onSuccess: () => {
-      setAssigning(null);
-      refresh();
-    },
-  });
-  const closeCase = useMutation({
-    mutationFn: (code: string) => api.cases.close(code),
-    onSuccess: () => {
-      setClosing(null);
-      refresh();
-    },
+  const assignToMe = useMutation({
+    mutationFn: (code: string) => api.cases.update(code, { assigneeId: me.data?.user.id ?? null }),
+    onSuccess: refresh,
   });
 
   const onSort = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: key === 'createdAt' }));
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.code));
   const n = selected.size;
+  const hidesEnded = statuses.length > 0 && !statuses.includes('closed') && !statuses.includes('expired');
 
   return (
     <Stack gap="md">
@@ -222,13 +214,19 @@ export function QueuePage() {
         />
       </Group>
 
+      {deleted && (
+        <Alert color="gray" variant="light" role="status">
+          {deleted} was deleted.
+        </Alert>
+      )}
+
       {cases.error && (
         <Alert color="red" variant="light" title="The queue could not be loaded">
           {problemText(cases.error)}
         </Alert>
       )}
 
-      <Table.ScrollContainer minWidth={1150}>
+      <Table.ScrollContainer minWidth={1250}>
         <Table striped highlightOnHover verticalSpacing="xs" aria-label="Service cases">
           <Table.Thead>
             <Table.Tr>
@@ -244,6 +242,7 @@ export function QueuePage() {
               <SortHeader label="Name" sortKey="name" sort={sort} onSort={onSort} />
               <Table.Th>Customer</Table.Th>
               <Table.Th>Type</Table.Th>
+              <Table.Th>Source</Table.Th>
               <SortHeader label="Status" sortKey="status" sort={sort} onSort={onSort} />
               <Table.Th>Assignee</Table.Th>
               <Table.Th>Group</Table.Th>
@@ -256,7 +255,7 @@ export function QueuePage() {
           </Table.Thead>
           <Table.Tbody>
             {rows.map((c) => {
-              const ended = c.status === 'closed' || c.status === 'expired';
+              const ended = isEnded(c);
               return (
                 <Table.Tr key={c.code} aria-label={`${c.name} ${c.code}`}>
                   <Table.Td>
@@ -293,10 +292,9 @@ export function QueuePage() {
                   </Table.Td>
                   <Table.Td>{c.customer.name ?? c.customer.email ?? '—'}</Table.Td>
                   <Table.Td>{typeLabels[c.type]}</Table.Td>
+                  <Table.Td>{sourceLabels[c.source]}</Table.Td>
                   <Table.Td>
-                    <Badge color={statusColors[c.status]} variant="light" style={{ overflow: 'visible' }}>
-                      {statusLabels[c.status]}
-                    </Badge>
+                    <StatusBadge status={c.status} />
                   </Table.Td>
                   <Table.Td>{userName(c.assigneeId)}</Table.Td>
                   <Table.Td>{groupName(c.groupId)}</Table.Td>
@@ -333,13 +331,9 @@ export function QueuePage() {
                           </Menu.Item>
                           {!ended && <Menu.Item onClick={() => setAssigning(c)}>Assign…</Menu.Item>}
                           {!ended && me.data && c.assigneeId !== me.data.user.id && (
-                            <Menu.Item
-                              onClick={() => assign.mutate({ code: c.code, assigneeId: me.data.user.id })}
-                            >
-                              Assign to me
-                            </Menu.Item>
+                            <Menu.Item onClick={() => assignToMe.mutate(c.code)}>Assign to me</Menu.Item>
                           )}
-                          {!ended && (
+                          {!ended && mayEnd(c, me.data) && (
                             <Menu.Item color="red" onClick={() => setClosing(c)}>
                               Close
                             </Menu.Item>
@@ -361,9 +355,18 @@ export function QueuePage() {
         </Group>
       )}
       {cases.isSuccess && rows.length === 0 && (
-        <Text c="dimmed" ta="center" py="xl">
-          No service cases match. Create one with “New service case”.
-        </Text>
+        <Stack align="center" gap="xs" py="xl">
+          <Text c="dimmed" ta="center">
+            {hidesEnded
+              ? 'No open service cases match. Closed and expired cases are hidden by the Status filter.'
+              : 'No service cases match. Create one with “New service case”.'}
+          </Text>
+          {hidesEnded && (
+            <Button variant="default" size="xs" onClick={() => setStatuses([])}>
+              Show all statuses
+            </Button>
+          )}
+        </Stack>
       )}
       {cases.hasNextPage && (
         <Group justify="center">
@@ -411,87 +414,8 @@ export function QueuePage() {
         </Stack>
       </Modal>
 
-      <AssignDialog
-        target={assigning}
-        users={(users.data ?? []).filter((u) => u.active)}
-        busy={assign.isPending}
-        error={assign.error}
-        onCancel={() => setAssigning(null)}
-        onAssign={(assigneeId) => assigning && assign.mutate({ code: assigning.code, assigneeId })}
-      />
-
-      <Modal
-        opened={closing !== null}
-        onClose={() => setClosing(null)}
-        title={`Close ${closing?.code}?`}
-        centered
-      >
-        <Stack>
-          <Text size="sm">The customer is disconnected and their link and code stop working.</Text>
-          {closeCase.error && (
-            <Alert color="red" variant="light" role="alert">
-              {problemText(closeCase.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setClosing(null)}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={closeCase.isPending}
-              onClick={() => closing && closeCase.mutate(closing.code)}
-            >
-              Close case
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <AssignDialog target={assigning} users={users.data ?? []} onDone={() => setAssigning(null)} />
+      <CloseCaseDialog target={closing} onCancel={() => setClosing(null)} onClosed={() => setClosing(null)} />
     </Stack>
-  );
-}
-
-function AssignDialog(props: {
-  target: Case | null;
-  users: { id: string; name: string }[];
-  busy: boolean;
-  error: unknown;
-  onCancel: () => void;
-  onAssign: (assigneeId: string | null) => void;
-}) {
-  const [value, setValue] = useState<string | null>(null);
-  useEffect(() => setValue(props.target?.assigneeId ?? null), [props.target]);
-  return (
-    <Modal
-      opened={props.target !== null}
-      onClose={props.onCancel}
-      title={`Assign ${props.target?.code}`}
-      centered
-    >
-      <Stack>
-        <Select
-          label="Assignee"
-          placeholder="Unassigned"
-          clearable
-          searchable
-          data={props.users.map((u) => ({ value: u.id, label: u.name }))}
-          value={value}
-          onChange={setValue}
-        />
-        {props.error ? (
-          <Alert color="red" variant="light" role="alert">
-            {problemText(props.error)}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onCancel}>
-            Cancel
-          </Button>
-          <Button loading={props.busy} onClick={() => props.onAssign(value)}>
-            Assign
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
   );
 }

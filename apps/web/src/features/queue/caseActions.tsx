@@ -1,0 +1,303 @@
+import type { Case, CaseStatus, Group as GroupType, Me, UpdateCaseRequest, User } from '@lifeline/contracts';
+import { Alert, Badge, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { api, problemText } from '../../lib/api.js';
+import { statusColors, statusLabels } from '../../lib/format.js';
+import { keys } from '../../lib/query-keys.js';
+
+/** SPEC §3, as the server checks it: offering "Close" or "Delete" to anyone else only ends in a refusal. */
+export const mayEnd = (c: Case, me: Me | undefined) =>
+  !!me &&
+  (me.user.role === 'admin' ||
+    c.assigneeId === me.user.id ||
+    (c.createdBy.type === 'user' && c.createdBy.id === me.user.id));
+
+export const isEnded = (c: Case) => c.status === 'closed' || c.status === 'expired';
+
+/** Its whole label, whatever the column's width: "In progress" cut to "In pro…" says nothing. */
+export function StatusBadge({ status }: { status: CaseStatus }) {
+  return (
+    <Badge
+      color={statusColors[status]}
+      variant="light"
+      miw="max-content"
+      styles={{ label: { overflow: 'visible', textOverflow: 'clip' } }}
+    >
+      {statusLabels[status]}
+    </Badge>
+  );
+}
+
+function ErrorAlert({ error }: { error: unknown }) {
+  return error ? (
+    <Alert color="red" variant="light" role="alert">
+      {problemText(error)}
+    </Alert>
+  ) : null;
+}
+
+/** The case's own data and every list that may show it are stale after any action on it. */
+function useRefreshAfter() {
+  const queryClient = useQueryClient();
+  return (c: Case | null) => {
+    if (c) queryClient.setQueryData(keys.case(c.code), c);
+    void queryClient.invalidateQueries({ queryKey: keys.cases.all });
+  };
+}
+
+export function AssignDialog(props: { target: Case | null; users: User[]; onDone: () => void }) {
+  const refresh = useRefreshAfter();
+  const [value, setValue] = useState<string | null>(null);
+  const assign = useMutation({
+    mutationFn: (v: { code: string; assigneeId: string | null }) =>
+      api.cases.update(v.code, { assigneeId: v.assigneeId }),
+    onSuccess: (c) => {
+      refresh(c);
+      props.onDone();
+    },
+  });
+  const { reset } = assign;
+  useEffect(() => {
+    setValue(props.target?.assigneeId ?? null);
+    reset();
+  }, [props.target, reset]);
+  return (
+    <Modal
+      opened={props.target !== null}
+      onClose={props.onDone}
+      title={`Assign ${props.target?.code}`}
+      centered
+    >
+      <Stack>
+        <Select
+          label="Assignee"
+          placeholder="Unassigned"
+          clearable
+          searchable
+          data={props.users.filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))}
+          value={value}
+          onChange={setValue}
+        />
+        <ErrorAlert error={assign.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onDone}>
+            Cancel
+          </Button>
+          <Button
+            loading={assign.isPending}
+            onClick={() => props.target && assign.mutate({ code: props.target.code, assigneeId: value })}
+          >
+            Assign
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+export function CloseCaseDialog(props: {
+  target: Case | null;
+  onCancel: () => void;
+  onClosed: (c: Case) => void;
+}) {
+  const refresh = useRefreshAfter();
+  const close = useMutation({
+    mutationFn: (code: string) => api.cases.close(code),
+    onSuccess: (c) => {
+      refresh(c);
+      props.onClosed(c);
+    },
+  });
+  const { reset } = close;
+  useEffect(() => {
+    if (props.target) reset();
+  }, [props.target, reset]);
+  return (
+    <Modal
+      opened={props.target !== null}
+      onClose={props.onCancel}
+      title={`Close ${props.target?.code}?`}
+      centered
+    >
+      <Stack>
+        <Text size="sm">The customer is disconnected and their link and code stop working.</Text>
+        <ErrorAlert error={close.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onCancel}>
+            Cancel
+          </Button>
+          <Button
+            color="red"
+            loading={close.isPending}
+            onClick={() => props.target && close.mutate(props.target.code)}
+          >
+            Close case
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+export function DeleteCaseDialog(props: {
+  target: Case | null;
+  onCancel: () => void;
+  onDeleted: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: (code: string) => api.cases.delete(code),
+    onSuccess: (_, code) => {
+      queryClient.removeQueries({ queryKey: keys.case(code) });
+      void queryClient.invalidateQueries({ queryKey: keys.cases.all });
+      props.onDeleted();
+    },
+  });
+  return (
+    <Modal
+      opened={props.target !== null}
+      onClose={props.onCancel}
+      title={`Delete ${props.target?.code}?`}
+      centered
+    >
+      <Stack>
+        <Text size="sm">
+          Its link and code stop working, a connected customer is disconnected, and its audit trail is
+          removed. This cannot be undone.
+        </Text>
+        <ErrorAlert error={remove.error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onCancel}>
+            Cancel
+          </Button>
+          <Button
+            color="red"
+            loading={remove.isPending}
+            onClick={() => props.target && remove.mutate(props.target.code)}
+          >
+            Delete
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+const text = (v: string | null | undefined) => v ?? '';
+/** An emptied optional field is cleared (null), an unchanged one is not sent. */
+function changed(before: string | null, after: string): string | null | undefined {
+  const next = after.trim() || null;
+  return next === before ? undefined : next;
+}
+
+/** "Edit": name, description, waiting message, group and customer, sending only what changed. */
+export function EditCaseDialog(props: { target: Case | null; groups: GroupType[]; onDone: () => void }) {
+  const refresh = useRefreshAfter();
+  const [form, setForm] = useState({
+    name: '',
+    description: '',
+    waiting: '',
+    customerName: '',
+    email: '',
+    phone: '',
+  });
+  const [groupId, setGroupId] = useState<string | null>(null);
+  const { target } = props;
+  const save = useMutation({
+    mutationFn: (c: Case) => {
+      const customer = {
+        name: changed(c.customer.name, form.customerName),
+        email: changed(c.customer.email, form.email),
+        phone: changed(c.customer.phone, form.phone),
+      };
+      const customerPatch = Object.fromEntries(Object.entries(customer).filter(([, v]) => v !== undefined));
+      const body: UpdateCaseRequest = {
+        ...(form.name.trim() !== c.name ? { name: form.name } : {}),
+        ...(changed(c.description, form.description) !== undefined
+          ? { description: changed(c.description, form.description) }
+          : {}),
+        ...(changed(c.waitingMessage, form.waiting) !== undefined
+          ? { waitingMessage: changed(c.waitingMessage, form.waiting) }
+          : {}),
+        ...(groupId && groupId !== c.groupId ? { groupId } : {}),
+        ...(Object.keys(customerPatch).length ? { customer: customerPatch } : {}),
+      };
+      return Object.keys(body).length ? api.cases.update(c.code, body) : Promise.resolve(c);
+    },
+    onSuccess: (c) => {
+      refresh(c);
+      props.onDone();
+    },
+  });
+  const { reset } = save;
+  useEffect(() => {
+    if (!target) return;
+    setForm({
+      name: target.name,
+      description: text(target.description),
+      waiting: text(target.waitingMessage),
+      customerName: text(target.customer.name),
+      email: text(target.customer.email),
+      phone: text(target.customer.phone),
+    });
+    setGroupId(target.groupId);
+    reset();
+  }, [target, reset]);
+  const set = (key: keyof typeof form) => (e: { currentTarget: { value: string } }) => {
+    const value = e.currentTarget.value;
+    setForm((f) => ({ ...f, [key]: value }));
+  };
+
+  return (
+    <Modal opened={target !== null} onClose={props.onDone} title={`Edit ${target?.code}`} size="lg">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (target) save.mutate(target);
+        }}
+      >
+        <Stack>
+          <ErrorAlert error={save.error} />
+          <TextInput label="Session name" required maxLength={200} value={form.name} onChange={set('name')} />
+          <Textarea
+            label="Description"
+            autosize
+            minRows={2}
+            maxLength={4000}
+            value={form.description}
+            onChange={set('description')}
+          />
+          <Group grow>
+            <TextInput label="Customer name" value={form.customerName} onChange={set('customerName')} />
+            <TextInput label="Customer e-mail" type="email" value={form.email} onChange={set('email')} />
+            <TextInput label="Customer phone" type="tel" value={form.phone} onChange={set('phone')} />
+          </Group>
+          <Select
+            label="Group"
+            data={props.groups.map((g) => ({ value: g.id, label: g.name }))}
+            value={groupId}
+            onChange={setGroupId}
+          />
+          <Textarea
+            label="Waiting message"
+            description="What the customer reads in the waiting room"
+            autosize
+            minRows={2}
+            maxLength={1000}
+            value={form.waiting}
+            onChange={set('waiting')}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={props.onDone}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
