@@ -91,6 +91,49 @@ describeEachDatabase('server basics', (t) => {
         instance: '/api/v1/nothing-here?x=1',
       });
     });
+
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+
+    it('answers a browser opening an unknown address with a friendly HTML page that cannot be framed', async () => {
+      const res = await t.fetch('/supprt/<b>x</b>', { headers: browser });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      const html = await res.text();
+      expect(html).toContain('This page does not exist');
+      expect(html).toContain('href="/support"');
+      expect(html).toContain('/supprt/&lt;b&gt;x&lt;/b&gt;');
+      expect(html).not.toContain('<b>x</b>');
+    });
+
+    it('sends mistyped addresses of real pages to the page meant, keeping the query', async () => {
+      for (const [typed, meant] of [
+        ['/support/', '/support'],
+        ['/Support', '/support'],
+        ['/SUPPORT/?code=s12', '/support?code=s12'],
+        ['/cases', '/'],
+        ['/admin', '/admin/users'],
+      ]) {
+        const res = await t.fetch(typed ?? '', { headers: browser, redirect: 'manual' });
+        expect([typed, res.status, res.headers.get('location')]).toEqual([typed, 308, meant]);
+      }
+    });
+
+    it('keeps problem+json for the API and for clients that do not ask for HTML', async () => {
+      const api = await t.fetch('/api/v1/nothing', { headers: browser });
+      expect([api.status, api.headers.get('content-type')]).toEqual([
+        404,
+        'application/problem+json; charset=utf-8',
+      ]);
+      const script = await t.fetch('/support/', { headers: { accept: 'application/json' } });
+      expect([script.status, script.headers.get('content-type')]).toEqual([
+        404,
+        'application/problem+json; charset=utf-8',
+      ]);
+      const post = await t.fetch('/cases', { method: 'POST', headers: browser });
+      expect(post.status).toBe(404);
+      expect(post.headers.get('content-type')).toContain('application/problem+json');
+    });
   });
 
   describe('request ids', () => {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../lib/errors.js';
+import { isBrowserNavigation, NOT_FOUND_PAGE_CSP, notFoundPage, pageMeant } from './not-found-page.js';
 
 const PROBLEM_BASE = 'https://lifeline.dev/problems/';
 
@@ -114,6 +115,15 @@ export function problemOf(err: FastifyError, request: FastifyRequest, reply: Fas
 
 function registerNotFoundHandler(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) => {
+    if (isBrowserNavigation(request)) {
+      const meant = pageMeant(request.url);
+      if (meant) return reply.redirect(meant, 308);
+      return reply
+        .status(404)
+        .header('content-security-policy', NOT_FOUND_PAGE_CSP)
+        .type('text/html; charset=utf-8')
+        .send(notFoundPage(request.url.split('?')[0] ?? ''));
+    }
     const body = problem(
       404,
       'not_found',
