@@ -119,6 +119,7 @@ export class InvitationsService {
     const content = {
       organization: await this.people.organizationName(p.orgId),
       customerLink: caseLinks(this.deps.config.publicUrl, row).customer,
+      supportUrl: `${this.deps.config.publicUrl}/support`,
       code: row.code,
       message: input.message,
       agentName: p.userName,

@@ -67,6 +67,11 @@ describeEachDatabase(
         const [text, html] = raw.split('Content-Type: text/html');
         expect(text).toContain(c.links.customer);
         expect(text).toContain(c.code);
+        // The link comes first; the support page's address is there for typing the code instead.
+        const supportUrl = c.links.customer.replace(/\/j\/[^/]+$/, '/support');
+        expect(text).toContain(`Or go to ${supportUrl} and enter the session code ${c.code}.`);
+        expect(text?.indexOf(c.links.customer)).toBeLessThan(text?.indexOf(supportUrl) ?? 0);
+        expect(html).toContain(`<a href="${supportUrl}">${supportUrl}</a>`);
         expect(text).toContain('Ada Admin from Acme & <Sons> invites you');
         expect(text).toContain('Hi Cleo, <script>alert(1)</script> see you soon');
         expect(html).toContain(`href="${c.links.customer}"`);

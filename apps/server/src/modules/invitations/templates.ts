@@ -4,6 +4,8 @@ import { escapeHtml } from '../../lib/html.js';
 export interface InvitationContent {
   organization: string;
   customerLink: string;
+  /** The page where a code is typed (`/support`), for a customer who cannot follow the link. */
+  supportUrl: string;
   code: string;
   /** The agent's own words, if any. */
   message: string | undefined;
@@ -22,7 +24,7 @@ export function renderEmail(c: InvitationContent): { subject: string; text: stri
     'Open this link to join:',
     c.customerLink,
     '',
-    `Or go to the support page and enter the session code ${c.code}.`,
+    `Or go to ${c.supportUrl} and enter the session code ${c.code}.`,
     '',
     'You will be asked before anyone can see your screen or camera.',
   ].join('\n');
@@ -38,7 +40,7 @@ export function renderEmail(c: InvitationContent): { subject: string; text: stri
 <p>${escapeHtml(from)} invites you to a remote support session.</p>
 ${message}
 <p><a href="${escapeHtml(c.customerLink)}" style="display:inline-block;padding:10px 18px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px">Join the support session</a></p>
-<p>Or go to the support page and enter the session code <strong>${escapeHtml(c.code)}</strong>.</p>
+<p>Or go to <a href="${escapeHtml(c.supportUrl)}">${escapeHtml(c.supportUrl)}</a> and enter the session code <strong>${escapeHtml(c.code)}</strong>.</p>
 <p style="color:#555">You will be asked before anyone can see your screen or camera.</p>
 </body>
 </html>
