@@ -9,7 +9,7 @@ export const keys = {
   groups: ['groups'] as const,
   modules: ['modules'] as const,
   tokens: ['tokens'] as const,
-  tokensOf: (userId: string) => ['tokens', 'of', userId] as const,
+  tokensOf: (userId: string | null) => ['tokens', 'of', userId] as const,
   connectorApps: ['connector-apps'] as const,
   outbox: ['outbox'] as const,
   cases: {

@@ -28,6 +28,7 @@ import {
   DeleteCaseDialog,
   EditCaseDialog,
   isEnded,
+  mayDelete,
   mayEnd,
   StatusBadge,
 } from './caseActions.js';
@@ -153,7 +154,7 @@ export function CaseDetailPage() {
               Close case
             </Button>
           )}
-          {mayEnd(c, me.data) && (
+          {mayDelete(c, me.data) && (
             <Button color="red" variant="subtle" onClick={() => setDialog('delete')}>
               Delete
             </Button>

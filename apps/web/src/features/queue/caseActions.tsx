@@ -6,12 +6,15 @@ import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
 
-/** SPEC §3, as the server checks it: offering "Close" or "Delete" to anyone else only ends in a refusal. */
+const createdBy = (c: Case, me: Me) => c.createdBy.type === 'user' && c.createdBy.id === me.user.id;
+
+/** SPEC §3, as the server checks it: offering "Close" to anyone else only ends in a refusal. */
 export const mayEnd = (c: Case, me: Me | undefined) =>
-  !!me &&
-  (me.user.role === 'admin' ||
-    c.assigneeId === me.user.id ||
-    (c.createdBy.type === 'user' && c.createdBy.id === me.user.id));
+  !!me && (me.user.role === 'admin' || c.assigneeId === me.user.id || createdBy(c, me));
+
+/** Deleting follows who the case belongs to from its creation (docs/SECURITY.md): its creator or an admin. */
+export const mayDelete = (c: Case, me: Me | undefined) =>
+  !!me && (me.user.role === 'admin' || createdBy(c, me));
 
 export const isEnded = (c: Case) => c.status === 'closed' || c.status === 'expired';
 
