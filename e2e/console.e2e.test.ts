@@ -19,7 +19,7 @@ describe('the service queue', () => {
     await signIn(beaPage, t.baseUrl, bea.email, '/');
     await alexPage.getByLabel('Live updates on').waitFor();
     await beaPage.getByLabel('Live updates on').waitFor();
-    await alexPage.getByText('No service cases match').waitFor();
+    await alexPage.getByText('No open service cases match').waitFor();
 
     await alexPage.getByRole('button', { name: 'New service case' }).click();
     const dialog = alexPage.getByRole('dialog', { name: 'New service case' });
@@ -197,7 +197,7 @@ describe('the console by keyboard', () => {
     const org = await t.newOrg('Keys Corp');
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await signIn(page, t.baseUrl, org.adminEmail, '/');
-    await page.getByText('No service cases match').waitFor();
+    await page.getByText('No open service cases match').waitFor();
     const newCase = page.getByRole('button', { name: 'New service case' });
     // Tab through the page until the button has the focus, as a keyboard user does.
     for (let i = 0; i < 30 && !(await newCase.evaluate((el) => el === document.activeElement)); i++) {
