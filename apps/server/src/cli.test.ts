@@ -90,7 +90,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-describe('lifeline CLI', () => {
+// Each step starts the CLI as a process of its own (tsx compiles the server on the way): slow on a busy machine.
+describe('lifeline CLI', { timeout: 90_000 }, () => {
   it.each(['sqlite', 'postgres'] as const)(
     'migrates, adds an organisation, a user and a token that works against the server [%s]',
     async (kind) => {

@@ -57,7 +57,7 @@ class Server {
   }
 
   /** Resolves with the match once stdout shows `pattern`; fails if the process exits or takes too long. */
-  waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () =>
@@ -104,7 +104,7 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('npm start (apps/server/src/main.ts)', () => {
+describe('npm start (apps/server/src/main.ts)', { timeout: 90_000 }, () => {
   it('on a fresh machine prints the URL and a generated admin password, serves, and stops cleanly', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-main-'));
     dirs.push(dataDir);
