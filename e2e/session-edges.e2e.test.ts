@@ -97,13 +97,18 @@ describe('customer pages for links and codes', () => {
 
   it('says honestly which systems QuickSupport does not support yet, and joins in the browser instead', async () => {
     const { t, browser } = env;
-    const s = await newScene(t, browser, 'remote_control');
+    // A Mac: QuickSupport runs on Windows and Linux (X11), so this visitor is sent to the browser.
+    const s = await newScene(t, browser, 'remote_control', {
+      customerUserAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+    });
     await s.customerPage.goto(s.case.links.customer);
     await s.customerPage.getByRole('button', { name: 'Download QuickSupport' }).click();
     const dialog = s.customerPage.getByRole('dialog', { name: 'QuickSupport desktop app' });
-    await dialog.getByRole('link', { name: 'Download for Linux' }).waitFor();
-    await dialog.getByText('Windows: not supported yet — join in your browser').waitFor();
-    await dialog.getByText('macOS: not supported yet — join in your browser').waitFor();
+    await dialog
+      .getByText('QuickSupport runs on Windows and on Linux with an X11 desktop.', { exact: false })
+      .waitFor();
+    expect(await dialog.getByRole('link', { name: /^Download for/ }).count()).toBe(0);
     await s.customerPage.getByRole('button', { name: 'Join in browser instead' }).click();
     await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
     await Promise.all(s.contexts.map((c) => c.close()));

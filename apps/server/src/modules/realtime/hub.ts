@@ -447,7 +447,14 @@ export class Hub {
         await this.live.sharing(caseId, from.id, message.state);
         return relay({ type: 'sharing', state: message.state });
       case 'control-state':
-        return relay({ type: 'control-state', state: message.state }, message.to);
+        return relay(
+          {
+            type: 'control-state',
+            state: message.state,
+            ...(message.desktop ? { desktop: message.desktop } : {}),
+          },
+          message.to,
+        );
       case 'control':
         return relay({ type: 'control', action: message.action, from: from.id });
       default:
