@@ -207,7 +207,10 @@ describe('QuickSupport modules', () => {
     expect(sos.items.map((c) => [c.name, c.source])).toEqual([['Sos Corp Help request', 'sos']]);
     // Agents tell an SOS call apart in the queue.
     await admin.goto(`${t.baseUrl}/`);
-    await queueRow(admin, 'Sos Corp Help request').getByText('SOS', { exact: true }).waitFor();
+    // Said twice in its row: the SOS badge by the name, and the Source column.
+    const sosLabels = queueRow(admin, 'Sos Corp Help request').getByText('SOS', { exact: true });
+    await sosLabels.first().waitFor();
+    expect(await sosLabels.count()).toBe(2);
     await context.close();
     await customer.context().close();
   });
