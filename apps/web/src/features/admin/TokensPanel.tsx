@@ -82,32 +82,7 @@ export function TokensPanel() {
           </Group>
         </Stack>
       </form>
-      <Table aria-label="API tokens">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Scopes</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Last used</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(tokens.data ?? []).map((t) => (
-            <Table.Tr key={t.id} aria-label={t.name}>
-              <Table.Td>{t.name}</Table.Td>
-              <Table.Td>{t.scopes.join(', ')}</Table.Td>
-              <Table.Td>{formatTime(t.createdAt)}</Table.Td>
-              <Table.Td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : 'never'}</Table.Td>
-              <Table.Td>
-                <Button size="xs" color="red" variant="light" onClick={() => setRevoking(t)}>
-                  Revoke
-                </Button>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <TokenTable label="API tokens" tokens={tokens.data ?? []} onRevoke={setRevoking} />
       {tokens.data?.length === 0 && (
         <Text size="sm" c="dimmed">
           No tokens yet.
@@ -208,32 +183,7 @@ function UserTokens() {
         onChange={setUserId}
       />
       {user && (
-        <Table aria-label={`Tokens of ${user.name}`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Scopes</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Last used</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(tokens.data ?? []).map((t) => (
-              <Table.Tr key={t.id} aria-label={t.name}>
-                <Table.Td>{t.name}</Table.Td>
-                <Table.Td>{t.scopes.join(', ')}</Table.Td>
-                <Table.Td>{formatTime(t.createdAt)}</Table.Td>
-                <Table.Td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : 'never'}</Table.Td>
-                <Table.Td>
-                  <Button size="xs" color="red" variant="light" onClick={() => setRevoking(t)}>
-                    Revoke
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <TokenTable label={`Tokens of ${user.name}`} tokens={tokens.data ?? []} onRevoke={setRevoking} />
       )}
       {user && tokens.data?.length === 0 && (
         <Text size="sm" c="dimmed">
@@ -253,5 +203,45 @@ function UserTokens() {
         onRevoke={(id) => revoke.mutate(id)}
       />
     </Stack>
+  );
+}
+
+/** Personal API tokens, one row each, with "Revoke": the admin's own and another user's. */
+function TokenTable({
+  label,
+  tokens,
+  onRevoke,
+}: {
+  label: string;
+  tokens: ApiToken[];
+  onRevoke: (token: ApiToken) => void;
+}) {
+  return (
+    <Table aria-label={label}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Name</Table.Th>
+          <Table.Th>Scopes</Table.Th>
+          <Table.Th>Created</Table.Th>
+          <Table.Th>Last used</Table.Th>
+          <Table.Th />
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {tokens.map((t) => (
+          <Table.Tr key={t.id} aria-label={t.name}>
+            <Table.Td>{t.name}</Table.Td>
+            <Table.Td>{t.scopes.join(', ')}</Table.Td>
+            <Table.Td>{formatTime(t.createdAt)}</Table.Td>
+            <Table.Td>{t.lastUsedAt ? formatTime(t.lastUsedAt) : 'never'}</Table.Td>
+            <Table.Td>
+              <Button size="xs" color="red" variant="light" onClick={() => onRevoke(t)}>
+                Revoke
+              </Button>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
