@@ -114,19 +114,15 @@ describe('cluster behind nginx', () => {
     await screenshot(agentPage, 'cluster-nginx-agent');
   });
 
-  // Known regression (issue 15.1 merge): since consent became per agent, the picture does not come back after
-  // the customer's process dies; `it.fails` keeps it visible until fixed (see the closing note).
-  it.fails('carries on when the customer’s process is killed: the page reconnects through nginx to the other', async () => {
+  it('carries on when the customer’s process is killed: the page reconnects through nginx to the other', async () => {
     const before = await agentStream();
     expect(before).not.toBeNull();
     await a.kill();
     // The customer's page reconnects (backoff with jitter); nginx finds A down and takes B.
     await expect.poll(servedBy, { timeout: 20_000 }).toEqual({ customer: 'node-b', agent: 'node-b' });
-    // The new connection asks again, unless the page still holds this agent's consent: answer when asked.
-    await customerPage
-      .getByRole('button', { name: 'Allow' })
-      .click({ timeout: 15_000 })
-      .catch(() => undefined);
+    // Consent belongs to one connection: the new one asks again, and nothing is sent before the answer (the
+    // page once re-sent the picture on the old connection's answer; the hub refused it and the agent waited).
+    await customerPage.getByRole('button', { name: 'Allow' }).click({ timeout: 15_000 });
     // The picture flows after the new consent: the browsers' own peer connection needs no server, and
     // whatever is signalled again goes through process B alone.
     await expect.poll(() => videoPlaying(agentPage, "Customer's screen"), { timeout: 30_000 }).toBe(true);

@@ -58,15 +58,31 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const [left, setLeft] = useState(false);
   const peers = useRef(new Map<string, CustomerPeer>());
   const allowedPeople = useRef(new Set<string>());
-  /** This page's own answers, ahead of the presence that will confirm them. */
-  const [answers, setAnswers] = useState<ReadonlyMap<string, 'allowed' | 'denied'>>(new Map());
-  const answer = useCallback((agentId: string, decision: 'allowed' | 'denied') => {
-    setAnswers((before) => new Map(before).set(agentId, decision));
-  }, []);
-  const consentOf = useCallback((a: PresentAgent) => answers.get(a.id) ?? a.consent, [answers]);
+  const welcome = state.welcome;
+  /**
+   * This page's own answers, ahead of the presence that will confirm them. They belong to one connection
+   * (one welcome): after a reconnect an agent keeps its id, and an answer given on the old connection
+   * must not send the picture before the customer is asked again.
+   */
+  const [answers, setAnswers] = useState<{
+    welcome: typeof welcome;
+    decisions: ReadonlyMap<string, 'allowed' | 'denied'>;
+  }>({ welcome: undefined, decisions: new Map() });
+  const answer = useCallback(
+    (agentId: string, decision: 'allowed' | 'denied') => {
+      setAnswers((before) => ({
+        welcome,
+        decisions: new Map(before.welcome === welcome ? before.decisions : []).set(agentId, decision),
+      }));
+    },
+    [welcome],
+  );
+  const consentOf = useCallback(
+    (a: PresentAgent) => (answers.welcome === welcome ? answers.decisions.get(a.id) : undefined) ?? a.consent,
+    [answers, welcome],
+  );
   const what = info.type === 'ar' ? 'camera' : 'screen';
 
-  const welcome = state.welcome;
   const agents = state.presence.agents;
   const closePeers = useCallback(() => {
     for (const peer of peers.current.values()) peer.close();
@@ -78,7 +94,6 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     if (!welcome) return;
     setShared(false);
     allowedPeople.current.clear();
-    setAnswers(new Map());
     session.onSignal((m) => {
       if (m.from) peers.current.get(m.from)?.handle(m);
     });
