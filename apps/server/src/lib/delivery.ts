@@ -6,8 +6,22 @@ export type AttemptResult =
 const DAY_MS = 86_400_000;
 
 /** Exponential backoff: the wait after attempt n is base · 2^(n-1), never more than a day. */
-export const retryDelay = (attempt: number, baseMs: number) =>
+const retryDelay = (attempt: number, baseMs: number) =>
   Math.min(baseMs * 2 ** Math.max(0, attempt - 1), DAY_MS);
+
+/**
+ * When to try again after `attempts` attempts came to `result`, or undefined when the outcome is final: a
+ * success, a permanent refusal, or the last attempt allowed.
+ */
+export function retryAt(
+  result: AttemptResult,
+  attempts: number,
+  policy: { maxAttempts: number; backoffMs: number },
+  now: number,
+): number | undefined {
+  if (result.ok || result.permanent || attempts >= policy.maxAttempts) return undefined;
+  return now + retryDelay(attempts, policy.backoffMs);
+}
 
 /** Answers worth asking again: the receiver may well answer differently later. */
 export const isTransientStatus = (status: number) => status >= 500 || status === 429 || status === 408;

@@ -1,6 +1,7 @@
 import type { InvitationTransport } from '@lifeline/contracts';
 import { type SqlBool, sql, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { settleLease, takeLeases } from '../../db/job-leases.js';
 import type { Database, OutboxRow } from '../../db/schema.js';
 import type { TimeKeyset } from '../../lib/cursor.js';
 import type { Trx } from '../cases/case-ledger.js';
@@ -61,14 +62,7 @@ export class InvitationsRepository {
       .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
       .orderBy('next_attempt_at')
       .limit(limit);
-    return this.db
-      .updateTable('outbox_messages')
-      .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due)
-      .where('status', '=', 'queued')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .returningAll()
-      .execute();
+    return takeLeases(this.db, 'outbox_messages', 'queued', due, { owner, now, leaseMs });
   }
 
   /**
@@ -76,12 +70,6 @@ export class InvitationsRepository {
    * that overran it must not overwrite the one that took over); whether it applied.
    */
   async finish(trx: Db | Trx, id: string, owner: string, patch: OutboxPatch): Promise<boolean> {
-    const result = await trx
-      .updateTable('outbox_messages')
-      .set({ ...patch, lease_owner: null, lease_until: null })
-      .where('id', '=', id)
-      .where('lease_owner', '=', owner)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return settleLease(trx, 'outbox_messages', { id, owner }, patch);
   }
 }

@@ -1,7 +1,7 @@
 import type { InvitationTransport } from '@lifeline/contracts';
 import type { Transaction } from 'kysely';
 import type { Database, OutboxRow } from '../../db/schema.js';
-import { type AttemptResult, retryDelay } from '../../lib/delivery.js';
+import { type AttemptResult, retryAt } from '../../lib/delivery.js';
 import type { Deps } from '../../lib/deps.js';
 import { Poller } from '../../lib/poller.js';
 import type { CaseLedger } from '../cases/case-ledger.js';
@@ -94,11 +94,11 @@ export class OutboxWorker {
       (err: unknown): AttemptResult => ({ ok: false, permanent: false, reason: String(err) }),
     );
     const now = this.deps.clock.now();
-    const { maxAttempts, backoffMs } = this.deps.config.delivery;
-    if (!result.ok && !result.permanent && row.attempts < maxAttempts) {
+    const again = retryAt(result, row.attempts, this.deps.config.delivery, now);
+    if (again !== undefined && !result.ok) {
       await this.repo.finish(this.deps.database.db, row.id, owner, {
         error: result.reason,
-        next_attempt_at: now + retryDelay(row.attempts, backoffMs),
+        next_attempt_at: again,
       });
       return;
     }

@@ -1,5 +1,5 @@
 import type { WebhookDeliveryRow, WebhookRow } from '../../db/schema.js';
-import { type AttemptResult, retryDelay } from '../../lib/delivery.js';
+import { type AttemptResult, retryAt } from '../../lib/delivery.js';
 import type { Deps } from '../../lib/deps.js';
 import { Poller } from '../../lib/poller.js';
 import { signatureHeader } from './signature.js';
@@ -131,8 +131,7 @@ export class WebhookWorker {
         ? await this.post(delivery, webhook)
         : { ok: false, permanent: true, reason: 'The endpoint was disabled.' };
     const now = this.deps.clock.now();
-    const { maxAttempts, backoffMs } = this.deps.config.delivery;
-    const retry = !result.ok && !result.permanent && delivery.attempts < maxAttempts;
+    const again = retryAt(result, delivery.attempts, this.deps.config.delivery, now);
     const applied = await this.repo.finishDelivery(
       { id: delivery.id, webhookId: delivery.webhook_id, owner },
       result.ok
@@ -143,10 +142,10 @@ export class WebhookWorker {
             last_error: null,
           }
         : {
-            status: retry ? 'pending' : 'failed',
+            status: again === undefined ? 'failed' : 'pending',
             last_status_code: result.statusCode ?? null,
             last_error: result.reason,
-            ...(retry ? { next_attempt_at: now + retryDelay(delivery.attempts, backoffMs) } : {}),
+            ...(again === undefined ? {} : { next_attempt_at: again }),
           },
       {
         succeeded: result.ok,

@@ -1,5 +1,6 @@
 import { type SqlBool, sql, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { settleLease, takeLeases } from '../../db/job-leases.js';
 import type { Database, WebhookDeliveryRow, WebhookRow } from '../../db/schema.js';
 import type { TimeKeyset } from '../../lib/cursor.js';
 
@@ -119,14 +120,7 @@ export class WebhooksRepository {
       .where('ranked.slot', '<=', perEndpoint)
       .orderBy('ranked.next_attempt_at')
       .limit(limit);
-    return this.db
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-      .returningAll()
-      .execute();
+    return takeLeases(this.db, 'webhook_deliveries', 'pending', due, { owner, now, leaseMs });
   }
 
   /**
@@ -141,13 +135,13 @@ export class WebhooksRepository {
     outcome: { succeeded: boolean; now: number; disableAfter: number; reason: string | null },
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('webhook_deliveries')
-        .set({ ...patch, lease_owner: null, lease_until: null })
-        .where('id', '=', delivery.id)
-        .where('lease_owner', '=', delivery.owner)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return false;
+      const settled = await settleLease(
+        trx,
+        'webhook_deliveries',
+        { id: delivery.id, owner: delivery.owner },
+        patch,
+      );
+      if (!settled) return false;
       if (outcome.succeeded) {
         await trx
           .updateTable('webhooks')
