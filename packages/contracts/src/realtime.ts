@@ -73,6 +73,14 @@ export type SharingState = z.infer<typeof sharingState>;
 export const helperDesktop = z.enum(['x11', 'windows']);
 export type HelperDesktop = z.infer<typeof helperDesktop>;
 
+/**
+ * What the customer joins the browser session with. `phone`: phones and
+ * tablets, which cannot share their screen (no `getDisplayMedia`), and show
+ * their camera instead whatever the case type.
+ */
+export const customerDevice = z.enum(['computer', 'phone']);
+export type CustomerDevice = z.infer<typeof customerDevice>;
+
 /** Messages a browser may send; the hub also checks which role may send which. */
 export const clientMessage = z.discriminatedUnion('type', [
   signalMessage,
@@ -81,6 +89,7 @@ export const clientMessage = z.discriminatedUnion('type', [
   /** Consent belongs to one agent: `agent` is the connection id of the agent the customer answers. */
   z.strictObject({ type: z.literal('consent'), decision: consentDecision, agent: connectionId }),
   z.strictObject({ type: z.literal('sharing'), state: sharingState }),
+  z.strictObject({ type: z.literal('device'), kind: customerDevice }),
   z.strictObject({
     type: z.literal('control-state'),
     state: controlState,
@@ -99,6 +108,7 @@ export type ClientMessage = z.infer<typeof clientMessage>;
 export const customerOnlyMessages = [
   'consent',
   'sharing',
+  'device',
   'control-state',
 ] as const satisfies ClientMessage['type'][];
 export const agentOnlyMessages = [
@@ -171,6 +181,8 @@ export const serverMessage = z.discriminatedUnion('type', [
   /** To an agent: what the customer decided about this agent. */
   z.object({ type: z.literal('consent'), state: consentState }),
   z.object({ type: z.literal('sharing'), state: sharingState }),
+  /** To agents, even before the customer allows them: a phone shows its camera, not a screen. */
+  z.object({ type: z.literal('device'), kind: customerDevice }),
   relayedSignal,
   chatEntry,
   z.object({ type: z.literal('pointer'), at: point.nullable() }),

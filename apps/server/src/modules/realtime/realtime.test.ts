@@ -143,6 +143,24 @@ describeEachDatabase(
         await Promise.all([a.close(), c.close()]);
       });
 
+      it('tells the agent before consent that the customer is on a phone, and only the customer says so', async () => {
+        const { customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        await a.next('welcome');
+        c.send({ type: 'device', kind: 'phone' });
+        expect(await a.next('device')).toEqual({ type: 'device', kind: 'phone' });
+        // Only the customer's page says what it is, and only with a known kind.
+        a.send({ type: 'device', kind: 'computer' });
+        expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
+        c.send({ type: 'device', kind: 'toaster' });
+        expect(await c.next('error')).toMatchObject({ code: 'invalid_message' });
+        expect(c.received.filter((m) => m.type === 'device')).toHaveLength(0);
+        expect(a.received.filter((m) => m.type === 'device')).toHaveLength(1);
+        await Promise.all([a.close(), c.close()]);
+      });
+
       it('relays a control request to the customer and its answer to the agent, each from its own side only', async () => {
         const { customer, agentSocket } = await scene(t);
         const c = customer();

@@ -52,7 +52,9 @@ export function AgentSession({
   const channel = useRef<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
   const isAr = caseInfo.type === 'ar';
-  const what = isAr ? 'camera' : 'screen';
+  /** A phone cannot share its screen: its customer shows the camera, whatever the case type. */
+  const onPhone = state.customerDevice === 'phone';
+  const what = isAr || onPhone ? 'camera' : 'screen';
 
   const iceServers = state.welcome?.iceServers;
   const icePolicy = state.welcome?.iceTransportPolicy;
@@ -163,6 +165,11 @@ export function AgentSession({
               <Badge color={presence.customer ? 'green' : 'gray'} variant="dot">
                 {presence.customer ? 'Customer online' : 'Customer offline'}
               </Badge>
+              {onPhone && presence.customer && (
+                <Badge color="grape" variant="light">
+                  Customer on a phone
+                </Badge>
+              )}
               {state.connection === 'reconnecting' && (
                 <Badge color="orange" variant="light">
                   Reconnecting…
@@ -184,6 +191,12 @@ export function AgentSession({
           </Group>
         </Group>
 
+        {onPhone && !isAr && presence.customer && (
+          <Alert color="grape" variant="light" title={`${customerName} is on a phone`}>
+            A phone cannot share its screen: {customerName} shows you the problem with their camera instead.
+            You can point and draw on the picture; remote control needs a computer.
+          </Alert>
+        )}
         <Grid>
           <Grid.Col span={{ base: 12, md: 8 }}>
             <Stack gap="xs">

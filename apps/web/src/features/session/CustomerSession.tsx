@@ -1,4 +1,4 @@
-import type { JoinInfo, PresentAgent } from '@lifeline/contracts';
+import type { CustomerDevice, JoinInfo, PresentAgent } from '@lifeline/contracts';
 import { Alert, Badge, Button, Container, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CenteredCard } from '../../components/CenteredCard.js';
@@ -7,15 +7,19 @@ import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { MediaStage } from './MediaStage.js';
 import { CustomerPeer } from './peer.js';
-import { desktopSystem, WindowsDownload } from './quicksupport.js';
+import { canShareScreen, helperSystem, WindowsDownload } from './quicksupport.js';
 import { useSessionSocket } from './useSessionSocket.js';
 
-/** The customer's own screen or camera, asked for only after "Allow". */
-async function captureFor(type: JoinInfo['type']): Promise<MediaStream> {
-  if (type === 'ar') {
+/**
+ * The customer's own screen or camera, asked for only after "Allow". A phone
+ * on a screen-sharing case shows its (rear) camera instead; the voice call
+ * belongs to AR.
+ */
+async function captureFor(type: JoinInfo['type'], camera: boolean): Promise<MediaStream> {
+  if (camera) {
     return navigator.mediaDevices.getUserMedia({
       video: { facingMode: { ideal: 'environment' } },
-      audio: true,
+      audio: type === 'ar',
     });
   }
   return navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
@@ -64,7 +68,12 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     setAnswers((before) => new Map(before).set(agentId, decision));
   }, []);
   const consentOf = useCallback((a: PresentAgent) => answers.get(a.id) ?? a.consent, [answers]);
-  const what = info.type === 'ar' ? 'camera' : 'screen';
+  /** A phone cannot share its screen: it shows its camera, whatever the case type. */
+  const [device] = useState<CustomerDevice>(() => (canShareScreen() ? 'computer' : 'phone'));
+  const camera = info.type === 'ar' || device === 'phone';
+  /** A phone on a screen-sharing case: "Show with camera" instead of a screen picker that does not exist. */
+  const cameraInstead = info.type !== 'ar' && device === 'phone';
+  const what = camera ? 'camera' : 'screen';
 
   const welcome = state.welcome;
   const agents = state.presence.agents;
@@ -84,6 +93,12 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     });
     return closePeers;
   }, [welcome, session.onSignal, closePeers]);
+
+  // Every agent who arrives learns what this device shows, before the customer decides.
+  const agentIds = agents.map((a) => a.id).join(' ');
+  useEffect(() => {
+    if (welcome && agentIds) send({ type: 'device', kind: device });
+  }, [welcome, agentIds, device, send]);
 
   const peerFor = useCallback(
     (agentId: string) => {
@@ -136,10 +151,10 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const capture = async () => {
     setCaptureError(null);
     try {
-      return await captureFor(info.type);
+      return await captureFor(info.type, camera);
     } catch {
       setCaptureError(
-        info.type === 'ar'
+        camera
           ? 'The camera could not be started. Check that this site may use your camera, then try again.'
           : 'Screen sharing was cancelled or blocked. Try again and pick the screen to share.',
       );
@@ -244,18 +259,21 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
           ? `${agent.name} joined the session. They see nothing until you allow them too.`
           : info.type === 'ar'
             ? 'Your camera picture and microphone go to the agent, who can draw on it to show you what to do. You can stop at any time.'
-            : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
+            : cameraInstead
+              ? 'This device cannot share its screen. Show the problem with your camera instead: point it at what you need help with. The agent can point and draw on the picture, and you can stop at any time.'
+              : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
       </Text>
       {captureError && (
         <Alert color="red" variant="light">
           {captureError}
         </Alert>
       )}
-      <Group grow>
+      {/* "Show with camera" is longer than "Deny": each button as wide as its words need. */}
+      <Group grow preventGrowOverflow={false}>
         <Button variant="default" onClick={() => deny(agent)}>
           Deny
         </Button>
-        <Button onClick={() => void allow(agent)}>Allow</Button>
+        <Button onClick={() => void allow(agent)}>{cameraInstead ? 'Show with camera' : 'Allow'}</Button>
       </Group>
     </>
   );
@@ -284,7 +302,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
             Nothing is shared until you allow it.
           </Text>
         </Group>
-        {info.type === 'remote_control' && desktopSystem() === 'windows' && (
+        {info.type === 'remote_control' && helperSystem() === 'windows' && (
           <Stack gap="xs">
             <Text size="sm" fw={600}>
               Your agent can also use your mouse and keyboard, with QuickSupport:
@@ -390,7 +408,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
             </Alert>
           )}
           <Text size="sm" c="dimmed">
-            {info.type === 'ar'
+            {camera
               ? 'Point your camera at the problem. Marks your agent draws appear here.'
               : 'This is what your agent sees. Their pointer and marks appear here.'}
           </Text>

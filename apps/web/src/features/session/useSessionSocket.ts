@@ -5,6 +5,7 @@ import {
   type ClientMessage,
   type ConsentState,
   type ControlState,
+  type CustomerDevice,
   closeCodes,
   type EndReason,
   type HelperDesktop,
@@ -35,6 +36,8 @@ export interface SessionState {
   control: ControlState | null;
   /** The desktop the helper runs on, as it last said. */
   desktop: HelperDesktop | undefined;
+  /** What the customer joined the browser session with, as their page last said (agents). */
+  customerDevice: CustomerDevice | undefined;
   chat: ChatEntry[];
   annotations: Annotation[];
   pointer: Point | null;
@@ -54,6 +57,7 @@ const initial: SessionState = {
   sharing: 'off',
   control: null,
   desktop: undefined,
+  customerDevice: undefined,
   chat: [],
   annotations: [],
   pointer: null,
@@ -86,6 +90,8 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
       return { ...state, sharing: m.state, control: m.state === 'off' ? null : state.control };
     case 'control-state':
       return { ...state, control: m.state, desktop: m.desktop ?? state.desktop };
+    case 'device':
+      return { ...state, customerDevice: m.kind };
     case 'chat':
       return { ...state, chat: [...state.chat, m] };
     case 'annotate':
