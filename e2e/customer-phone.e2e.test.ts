@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
 
@@ -6,6 +7,22 @@ const env = useE2e();
 /** Android Chrome's "desktop site" mode: it says Linux X11, yet no desktop helper can run there. */
 const ANDROID_DESKTOP_MODE_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+/** Counts the ring's tones and vibrations: the page's own calls, as a phone would play and buzz them. */
+const RING_PROBE = `
+  window.__ring = { tones: 0, vibrations: [] };
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) {
+    window.__ring.tones += 1;
+    return start.apply(this, args);
+  };
+  navigator.vibrate = (pattern) => {
+    window.__ring.vibrations.push(pattern);
+    return true;
+  };
+`;
+type Ring = { tones: number; vibrations: unknown[] };
+const ringOf = (page: Page) => page.evaluate(() => (window as unknown as { __ring: Ring }).__ring);
 
 describe('the customer on a phone', () => {
   it('shows the camera instead of a screen it cannot share, with no desktop download, and the agent is told', async () => {
@@ -48,6 +65,74 @@ describe('the customer on a phone', () => {
 
     expect(pageErrors(customer)).toEqual([]);
     expect(pageErrors(s.agentPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('rings like an incoming call when the agent joins an AR session, and "Accept" allows the camera', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'ar', {
+      customerPhone: { shareScreen: false },
+      customerInitScripts: [RING_PROBE],
+    });
+    const customer = s.customerPage;
+    await customer.goto(s.case.links.customer);
+    await customer.getByRole('button', { name: 'Join in browser' }).click();
+    await customer.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    const title = await customer.title();
+    // Waiting is quiet.
+    expect(await ringOf(customer)).toEqual({ tones: 0, vibrations: [] });
+
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await customer.getByRole('heading', { name: 'Alex Agent from Acme Support is calling' }).waitFor();
+    // It rings: a tone, a buzz, and a flashing tab title, again and again.
+    await expect.poll(async () => (await ringOf(customer)).tones).toBeGreaterThanOrEqual(2);
+    expect((await ringOf(customer)).vibrations[0]).toEqual([400, 200, 400]);
+    await expect.poll(() => customer.title(), { timeout: 3_000 }).toBe('📞 Alex Agent is calling');
+    await expect.poll(() => customer.title(), { timeout: 3_000 }).toBe(title);
+    await expect
+      .poll(async () => (await ringOf(customer)).tones, { timeout: 5_000 })
+      .toBeGreaterThanOrEqual(4);
+    await screenshot(customer, 'customer-call-screen');
+
+    await customer.getByRole('button', { name: 'Accept' }).click();
+    await customer.getByRole('status', { name: 'Session active' }).waitFor();
+    await expect.poll(() => videoPlaying(s.agentPage, "Customer's camera"), { timeout: 15_000 }).toBe(true);
+    // Answered: the ringing stops, the buzz is cancelled and the title is the page's own again.
+    const rang = await ringOf(customer);
+    expect(rang.vibrations.at(-1)).toBe(0);
+    expect(await customer.title()).toBe(title);
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect((await ringOf(customer)).tones).toBe(rang.tones);
+    expect(await customer.title()).toBe(title);
+    const events = (await s.agent.client.cases.events(s.case.code, { limit: 50 })).items.map((e) => e.type);
+    expect(events).toContain('consent.allowed');
+
+    expect(pageErrors(customer)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('"Decline" on the call screen denies the agent, who is told, and stops the ringing', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'ar', {
+      customerPhone: { shareScreen: false },
+      customerInitScripts: [RING_PROBE],
+    });
+    const customer = s.customerPage;
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await customer.goto(s.case.links.customer);
+    await customer.getByRole('button', { name: 'Join in browser' }).click();
+    await customer.getByRole('button', { name: 'Decline' }).click();
+    await customer.getByRole('heading', { name: 'You did not allow access' }).waitFor();
+    await s.agentPage.getByText('Cleo Customer denied access to their camera.').waitFor();
+    const rang = await ringOf(customer);
+    expect(rang.tones).toBeGreaterThan(0);
+    expect(rang.vibrations.at(-1)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect((await ringOf(customer)).tones).toBe(rang.tones);
+    const events = (await s.agent.client.cases.events(s.case.code, { limit: 50 })).items.map((e) => e.type);
+    expect(events).toContain('consent.denied');
+    expect(events).not.toContain('consent.allowed');
+    expect(pageErrors(customer)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 });

@@ -5,6 +5,7 @@ import { CenteredCard } from '../../components/CenteredCard.js';
 import { EndedPage } from '../../components/EndedPage.js';
 import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
+import { IncomingCall } from './IncomingCall.js';
 import { MediaStage } from './MediaStage.js';
 import { CustomerPeer } from './peer.js';
 import { canShareScreen, helperSystem, WindowsDownload } from './quicksupport.js';
@@ -317,6 +318,18 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     );
   }
 
+  // In AR the agent "calls" the waiting phone; "Allow after all…" asks plainly, without ringing again.
+  if (!shared && asking && info.type === 'ar' && reconsider === null) {
+    return (
+      <IncomingCall
+        agentName={asking.name}
+        organization={info.organization.name}
+        error={captureError}
+        onAccept={() => void allow(asking)}
+        onDecline={() => deny(asking)}
+      />
+    );
+  }
   if (!shared && asking) return <CenteredCard>{prompt(asking)}</CenteredCard>;
 
   if (!shared) {
