@@ -24,6 +24,37 @@ const RING_PROBE = `
 type Ring = { tones: number; vibrations: unknown[] };
 const ringOf = (page: Page) => page.evaluate(() => (window as unknown as { __ring: Ring }).__ring);
 
+/** Keeps the page's camera and microphone streams where the test can look at their tracks. */
+const STREAM_PROBE = `
+  window.__streams = [];
+  const getUserMedia = MediaDevices.prototype.getUserMedia;
+  MediaDevices.prototype.getUserMedia = async function (...args) {
+    const stream = await getUserMedia.apply(this, args);
+    window.__streams.push(stream);
+    return stream;
+  };
+`;
+const micEnabled = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) =>
+      s.getAudioTracks().map((t) => t.enabled),
+    ),
+  );
+
+/** A phone in an AR session with the agent, the call accepted and the picture at the agent. */
+async function arCall(options: { customerInitScripts?: string[] } = {}) {
+  const { t, browser } = env;
+  const s = await newScene(t, browser, 'ar', { customerPhone: { shareScreen: false }, ...options });
+  await s.customerPage.goto(s.case.links.customer);
+  await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+  await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+  await s.customerPage.getByRole('button', { name: 'Accept' }).click();
+  await s.customerPage.getByRole('status', { name: 'Session active' }).waitFor();
+  await expect.poll(() => videoPlaying(s.agentPage, "Customer's camera"), { timeout: 15_000 }).toBe(true);
+  await expect.poll(() => videoPlaying(s.customerPage, 'Your shared camera'), { timeout: 15_000 }).toBe(true);
+  return s;
+}
+
 describe('the customer on a phone', () => {
   it('shows the camera instead of a screen it cannot share, with no desktop download, and the agent is told', async () => {
     const { t, browser } = env;
@@ -132,6 +163,52 @@ describe('the customer on a phone', () => {
     const events = (await s.agent.client.cases.events(s.case.code, { limit: 50 })).items.map((e) => e.type);
     expect(events).toContain('consent.denied');
     expect(events).not.toContain('consent.allowed');
+    expect(pageErrors(customer)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('fills the screen with the camera picture, with chat floating over it, and mutes the microphone', async () => {
+    const s = await arCall({ customerInitScripts: [STREAM_PROBE] });
+    const customer = s.customerPage;
+    const viewport = customer.viewportSize();
+    if (!viewport) throw new Error('no viewport');
+    const stage = customer.getByTestId('media-stage');
+    const chat = customer.getByRole('region', { name: 'Chat' });
+    await chat.waitFor();
+    // The picture is as big as the screen allows (edge to edge), and the page does not scroll.
+    const withChat = await stage.boundingBox();
+    if (!withChat) throw new Error('no picture');
+    expect(withChat.width).toBeGreaterThanOrEqual(viewport.width - 1);
+    expect(await customer.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight)).toBe(
+      true,
+    );
+    // The chat floats over the picture's area: it takes no room from the picture.
+    const chatBox = await chat.boundingBox();
+    expect(chatBox && chatBox.y + chatBox.height).toBeLessThanOrEqual(viewport.height);
+    await screenshot(customer, 'customer-phone-ar-chat-open');
+
+    await customer.getByRole('button', { name: 'Hide chat' }).click();
+    await chat.waitFor({ state: 'detached' });
+    expect(await stage.boundingBox()).toEqual(withChat);
+    // A message while the chat is put away is announced on the button.
+    await s.agentPage.getByRole('textbox', { name: 'Message' }).fill('Point it at the router, please.');
+    await s.agentPage.getByRole('button', { name: 'Send' }).click();
+    await customer.getByRole('button', { name: 'Show chat (1 new)' }).waitFor();
+    await screenshot(customer, 'customer-phone-ar-full-screen');
+    await customer.getByRole('button', { name: 'Show chat (1 new)' }).click();
+    await chat.getByText('Point it at the router, please.').waitFor();
+    await customer.getByRole('button', { name: 'Hide chat' }).waitFor();
+
+    // The microphone: muted, its track sends nothing; unmuted, it sends again.
+    expect(await micEnabled(customer)).toEqual([true]);
+    await customer.getByRole('button', { name: 'Mute' }).click();
+    await customer.getByRole('button', { name: 'Unmute' }).waitFor();
+    expect(await micEnabled(customer)).toEqual([false]);
+    await screenshot(customer, 'customer-phone-ar-muted');
+    await customer.getByRole('button', { name: 'Unmute' }).click();
+    await customer.getByRole('button', { name: 'Mute' }).waitFor();
+    expect(await micEnabled(customer)).toEqual([true]);
+
     expect(pageErrors(customer)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
   });

@@ -1,5 +1,18 @@
 import type { CustomerDevice, JoinInfo, PresentAgent } from '@lifeline/contracts';
-import { Alert, Badge, Button, Container, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Container,
+  Group,
+  Loader,
+  Paper,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconMessage, IconMessageOff, IconMicrophone, IconMicrophoneOff } from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CenteredCard } from '../../components/CenteredCard.js';
 import { EndedPage } from '../../components/EndedPage.js';
@@ -61,6 +74,11 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const [agentAudio, setAgentAudio] = useState<MediaStream | null>(null);
   const [captureError, setCaptureError] = useState<string | null>(null);
   const [left, setLeft] = useState(false);
+  /** The customer's own microphone in AR: muted, the agent hears nothing (the track is off, not removed). */
+  const [micMuted, setMicMuted] = useState(false);
+  const [chatOpen, setChatOpen] = useState(true);
+  /** How many chat entries the customer has had on screen: the rest are new to them. */
+  const [chatSeen, setChatSeen] = useState(0);
   const peers = useRef(new Map<string, CustomerPeer>());
   const allowedPeople = useRef(new Set<string>());
   /** This page's own answers, ahead of the presence that will confirm them. */
@@ -141,6 +159,16 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       }
     }
   }, [agents, welcome, stream, peerFor, send, consentOf, answer]);
+
+  useEffect(() => {
+    for (const track of stream?.getAudioTracks() ?? []) track.enabled = !micMuted;
+  }, [stream, micMuted]);
+
+  const chatCount = state.chat.length;
+  useEffect(() => {
+    if (chatOpen) setChatSeen(chatCount);
+  }, [chatOpen, chatCount]);
+  const unread = state.chat.slice(chatSeen).filter((e) => e.from !== 'customer').length;
 
   const stopMedia = useCallback(() => {
     for (const track of stream?.getTracks() ?? []) track.stop();
@@ -347,94 +375,158 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     );
   }
 
-  return (
-    <Stack gap={0} mih="100dvh" bg="gray.0">
-      <Paper
-        role="status"
-        aria-label="Session active"
-        radius={0}
-        p="xs"
-        px="md"
-        bg="red.7"
-        c="white"
-        pos="sticky"
-        top={0}
-        style={{ zIndex: 10 }}
-      >
-        <Group justify="space-between" wrap="wrap" gap="xs">
-          <Text fw={600} size="sm">
-            ● Session active —{' '}
-            {watching.length
-              ? `${namesOf(watching)} can see your ${what}`
-              : stream || !agentOnline
-                ? 'your agent was disconnected, waiting for them to return'
-                : `you are not sharing your ${what}`}
-          </Text>
-          <Group gap="xs">
-            {stream ? (
-              <Button
-                size="xs"
-                variant="white"
-                color="dark"
-                onClick={() => {
-                  stopMedia();
-                  send({ type: 'sharing', state: 'off' });
-                }}
-              >
-                Stop sharing
-              </Button>
-            ) : (
-              <Button
-                size="xs"
-                variant="white"
-                color="dark"
-                onClick={() => void share()}
-                disabled={!agents.some((a) => consentOf(a) === 'allowed')}
-              >
-                Share again
-              </Button>
-            )}
+  const sessionBar = (
+    <Paper
+      role="status"
+      aria-label="Session active"
+      radius={0}
+      p="xs"
+      px="md"
+      bg="red.7"
+      c="white"
+      pos={camera ? 'relative' : 'sticky'}
+      top={0}
+      style={{ zIndex: 10, flexShrink: 0 }}
+    >
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <Text fw={600} size="sm">
+          ● Session active —{' '}
+          {watching.length
+            ? `${namesOf(watching)} can see your ${what}`
+            : stream || !agentOnline
+              ? 'your agent was disconnected, waiting for them to return'
+              : `you are not sharing your ${what}`}
+        </Text>
+        <Group gap="xs">
+          {stream ? (
             <Button
               size="xs"
+              variant="white"
               color="dark"
               onClick={() => {
                 stopMedia();
-                session.leave();
-                setLeft(true);
+                send({ type: 'sharing', state: 'off' });
               }}
             >
-              End session
+              Stop sharing
             </Button>
-          </Group>
+          ) : (
+            <Button
+              size="xs"
+              variant="white"
+              color="dark"
+              onClick={() => void share()}
+              disabled={!agents.some((a) => consentOf(a) === 'allowed')}
+            >
+              Share again
+            </Button>
+          )}
+          <Button
+            size="xs"
+            color="dark"
+            onClick={() => {
+              stopMedia();
+              session.leave();
+              setLeft(true);
+            }}
+          >
+            End session
+          </Button>
         </Group>
-      </Paper>
+      </Group>
+    </Paper>
+  );
+  const notices = (
+    <>
+      {asking && (
+        <Paper withBorder p="md" shadow="sm">
+          <Stack>{prompt(asking)}</Stack>
+        </Paper>
+      )}
+      {captureError && (
+        <Alert color="red" variant={camera ? 'filled' : 'light'}>
+          {captureError}
+        </Alert>
+      )}
+    </>
+  );
+  const stage = (
+    <MediaStage stream={stream} frozen={state.frozen} label={`Your shared ${what}`} fill={camera}>
+      <AnnotationLayer annotations={state.annotations} pointer={state.pointer} />
+    </MediaStage>
+  );
+  const chat = (
+    <ChatPanel
+      me="customer"
+      entries={state.chat}
+      onSend={(t) => session.sendChat(t, 'You')}
+      overlay={camera}
+    />
+  );
+
+  if (camera) {
+    // A phone's camera: the picture fills the screen; chat floats over it and can be put away.
+    const hasMic = (stream?.getAudioTracks().length ?? 0) > 0;
+    return (
+      <Box h="100dvh" bg="dark.9" style={{ display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
+        {sessionBar}
+        <Box pos="relative" style={{ flex: 1, minHeight: 0 }}>
+          {stage}
+          <Stack pos="absolute" top={8} left={8} right={8} gap="xs" style={{ zIndex: 2 }}>
+            {notices}
+            {state.frozen && (
+              <Badge color="yellow" w="fit-content" size="lg">
+                Your agent froze the picture to draw on it
+              </Badge>
+            )}
+          </Stack>
+          {chatOpen && (
+            <Box pos="absolute" left={8} right={8} bottom={8} maw={520} style={{ zIndex: 2 }}>
+              {chat}
+            </Box>
+          )}
+        </Box>
+        <Group justify="center" gap="sm" p="sm" bg="dark.7" style={{ flexShrink: 0 }}>
+          {hasMic && (
+            <Button
+              variant={micMuted ? 'filled' : 'default'}
+              color={micMuted ? 'red' : undefined}
+              leftSection={micMuted ? <IconMicrophoneOff aria-hidden /> : <IconMicrophone aria-hidden />}
+              onClick={() => setMicMuted((m) => !m)}
+            >
+              {micMuted ? 'Unmute' : 'Mute'}
+            </Button>
+          )}
+          <Button
+            variant="default"
+            leftSection={chatOpen ? <IconMessageOff aria-hidden /> : <IconMessage aria-hidden />}
+            onClick={() => setChatOpen((open) => !open)}
+          >
+            {chatOpen ? 'Hide chat' : unread > 0 ? `Show chat (${unread} new)` : 'Show chat'}
+          </Button>
+        </Group>
+        <AgentAudio stream={agentAudio} />
+      </Box>
+    );
+  }
+
+  return (
+    <Stack gap={0} mih="100dvh" bg="gray.0">
+      {sessionBar}
       <Container size="lg" w="100%" py="md">
         <Stack>
-          {asking && (
-            <Paper withBorder p="md" shadow="sm">
-              <Stack>{prompt(asking)}</Stack>
-            </Paper>
-          )}
-          {captureError && (
-            <Alert color="red" variant="light">
-              {captureError}
-            </Alert>
-          )}
+          {notices}
           <Text size="sm" c="dimmed">
-            {camera
-              ? 'Point your camera at the problem. Marks your agent draws appear here.'
-              : 'This is what your agent sees. Their pointer and marks appear here.'}
+            This is what your agent sees. Their pointer and marks appear here.
           </Text>
-          <MediaStage stream={stream} frozen={state.frozen} label={`Your shared ${what}`}>
-            <AnnotationLayer annotations={state.annotations} pointer={state.pointer} />
-          </MediaStage>
+          {stage}
           {state.frozen && (
             <Badge color="yellow" w="fit-content">
               Your agent froze the picture to draw on it
             </Badge>
           )}
           <AgentAudio stream={agentAudio} />
-          <ChatPanel me="customer" entries={state.chat} onSend={(t) => session.sendChat(t, 'You')} />
+          {chat}
         </Stack>
       </Container>
     </Stack>

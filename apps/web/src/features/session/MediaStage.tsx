@@ -6,6 +6,11 @@ interface Props {
   /** Holds the picture still (AR freeze frame) so marks can be drawn on it precisely. */
   frozen?: boolean;
   muted?: boolean;
+  /**
+   * Fill the positioned parent (a phone's camera view): the picture is as big
+   * as fits, still with its own proportions, so marks stay in place.
+   */
+  fill?: boolean;
   label: string;
   children?: ReactNode;
 }
@@ -14,7 +19,7 @@ interface Props {
  * A video whose box has exactly the picture's proportions, so an overlay of
  * the same box maps fractions to the same spot of the picture on both sides.
  */
-export function MediaStage({ stream, frozen = false, muted = true, label, children }: Props) {
+export function MediaStage({ stream, frozen = false, muted = true, fill = false, label, children }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   const still = useRef<HTMLCanvasElement>(null);
   const [ratio, setRatio] = useState(16 / 9);
@@ -41,14 +46,15 @@ export function MediaStage({ stream, frozen = false, muted = true, label, childr
     canvas.getContext('2d')?.drawImage(el, 0, 0);
   }, [frozen]);
 
-  return (
+  const picture = (
     <Box
       pos="relative"
-      w="100%"
-      maw={`calc(70vh * ${ratio})`}
+      w={fill ? `min(100cqw, calc(100cqh * ${ratio}))` : '100%'}
+      maw={fill ? undefined : `calc(70vh * ${ratio})`}
       mx="auto"
       bg="dark.8"
-      style={{ aspectRatio: String(ratio), borderRadius: 8, overflow: 'hidden' }}
+      data-testid="media-stage"
+      style={{ aspectRatio: String(ratio), borderRadius: fill ? 0 : 8, overflow: 'hidden' }}
     >
       <video
         ref={video}
@@ -70,6 +76,22 @@ export function MediaStage({ stream, frozen = false, muted = true, label, childr
         }}
       />
       {children}
+    </Box>
+  );
+  if (!fill) return picture;
+  // A size container: the picture's width can then depend on the height available.
+  return (
+    <Box
+      pos="absolute"
+      style={{
+        inset: 0,
+        containerType: 'size',
+        display: 'flex',
+        alignItems: 'center',
+        justifyContent: 'center',
+      }}
+    >
+      {picture}
     </Box>
   );
 }
