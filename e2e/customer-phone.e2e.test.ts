@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
+import { newScene, pageErrors, paintedPixels, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
 
 const env = useE2e();
 
@@ -40,6 +41,28 @@ const micEnabled = (page: Page) =>
       s.getAudioTracks().map((t) => t.enabled),
     ),
   );
+
+/** The frozen picture a page shows: a hash of its data URL, and of its decoded pixels, with its size. */
+async function frozenPicture(page: Page) {
+  const img = page.getByRole('img', { name: 'Frozen frame' });
+  await img.waitFor();
+  const shown = await img.evaluate(async (el: HTMLImageElement) => {
+    await el.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [el.naturalWidth, el.naturalHeight];
+    const ctx = c.getContext('2d');
+    ctx?.drawImage(el, 0, 0);
+    const pixels = ctx?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    return { src: el.src, pixels: Array.from(pixels), width: c.width, height: c.height };
+  });
+  const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+  return {
+    src: sha(shown.src),
+    pixels: sha(Uint8Array.from(shown.pixels)),
+    size: `${shown.width}x${shown.height}`,
+    distinct: new Set(shown.pixels).size,
+  };
+}
 
 /** A phone in an AR session with the agent, the call accepted and the picture at the agent. */
 async function arCall(options: { customerInitScripts?: string[] } = {}) {
@@ -210,6 +233,56 @@ describe('the customer on a phone', () => {
     expect(await micEnabled(customer)).toEqual([true]);
 
     expect(pageErrors(customer)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('freezes one frame and shows that exact picture on both sides, where the marks land', async () => {
+    const s = await arCall();
+    const { agentPage, customerPage } = s;
+    await agentPage.getByRole('button', { name: 'Freeze frame' }).click();
+    await customerPage.getByText('Your agent froze the picture to draw on it').waitFor();
+    await agentPage.getByRole('button', { name: 'Unfreeze' }).waitFor();
+    const atAgent = await frozenPicture(agentPage);
+    const atCustomer = await frozenPicture(customerPage);
+    // The same picture, byte for byte and pixel for pixel, and a real camera frame (not a blank).
+    expect(atCustomer).toEqual(atAgent);
+    // As big as the agent receives the camera (WebRTC may send it smaller at first), in its 4:3 proportions.
+    const [width = 0, height = 0] = atAgent.size.split('x').map(Number);
+    expect(width).toBeGreaterThanOrEqual(320);
+    expect(width / height).toBeCloseTo(4 / 3, 2);
+    expect(atAgent.distinct).toBeGreaterThan(10);
+    // The live camera moves on underneath; the frozen picture does not.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await frozenPicture(customerPage)).toEqual(atAgent);
+    // The frozen picture has exactly the box the marks are fractions of, on both sides.
+    for (const page of [agentPage, customerPage]) {
+      const [img, layer] = await Promise.all([
+        page.getByRole('img', { name: 'Frozen frame' }).boundingBox(),
+        page.getByTestId('annotation-layer').boundingBox(),
+      ]);
+      expect(img).toEqual(layer);
+    }
+
+    // The agent draws on the frozen picture; the customer sees the mark on the same picture.
+    await agentPage.getByText('Arrow', { exact: true }).click();
+    const box = await agentPage.getByTestId('annotation-layer').boundingBox();
+    if (!box) throw new Error('no drawing surface');
+    await agentPage.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await agentPage.mouse.down();
+    await agentPage.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 5 });
+    await agentPage.mouse.up();
+    await expect.poll(() => paintedPixels(customerPage)).toBeGreaterThan(100);
+    await screenshot(agentPage, 'freeze-frame-agent');
+    await screenshot(customerPage, 'freeze-frame-customer');
+
+    await agentPage.getByRole('button', { name: 'Unfreeze' }).click();
+    await customerPage.getByRole('img', { name: 'Frozen frame' }).waitFor({ state: 'detached' });
+    expect(await agentPage.getByRole('img', { name: 'Frozen frame' }).count()).toBe(0);
+    expect(await customerPage.getByText('Your agent froze the picture to draw on it').count()).toBe(0);
+    expect(await videoPlaying(customerPage, 'Your shared camera')).toBe(true);
+
+    expect(pageErrors(customerPage)).toEqual([]);
+    expect(pageErrors(agentPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 });

@@ -347,6 +347,38 @@ describeEachDatabase(
         await Promise.all([a.close(), c.close()]);
       });
 
+      it('relays a freeze with its picture to the customer, and refuses one without it or with something else', async () => {
+        const { customer, agentSocket } = await scene(t, 'ar');
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+
+        const frame = `data:image/jpeg;base64,${Buffer.from('a frozen frame').toString('base64')}`;
+        a.send({ type: 'freeze', frozen: true });
+        expect((await a.next('error')).message).toContain('frame');
+        a.send({ type: 'freeze', frozen: true, frame: 'javascript:alert(1)' });
+        expect((await a.next('error')).message).toContain('data URL');
+        a.send({ type: 'freeze', frozen: true, frame: `data:image/jpeg;base64,${'A'.repeat(240_000)}` });
+        expect((await a.next('error')).message).toContain('too large');
+        a.send({ type: 'freeze', frozen: false, frame });
+        expect(await a.next('error')).toMatchObject({ code: 'invalid_message' });
+        expect(c.received.filter((m) => m.type === 'freeze')).toHaveLength(0);
+
+        a.send({ type: 'freeze', frozen: true, frame });
+        expect(await c.next('freeze')).toEqual({ type: 'freeze', frozen: true, frame });
+        a.send({ type: 'freeze', frozen: false });
+        await expect
+          .poll(() => c.received.filter((m) => m.type === 'freeze').at(-1))
+          .toEqual({ type: 'freeze', frozen: false });
+        // Only the agent freezes.
+        c.send({ type: 'freeze', frozen: true, frame });
+        expect(await c.next('error')).toMatchObject({ code: 'not_allowed' });
+        await Promise.all([a.close(), c.close()]);
+      });
+
       it('ends both sockets when the case is closed, and the link then answers 410', async () => {
         const { agent, created, token, customer, agentSocket } = await scene(t);
         const c = customer();

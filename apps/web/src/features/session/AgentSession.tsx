@@ -23,7 +23,7 @@ import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
-import { MediaStage } from './MediaStage.js';
+import { captureFrame, MediaStage } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
 import type { SessionSocket } from './useSessionSocket.js';
 
@@ -49,6 +49,7 @@ export function AgentSession({
   const [closeError, setCloseError] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const mic = useRef<MediaStream | null>(null);
+  const video = useRef<HTMLVideoElement>(null);
   const channel = useRef<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
   const isAr = caseInfo.type === 'ar';
@@ -254,7 +255,8 @@ export function AgentSession({
                   <>
                     <Button
                       variant={state.frozen ? 'filled' : 'default'}
-                      onClick={() => session.setFrozen(!state.frozen)}
+                      // The frame this page shows is the one both sides freeze on.
+                      onClick={() => session.setFrozen(state.frozen ? null : captureFrame(video.current))}
                     >
                       {state.frozen ? 'Unfreeze' : 'Freeze frame'}
                     </Button>
@@ -266,7 +268,13 @@ export function AgentSession({
                   </>
                 )}
               </Group>
-              <MediaStage stream={remote} frozen={state.frozen} muted={!isAr} label={`Customer's ${what}`}>
+              <MediaStage
+                stream={remote}
+                frozen={state.frozen}
+                muted={!isAr}
+                label={`Customer's ${what}`}
+                videoRef={video}
+              >
                 {live && control === 'granted' ? (
                   <ControlLayer send={sendInput} />
                 ) : live ? (

@@ -41,7 +41,8 @@ export interface SessionState {
   chat: ChatEntry[];
   annotations: Annotation[];
   pointer: Point | null;
-  frozen: boolean;
+  /** The frozen picture (a data URL) both sides show, or null while the video runs. */
+  frozen: string | null;
   ended: EndReason | undefined;
   /** Why the hub refused the socket (unknown link, not signed in, …). */
   refused: 'not_found' | 'unauthenticated' | 'forbidden' | undefined;
@@ -61,7 +62,7 @@ const initial: SessionState = {
   chat: [],
   annotations: [],
   pointer: null,
-  frozen: false,
+  frozen: null,
   ended: undefined,
   refused: undefined,
   lastError: undefined,
@@ -101,7 +102,8 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
     case 'pointer':
       return { ...state, pointer: m.at };
     case 'freeze':
-      return { ...state, frozen: m.frozen };
+      // A freeze without its picture (an older page) holds nothing still: both sides must show the same.
+      return { ...state, frozen: m.frozen ? (m.frame ?? null) : null };
     case 'ended':
       return { ...state, ended: m.reason };
     case 'error':
@@ -212,10 +214,11 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     send({ type: 'clear-annotations' });
     setState((s) => ({ ...s, annotations: [] }));
   }, [send]);
+  /** Freezes on `frame` (the picture taken from the agent's video), or runs the video again (null). */
   const setFrozen = useCallback(
-    (frozen: boolean) => {
-      send({ type: 'freeze', frozen });
-      setState((s) => ({ ...s, frozen }));
+    (frame: string | null) => {
+      send(frame ? { type: 'freeze', frozen: true, frame } : { type: 'freeze', frozen: false });
+      setState((s) => ({ ...s, frozen: frame }));
     },
     [send],
   );
