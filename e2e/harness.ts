@@ -92,6 +92,10 @@ export async function newScene(
     waitingMessage?: string;
     /** The customer's browser as another system announces it (e.g. Windows). */
     customerUserAgent?: string;
+    /** A phone: 390×844, touch, mobile viewport; `shareScreen: false` takes `getDisplayMedia` away as phone browsers lack it. */
+    customerPhone?: { shareScreen: boolean };
+    /** Scripts run in the customer's page before the app (instrumentation of audio, vibration, media). */
+    customerInitScripts?: string[];
   } = {},
 ): Promise<Scene> {
   const org = await t.newOrg('Acme Support');
@@ -103,10 +107,20 @@ export async function newScene(
     ...(options.waitingMessage ? { waitingMessage: options.waitingMessage } : {}),
   });
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const phone = options.customerPhone;
   const customerContext = await browser.newContext({
-    viewport: options.customerViewport ?? { width: 1100, height: 800 },
+    viewport:
+      options.customerViewport ?? (phone ? { width: 390, height: 844 } : { width: 1100, height: 800 }),
+    ...(phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
     ...(options.customerUserAgent ? { userAgent: options.customerUserAgent } : {}),
   });
+  if (phone && !phone.shareScreen) {
+    // Phone browsers have no screen capture at all: the method is missing, not refused.
+    await customerContext.addInitScript(() => {
+      delete (MediaDevices.prototype as Partial<MediaDevices>).getDisplayMedia;
+    });
+  }
+  for (const script of options.customerInitScripts ?? []) await customerContext.addInitScript(script);
   const [agentPage, customerPage] = await Promise.all([agentContext.newPage(), customerContext.newPage()]);
   for (const page of [agentPage, customerPage]) failOnConsoleErrors(page);
   return { org, agent, case: created, agentPage, customerPage, contexts: [agentContext, customerContext] };

@@ -5,6 +5,8 @@ const env = useE2e();
 
 describe.each(['remote_control', 'ar'] as const)('%s session edges in the browser', (type) => {
   const what = type === 'ar' ? 'camera' : 'screen';
+  // In AR the agent calls the customer's phone: "Accept" and "Decline" answer the call.
+  const [allow, deny] = type === 'ar' ? ['Accept', 'Decline'] : ['Allow', 'Deny'];
 
   it('"Deny" keeps the picture from the agent, who is told', async () => {
     const { t, browser } = env;
@@ -12,7 +14,7 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
     await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
     await s.customerPage.goto(s.case.links.customer);
     await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
-    await s.customerPage.getByRole('button', { name: 'Deny' }).click();
+    await s.customerPage.getByRole('button', { name: deny }).click();
     await s.customerPage.getByRole('heading', { name: 'You did not allow access' }).waitFor();
     await s.agentPage.getByText(`Cleo Customer denied access to their ${what}.`).waitFor();
     expect(
@@ -37,7 +39,7 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
     await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
     await s.customerPage.goto(s.case.links.customer);
     await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
-    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await s.customerPage.getByRole('button', { name: allow }).click();
     await expect.poll(() => videoPlaying(s.agentPage, `Customer's ${what}`), { timeout: 15_000 }).toBe(true);
 
     await s.customerPage.getByRole('button', { name: 'End session' }).click();
@@ -49,7 +51,7 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
 
     await s.customerPage.getByRole('button', { name: 'Join again' }).click();
     await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
-    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await s.customerPage.getByRole('button', { name: allow }).click();
     await expect.poll(() => videoPlaying(s.agentPage, `Customer's ${what}`), { timeout: 15_000 }).toBe(true);
     await s.customerPage.getByRole('button', { name: 'Stop sharing' }).click();
     await s.agentPage.getByText(`Cleo Customer is not sharing their ${what} right now.`).waitFor();

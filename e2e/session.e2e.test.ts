@@ -30,8 +30,12 @@ describe.each(['remote_control', 'ar'] as const)('a live %s session in the brows
     await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
     await s.agentPage.getByText('Waiting for Cleo Customer to allow access').waitFor();
 
+    // In AR the agent calls the customer's phone: the prompt is a call screen.
     const prompt = s.customerPage.getByRole('heading', {
-      name: `Allow Alex Agent from Acme Support to see your ${what(type)}?`,
+      name:
+        type === 'ar'
+          ? 'Alex Agent from Acme Support is calling'
+          : `Allow Alex Agent from Acme Support to see your ${what(type)}?`,
     });
     await prompt.waitFor();
     await screenshot(s.customerPage, `${type}-3-consent`);
@@ -41,7 +45,7 @@ describe.each(['remote_control', 'ar'] as const)('a live %s session in the brows
     ).toBe(null);
     expect((await s.agent.client.cases.get(s.case.code)).status).toBe('in_progress');
 
-    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await s.customerPage.getByRole('button', { name: type === 'ar' ? 'Accept' : 'Allow' }).click();
     await s.customerPage.getByRole('status', { name: 'Session active' }).waitFor();
     await expect
       .poll(() => videoPlaying(s.agentPage, `Customer's ${what(type)}`), { timeout: 15_000 })

@@ -32,6 +32,18 @@ export const annotation = z.discriminatedUnion('kind', [
 ]);
 export type Annotation = z.infer<typeof annotation>;
 
+/** The longest frozen frame, as a data URL: with the message around it, it fits the hub's 256 KiB message limit. */
+export const FREEZE_FRAME_MAX_CHARS = 240_000;
+/**
+ * The one picture a freeze holds still (AR): the agent takes it from the video
+ * it receives and both sides show exactly this image, so marks land on the
+ * same picture on both sides.
+ */
+export const freezeFrame = z
+  .string()
+  .max(FREEZE_FRAME_MAX_CHARS, 'is too large a picture')
+  .regex(/^data:image\/(jpeg|png|webp);base64,[A-Za-z0-9+/]+={0,2}$/, 'must be a JPEG, PNG or WebP data URL');
+
 export const sessionDescription = z.strictObject({
   type: z.enum(['offer', 'answer']),
   sdp: z.string().max(100_000),
@@ -73,6 +85,14 @@ export type SharingState = z.infer<typeof sharingState>;
 export const helperDesktop = z.enum(['x11', 'windows']);
 export type HelperDesktop = z.infer<typeof helperDesktop>;
 
+/**
+ * What the customer joins the browser session with. `phone`: phones and
+ * tablets, which cannot share their screen (no `getDisplayMedia`), and show
+ * their camera instead whatever the case type.
+ */
+export const customerDevice = z.enum(['computer', 'phone']);
+export type CustomerDevice = z.infer<typeof customerDevice>;
+
 /** Messages a browser may send; the hub also checks which role may send which. */
 export const clientMessage = z.discriminatedUnion('type', [
   signalMessage,
@@ -81,6 +101,7 @@ export const clientMessage = z.discriminatedUnion('type', [
   /** Consent belongs to one agent: `agent` is the connection id of the agent the customer answers. */
   z.strictObject({ type: z.literal('consent'), decision: consentDecision, agent: connectionId }),
   z.strictObject({ type: z.literal('sharing'), state: sharingState }),
+  z.strictObject({ type: z.literal('device'), kind: customerDevice }),
   z.strictObject({
     type: z.literal('control-state'),
     state: controlState,
@@ -91,7 +112,12 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pointer'), at: point.nullable() }),
   z.strictObject({ type: z.literal('annotate'), annotation }),
   z.strictObject({ type: z.literal('clear-annotations') }),
-  z.strictObject({ type: z.literal('freeze'), frozen: z.boolean() }),
+  z
+    .strictObject({ type: z.literal('freeze'), frozen: z.boolean(), frame: freezeFrame.optional() })
+    .refine((m) => m.frozen === (m.frame !== undefined), {
+      message: 'a freeze carries the frozen picture, an unfreeze none',
+      path: ['frame'],
+    }),
   z.strictObject({ type: z.literal('control'), action: controlAction }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
@@ -99,6 +125,7 @@ export type ClientMessage = z.infer<typeof clientMessage>;
 export const customerOnlyMessages = [
   'consent',
   'sharing',
+  'device',
   'control-state',
 ] as const satisfies ClientMessage['type'][];
 export const agentOnlyMessages = [
@@ -171,12 +198,15 @@ export const serverMessage = z.discriminatedUnion('type', [
   /** To an agent: what the customer decided about this agent. */
   z.object({ type: z.literal('consent'), state: consentState }),
   z.object({ type: z.literal('sharing'), state: sharingState }),
+  /** To agents, even before the customer allows them: a phone shows its camera, not a screen. */
+  z.object({ type: z.literal('device'), kind: customerDevice }),
   relayedSignal,
   chatEntry,
   z.object({ type: z.literal('pointer'), at: point.nullable() }),
   z.object({ type: z.literal('annotate'), annotation }),
   z.object({ type: z.literal('clear-annotations') }),
-  z.object({ type: z.literal('freeze'), frozen: z.boolean() }),
+  /** `frame`: the picture both sides show while frozen. */
+  z.object({ type: z.literal('freeze'), frozen: z.boolean(), frame: freezeFrame.optional() }),
   /** To the customer: `from` is the asking agent's connection id. */
   z.object({ type: z.literal('control'), action: controlAction, from: z.string().optional() }),
   z.object({ type: z.literal('control-state'), state: controlState, desktop: helperDesktop.optional() }),

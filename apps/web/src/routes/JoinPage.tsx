@@ -9,7 +9,7 @@ import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js'
 import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
-import { desktopSystem, WindowsDownload } from '../features/session/quicksupport.js';
+import { canShareScreen, helperSystem, WindowsDownload } from '../features/session/quicksupport.js';
 import { api, isApiError, problemText } from '../lib/api.js';
 import { keys } from '../lib/query-keys.js';
 
@@ -51,9 +51,11 @@ export function JoinPage() {
 
 function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void }) {
   const [helperInfo, setHelperInfo] = useState(false);
-  const system = desktopSystem();
+  const system = helperSystem();
+  /** Phones and tablets cannot share their screen: they show their camera, and no desktop helper can run on them. */
+  const phone = !canShareScreen();
 
-  const what = data.type === 'ar' ? 'camera' : 'screen';
+  const what = data.type === 'ar' || phone ? 'camera' : 'screen';
   const startCommand = `node ~/Downloads/lifeline-quicksupport.mjs ${window.location.origin}/j/${data.token}`;
   return (
     <CenteredCard footer={`Session code ${data.code}`}>
@@ -66,20 +68,24 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
       <Text>
         {data.type === 'ar'
           ? 'Show the problem with your phone or tablet camera; your agent can draw on the picture and talk with you.'
-          : 'Your agent will see your screen once you allow it, and can point and draw on it to guide you.'}
+          : phone
+            ? 'This device cannot share its screen: show the problem with your camera instead. Your agent sees the picture once you allow it, and can point and draw on it to guide you.'
+            : 'Your agent will see your screen once you allow it, and can point and draw on it to guide you.'}
       </Text>
       <Stack gap="sm">
         <Button size="lg" leftSection={<IconWorld aria-hidden />} onClick={onJoin}>
           Join in browser
         </Button>
-        <Button
-          size="lg"
-          variant="default"
-          leftSection={<IconDownload aria-hidden />}
-          onClick={() => setHelperInfo(true)}
-        >
-          Download QuickSupport
-        </Button>
+        {!phone && (
+          <Button
+            size="lg"
+            variant="default"
+            leftSection={<IconDownload aria-hidden />}
+            onClick={() => setHelperInfo(true)}
+          >
+            Download QuickSupport
+          </Button>
+        )}
         <Text size="xs" c="dimmed">
           In the browser nothing is installed and your {what} is shared only after you allow it.
         </Text>

@@ -50,12 +50,17 @@ type Budget = keyof typeof WRITE_BUDGETS;
 const budgetOf: Partial<Record<ClientMessage['type'], Budget>> = {
   consent: 'state',
   sharing: 'state',
+  device: 'state',
   'control-state': 'state',
   chat: 'chat',
 };
 
-/** Customer messages an agent gets before the customer allowed that agent. */
-const beforeConsent = new Set<ServerMessage['type']>(['signal', 'consent']);
+/**
+ * Customer messages an agent gets before the customer allowed that agent. The
+ * device (a phone, which shows its camera) is no picture: the agent learns
+ * what to expect while the customer decides.
+ */
+const beforeConsent = new Set<ServerMessage['type']>(['signal', 'consent', 'device']);
 const MEDIA_SECTION = /^m=(audio|video) /m;
 
 /** One partner's session socket in a room (a customer or one agent). */

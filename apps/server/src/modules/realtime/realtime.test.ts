@@ -143,6 +143,24 @@ describeEachDatabase(
         await Promise.all([a.close(), c.close()]);
       });
 
+      it('tells the agent before consent that the customer is on a phone, and only the customer says so', async () => {
+        const { customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        await a.next('welcome');
+        c.send({ type: 'device', kind: 'phone' });
+        expect(await a.next('device')).toEqual({ type: 'device', kind: 'phone' });
+        // Only the customer's page says what it is, and only with a known kind.
+        a.send({ type: 'device', kind: 'computer' });
+        expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
+        c.send({ type: 'device', kind: 'toaster' });
+        expect(await c.next('error')).toMatchObject({ code: 'invalid_message' });
+        expect(c.received.filter((m) => m.type === 'device')).toHaveLength(0);
+        expect(a.received.filter((m) => m.type === 'device')).toHaveLength(1);
+        await Promise.all([a.close(), c.close()]);
+      });
+
       it('relays a control request to the customer and its answer to the agent, each from its own side only', async () => {
         const { customer, agentSocket } = await scene(t);
         const c = customer();
@@ -326,6 +344,38 @@ describeEachDatabase(
         };
         a.send({ type: 'annotate', annotation: arrow });
         expect(await c.next('annotate')).toEqual({ type: 'annotate', annotation: arrow });
+        await Promise.all([a.close(), c.close()]);
+      });
+
+      it('relays a freeze with its picture to the customer, and refuses one without it or with something else', async () => {
+        const { customer, agentSocket } = await scene(t, 'ar');
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+
+        const frame = `data:image/jpeg;base64,${Buffer.from('a frozen frame').toString('base64')}`;
+        a.send({ type: 'freeze', frozen: true });
+        expect((await a.next('error')).message).toContain('frame');
+        a.send({ type: 'freeze', frozen: true, frame: 'javascript:alert(1)' });
+        expect((await a.next('error')).message).toContain('data URL');
+        a.send({ type: 'freeze', frozen: true, frame: `data:image/jpeg;base64,${'A'.repeat(240_000)}` });
+        expect((await a.next('error')).message).toContain('too large');
+        a.send({ type: 'freeze', frozen: false, frame });
+        expect(await a.next('error')).toMatchObject({ code: 'invalid_message' });
+        expect(c.received.filter((m) => m.type === 'freeze')).toHaveLength(0);
+
+        a.send({ type: 'freeze', frozen: true, frame });
+        expect(await c.next('freeze')).toEqual({ type: 'freeze', frozen: true, frame });
+        a.send({ type: 'freeze', frozen: false });
+        await expect
+          .poll(() => c.received.filter((m) => m.type === 'freeze').at(-1))
+          .toEqual({ type: 'freeze', frozen: false });
+        // Only the agent freezes.
+        c.send({ type: 'freeze', frozen: true, frame });
+        expect(await c.next('error')).toMatchObject({ code: 'not_allowed' });
         await Promise.all([a.close(), c.close()]);
       });
 

@@ -23,7 +23,7 @@ import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
-import { MediaStage } from './MediaStage.js';
+import { captureFrame, MediaStage } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
 import type { SessionSocket } from './useSessionSocket.js';
 
@@ -49,10 +49,13 @@ export function AgentSession({
   const [closeError, setCloseError] = useState<string | null>(null);
   const [closing, setClosing] = useState(false);
   const mic = useRef<MediaStream | null>(null);
+  const video = useRef<HTMLVideoElement>(null);
   const channel = useRef<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
   const isAr = caseInfo.type === 'ar';
-  const what = isAr ? 'camera' : 'screen';
+  /** A phone cannot share its screen: its customer shows the camera, whatever the case type. */
+  const onPhone = state.customerDevice === 'phone';
+  const what = isAr || onPhone ? 'camera' : 'screen';
 
   const iceServers = state.welcome?.iceServers;
   const icePolicy = state.welcome?.iceTransportPolicy;
@@ -163,6 +166,11 @@ export function AgentSession({
               <Badge color={presence.customer ? 'green' : 'gray'} variant="dot">
                 {presence.customer ? 'Customer online' : 'Customer offline'}
               </Badge>
+              {onPhone && presence.customer && (
+                <Badge color="grape" variant="light">
+                  Customer on a phone
+                </Badge>
+              )}
               {state.connection === 'reconnecting' && (
                 <Badge color="orange" variant="light">
                   Reconnecting…
@@ -184,6 +192,12 @@ export function AgentSession({
           </Group>
         </Group>
 
+        {onPhone && !isAr && presence.customer && (
+          <Alert color="grape" variant="light" title={`${customerName} is on a phone`}>
+            A phone cannot share its screen: {customerName} shows you the problem with their camera instead.
+            You can point and draw on the picture; remote control needs a computer.
+          </Alert>
+        )}
         <Grid>
           <Grid.Col span={{ base: 12, md: 8 }}>
             <Stack gap="xs">
@@ -241,7 +255,8 @@ export function AgentSession({
                   <>
                     <Button
                       variant={state.frozen ? 'filled' : 'default'}
-                      onClick={() => session.setFrozen(!state.frozen)}
+                      // The frame this page shows is the one both sides freeze on.
+                      onClick={() => session.setFrozen(state.frozen ? null : captureFrame(video.current))}
                     >
                       {state.frozen ? 'Unfreeze' : 'Freeze frame'}
                     </Button>
@@ -253,7 +268,13 @@ export function AgentSession({
                   </>
                 )}
               </Group>
-              <MediaStage stream={remote} frozen={state.frozen} muted={!isAr} label={`Customer's ${what}`}>
+              <MediaStage
+                stream={remote}
+                frozen={state.frozen}
+                muted={!isAr}
+                label={`Customer's ${what}`}
+                videoRef={video}
+              >
                 {live && control === 'granted' ? (
                   <ControlLayer send={sendInput} />
                 ) : live ? (

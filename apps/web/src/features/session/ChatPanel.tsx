@@ -7,9 +7,11 @@ interface Props {
   entries: ChatEntry[];
   onSend: (text: string) => void;
   disabled?: boolean;
+  /** Floating over a phone's camera picture: lower, and letting the picture show through. */
+  overlay?: boolean;
 }
 
-export function ChatPanel({ me, entries, onSend, disabled = false }: Props) {
+export function ChatPanel({ me, entries, onSend, disabled = false, overlay = false }: Props) {
   const [text, setText] = useState('');
   const end = useRef<HTMLDivElement>(null);
   const count = entries.length;
@@ -18,11 +20,18 @@ export function ChatPanel({ me, entries, onSend, disabled = false }: Props) {
   }, [count]);
 
   return (
-    <Paper withBorder p="sm" component="section" aria-label="Chat">
+    <Paper
+      withBorder
+      p="sm"
+      component="section"
+      aria-label="Chat"
+      shadow={overlay ? 'md' : undefined}
+      style={overlay ? { background: 'rgba(255, 255, 255, 0.86)', backdropFilter: 'blur(6px)' } : undefined}
+    >
       <Title order={3} size="h5" mb="xs">
         Chat
       </Title>
-      <ScrollArea h={220} type="auto">
+      <ScrollArea h={overlay ? 130 : 220} type="auto">
         <Stack gap={6} role="log" aria-live="polite" aria-label="Chat messages">
           {entries.length === 0 && (
             <Text size="sm" c="dimmed">

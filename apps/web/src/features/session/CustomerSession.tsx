@@ -1,21 +1,39 @@
-import type { JoinInfo, PresentAgent } from '@lifeline/contracts';
-import { Alert, Badge, Button, Container, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import type { CustomerDevice, JoinInfo, PresentAgent } from '@lifeline/contracts';
+import {
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Container,
+  Group,
+  Loader,
+  Paper,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconMessage, IconMessageOff, IconMicrophone, IconMicrophoneOff } from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CenteredCard } from '../../components/CenteredCard.js';
 import { EndedPage } from '../../components/EndedPage.js';
 import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
+import { IncomingCall } from './IncomingCall.js';
 import { MediaStage } from './MediaStage.js';
 import { CustomerPeer } from './peer.js';
-import { desktopSystem, WindowsDownload } from './quicksupport.js';
+import { canShareScreen, helperSystem, WindowsDownload } from './quicksupport.js';
 import { useSessionSocket } from './useSessionSocket.js';
 
-/** The customer's own screen or camera, asked for only after "Allow". */
-async function captureFor(type: JoinInfo['type']): Promise<MediaStream> {
-  if (type === 'ar') {
+/**
+ * The customer's own screen or camera, asked for only after "Allow". A phone
+ * on a screen-sharing case shows its (rear) camera instead; the voice call
+ * belongs to AR.
+ */
+async function captureFor(type: JoinInfo['type'], camera: boolean): Promise<MediaStream> {
+  if (camera) {
     return navigator.mediaDevices.getUserMedia({
       video: { facingMode: { ideal: 'environment' } },
-      audio: true,
+      audio: type === 'ar',
     });
   }
   return navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
@@ -56,6 +74,11 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const [agentAudio, setAgentAudio] = useState<MediaStream | null>(null);
   const [captureError, setCaptureError] = useState<string | null>(null);
   const [left, setLeft] = useState(false);
+  /** The customer's own microphone in AR: muted, the agent hears nothing (the track is off, not removed). */
+  const [micMuted, setMicMuted] = useState(false);
+  const [chatOpen, setChatOpen] = useState(true);
+  /** How many chat entries the customer has had on screen: the rest are new to them. */
+  const [chatSeen, setChatSeen] = useState(0);
   const peers = useRef(new Map<string, CustomerPeer>());
   const allowedPeople = useRef(new Set<string>());
   const welcome = state.welcome;
@@ -81,7 +104,12 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     (a: PresentAgent) => (answers.welcome === welcome ? answers.decisions.get(a.id) : undefined) ?? a.consent,
     [answers, welcome],
   );
-  const what = info.type === 'ar' ? 'camera' : 'screen';
+  /** A phone cannot share its screen: it shows its camera, whatever the case type. */
+  const [device] = useState<CustomerDevice>(() => (canShareScreen() ? 'computer' : 'phone'));
+  const camera = info.type === 'ar' || device === 'phone';
+  /** A phone on a screen-sharing case: "Show with camera" instead of a screen picker that does not exist. */
+  const cameraInstead = info.type !== 'ar' && device === 'phone';
+  const what = camera ? 'camera' : 'screen';
 
   const agents = state.presence.agents;
   const closePeers = useCallback(() => {
@@ -99,6 +127,12 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     });
     return closePeers;
   }, [welcome, session.onSignal, closePeers]);
+
+  // Every agent who arrives learns what this device shows, before the customer decides.
+  const agentIds = agents.map((a) => a.id).join(' ');
+  useEffect(() => {
+    if (welcome && agentIds) send({ type: 'device', kind: device });
+  }, [welcome, agentIds, device, send]);
 
   const peerFor = useCallback(
     (agentId: string) => {
@@ -141,6 +175,16 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     }
   }, [agents, welcome, stream, peerFor, send, consentOf, answer]);
 
+  useEffect(() => {
+    for (const track of stream?.getAudioTracks() ?? []) track.enabled = !micMuted;
+  }, [stream, micMuted]);
+
+  const chatCount = state.chat.length;
+  useEffect(() => {
+    if (chatOpen) setChatSeen(chatCount);
+  }, [chatOpen, chatCount]);
+  const unread = state.chat.slice(chatSeen).filter((e) => e.from !== 'customer').length;
+
   const stopMedia = useCallback(() => {
     for (const track of stream?.getTracks() ?? []) track.stop();
     setStream(null);
@@ -151,10 +195,10 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const capture = async () => {
     setCaptureError(null);
     try {
-      return await captureFor(info.type);
+      return await captureFor(info.type, camera);
     } catch {
       setCaptureError(
-        info.type === 'ar'
+        camera
           ? 'The camera could not be started. Check that this site may use your camera, then try again.'
           : 'Screen sharing was cancelled or blocked. Try again and pick the screen to share.',
       );
@@ -259,18 +303,21 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
           ? `${agent.name} joined the session. They see nothing until you allow them too.`
           : info.type === 'ar'
             ? 'Your camera picture and microphone go to the agent, who can draw on it to show you what to do. You can stop at any time.'
-            : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
+            : cameraInstead
+              ? 'This device cannot share its screen. Show the problem with your camera instead: point it at what you need help with. The agent can point and draw on the picture, and you can stop at any time.'
+              : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
       </Text>
       {captureError && (
         <Alert color="red" variant="light">
           {captureError}
         </Alert>
       )}
-      <Group grow>
+      {/* "Show with camera" is longer than "Deny": each button as wide as its words need. */}
+      <Group grow preventGrowOverflow={false}>
         <Button variant="default" onClick={() => deny(agent)}>
           Deny
         </Button>
-        <Button onClick={() => void allow(agent)}>Allow</Button>
+        <Button onClick={() => void allow(agent)}>{cameraInstead ? 'Show with camera' : 'Allow'}</Button>
       </Group>
     </>
   );
@@ -299,7 +346,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
             Nothing is shared until you allow it.
           </Text>
         </Group>
-        {info.type === 'remote_control' && desktopSystem() === 'windows' && (
+        {info.type === 'remote_control' && helperSystem() === 'windows' && (
           <Stack gap="xs">
             <Text size="sm" fw={600}>
               Your agent can also use your mouse and keyboard, with QuickSupport:
@@ -314,6 +361,18 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     );
   }
 
+  // In AR the agent "calls" the waiting phone; "Allow after all…" asks plainly, without ringing again.
+  if (!shared && asking && info.type === 'ar' && reconsider === null) {
+    return (
+      <IncomingCall
+        agentName={asking.name}
+        organization={info.organization.name}
+        error={captureError}
+        onAccept={() => void allow(asking)}
+        onDecline={() => deny(asking)}
+      />
+    );
+  }
   if (!shared && asking) return <CenteredCard>{prompt(asking)}</CenteredCard>;
 
   if (!shared) {
@@ -331,94 +390,158 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     );
   }
 
-  return (
-    <Stack gap={0} mih="100dvh" bg="gray.0">
-      <Paper
-        role="status"
-        aria-label="Session active"
-        radius={0}
-        p="xs"
-        px="md"
-        bg="red.7"
-        c="white"
-        pos="sticky"
-        top={0}
-        style={{ zIndex: 10 }}
-      >
-        <Group justify="space-between" wrap="wrap" gap="xs">
-          <Text fw={600} size="sm">
-            ● Session active —{' '}
-            {watching.length
-              ? `${namesOf(watching)} can see your ${what}`
-              : stream || !agentOnline
-                ? 'your agent was disconnected, waiting for them to return'
-                : `you are not sharing your ${what}`}
-          </Text>
-          <Group gap="xs">
-            {stream ? (
-              <Button
-                size="xs"
-                variant="white"
-                color="dark"
-                onClick={() => {
-                  stopMedia();
-                  send({ type: 'sharing', state: 'off' });
-                }}
-              >
-                Stop sharing
-              </Button>
-            ) : (
-              <Button
-                size="xs"
-                variant="white"
-                color="dark"
-                onClick={() => void share()}
-                disabled={!agents.some((a) => consentOf(a) === 'allowed')}
-              >
-                Share again
-              </Button>
-            )}
+  const sessionBar = (
+    <Paper
+      role="status"
+      aria-label="Session active"
+      radius={0}
+      p="xs"
+      px="md"
+      bg="red.7"
+      c="white"
+      pos={camera ? 'relative' : 'sticky'}
+      top={0}
+      style={{ zIndex: 10, flexShrink: 0 }}
+    >
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <Text fw={600} size="sm">
+          ● Session active —{' '}
+          {watching.length
+            ? `${namesOf(watching)} can see your ${what}`
+            : stream || !agentOnline
+              ? 'your agent was disconnected, waiting for them to return'
+              : `you are not sharing your ${what}`}
+        </Text>
+        <Group gap="xs">
+          {stream ? (
             <Button
               size="xs"
+              variant="white"
               color="dark"
               onClick={() => {
                 stopMedia();
-                session.leave();
-                setLeft(true);
+                send({ type: 'sharing', state: 'off' });
               }}
             >
-              End session
+              Stop sharing
             </Button>
-          </Group>
+          ) : (
+            <Button
+              size="xs"
+              variant="white"
+              color="dark"
+              onClick={() => void share()}
+              disabled={!agents.some((a) => consentOf(a) === 'allowed')}
+            >
+              Share again
+            </Button>
+          )}
+          <Button
+            size="xs"
+            color="dark"
+            onClick={() => {
+              stopMedia();
+              session.leave();
+              setLeft(true);
+            }}
+          >
+            End session
+          </Button>
         </Group>
-      </Paper>
+      </Group>
+    </Paper>
+  );
+  const notices = (
+    <>
+      {asking && (
+        <Paper withBorder p="md" shadow="sm">
+          <Stack>{prompt(asking)}</Stack>
+        </Paper>
+      )}
+      {captureError && (
+        <Alert color="red" variant={camera ? 'filled' : 'light'}>
+          {captureError}
+        </Alert>
+      )}
+    </>
+  );
+  const stage = (
+    <MediaStage stream={stream} frozen={state.frozen} label={`Your shared ${what}`} fill={camera}>
+      <AnnotationLayer annotations={state.annotations} pointer={state.pointer} />
+    </MediaStage>
+  );
+  const chat = (
+    <ChatPanel
+      me="customer"
+      entries={state.chat}
+      onSend={(t) => session.sendChat(t, 'You')}
+      overlay={camera}
+    />
+  );
+
+  if (camera) {
+    // A phone's camera: the picture fills the screen; chat floats over it and can be put away.
+    const hasMic = (stream?.getAudioTracks().length ?? 0) > 0;
+    return (
+      <Box h="100dvh" bg="dark.9" style={{ display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
+        {sessionBar}
+        <Box pos="relative" style={{ flex: 1, minHeight: 0 }}>
+          {stage}
+          <Stack pos="absolute" top={8} left={8} right={8} gap="xs" style={{ zIndex: 2 }}>
+            {notices}
+            {state.frozen && (
+              <Badge color="yellow" w="fit-content" size="lg">
+                Your agent froze the picture to draw on it
+              </Badge>
+            )}
+          </Stack>
+          {chatOpen && (
+            <Box pos="absolute" left={8} right={8} bottom={8} maw={520} style={{ zIndex: 2 }}>
+              {chat}
+            </Box>
+          )}
+        </Box>
+        <Group justify="center" gap="sm" p="sm" bg="dark.7" style={{ flexShrink: 0 }}>
+          {hasMic && (
+            <Button
+              variant={micMuted ? 'filled' : 'default'}
+              color={micMuted ? 'red' : undefined}
+              leftSection={micMuted ? <IconMicrophoneOff aria-hidden /> : <IconMicrophone aria-hidden />}
+              onClick={() => setMicMuted((m) => !m)}
+            >
+              {micMuted ? 'Unmute' : 'Mute'}
+            </Button>
+          )}
+          <Button
+            variant="default"
+            leftSection={chatOpen ? <IconMessageOff aria-hidden /> : <IconMessage aria-hidden />}
+            onClick={() => setChatOpen((open) => !open)}
+          >
+            {chatOpen ? 'Hide chat' : unread > 0 ? `Show chat (${unread} new)` : 'Show chat'}
+          </Button>
+        </Group>
+        <AgentAudio stream={agentAudio} />
+      </Box>
+    );
+  }
+
+  return (
+    <Stack gap={0} mih="100dvh" bg="gray.0">
+      {sessionBar}
       <Container size="lg" w="100%" py="md">
         <Stack>
-          {asking && (
-            <Paper withBorder p="md" shadow="sm">
-              <Stack>{prompt(asking)}</Stack>
-            </Paper>
-          )}
-          {captureError && (
-            <Alert color="red" variant="light">
-              {captureError}
-            </Alert>
-          )}
+          {notices}
           <Text size="sm" c="dimmed">
-            {info.type === 'ar'
-              ? 'Point your camera at the problem. Marks your agent draws appear here.'
-              : 'This is what your agent sees. Their pointer and marks appear here.'}
+            This is what your agent sees. Their pointer and marks appear here.
           </Text>
-          <MediaStage stream={stream} frozen={state.frozen} label={`Your shared ${what}`}>
-            <AnnotationLayer annotations={state.annotations} pointer={state.pointer} />
-          </MediaStage>
+          {stage}
           {state.frozen && (
             <Badge color="yellow" w="fit-content">
               Your agent froze the picture to draw on it
             </Badge>
           )}
           <AgentAudio stream={agentAudio} />
-          <ChatPanel me="customer" entries={state.chat} onSend={(t) => session.sendChat(t, 'You')} />
+          {chat}
         </Stack>
       </Container>
     </Stack>

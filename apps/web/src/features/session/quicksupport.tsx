@@ -11,6 +11,21 @@ export function desktopSystem(userAgent = navigator.userAgent): DesktopSystem {
   return 'other';
 }
 
+/**
+ * Whether this browser can share its screen. Phones and tablets cannot (no
+ * `getDisplayMedia`): they show their camera instead, and no desktop helper is
+ * offered to them, whatever their user agent says (Android's "desktop site"
+ * mode announces itself as Linux X11).
+ */
+export function canShareScreen(): boolean {
+  return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+}
+
+/** The desktop QuickSupport could run on here: none on a device that cannot share its screen. */
+export function helperSystem(): DesktopSystem {
+  return canShareScreen() ? desktopSystem() : 'other';
+}
+
 /** The Windows program carrying this session: the server appends the session to the download. */
 export const windowsDownloadUrl = (token: string) =>
   `/downloads/LifelineQuickSupport.exe?session=${encodeURIComponent(token)}`;

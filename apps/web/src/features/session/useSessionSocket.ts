@@ -5,6 +5,7 @@ import {
   type ClientMessage,
   type ConsentState,
   type ControlState,
+  type CustomerDevice,
   closeCodes,
   type EndReason,
   type HelperDesktop,
@@ -35,10 +36,13 @@ export interface SessionState {
   control: ControlState | null;
   /** The desktop the helper runs on, as it last said. */
   desktop: HelperDesktop | undefined;
+  /** What the customer joined the browser session with, as their page last said (agents). */
+  customerDevice: CustomerDevice | undefined;
   chat: ChatEntry[];
   annotations: Annotation[];
   pointer: Point | null;
-  frozen: boolean;
+  /** The frozen picture (a data URL) both sides show, or null while the video runs. */
+  frozen: string | null;
   ended: EndReason | undefined;
   /** Why the hub refused the socket (unknown link, not signed in, …). */
   refused: 'not_found' | 'unauthenticated' | 'forbidden' | undefined;
@@ -54,10 +58,11 @@ const initial: SessionState = {
   sharing: 'off',
   control: null,
   desktop: undefined,
+  customerDevice: undefined,
   chat: [],
   annotations: [],
   pointer: null,
-  frozen: false,
+  frozen: null,
   ended: undefined,
   refused: undefined,
   lastError: undefined,
@@ -86,6 +91,8 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
       return { ...state, sharing: m.state, control: m.state === 'off' ? null : state.control };
     case 'control-state':
       return { ...state, control: m.state, desktop: m.desktop ?? state.desktop };
+    case 'device':
+      return { ...state, customerDevice: m.kind };
     case 'chat':
       return { ...state, chat: [...state.chat, m] };
     case 'annotate':
@@ -95,7 +102,8 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
     case 'pointer':
       return { ...state, pointer: m.at };
     case 'freeze':
-      return { ...state, frozen: m.frozen };
+      // A freeze without its picture (an older page) holds nothing still: both sides must show the same.
+      return { ...state, frozen: m.frozen ? (m.frame ?? null) : null };
     case 'ended':
       return { ...state, ended: m.reason };
     case 'error':
@@ -206,10 +214,11 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     send({ type: 'clear-annotations' });
     setState((s) => ({ ...s, annotations: [] }));
   }, [send]);
+  /** Freezes on `frame` (the picture taken from the agent's video), or runs the video again (null). */
   const setFrozen = useCallback(
-    (frozen: boolean) => {
-      send({ type: 'freeze', frozen });
-      setState((s) => ({ ...s, frozen }));
+    (frame: string | null) => {
+      send(frame ? { type: 'freeze', frozen: true, frame } : { type: 'freeze', frozen: false });
+      setState((s) => ({ ...s, frozen: frame }));
     },
     [send],
   );
