@@ -99,20 +99,17 @@ export function AssignDialog(props: { target: Case | null; users: User[]; onDone
   );
 }
 
-export function CloseCaseDialog(props: {
+/** A destructive action on one case, confirmed in a dialog that shows the server's refusal, if any. */
+function ConfirmCaseDialog<T>(props: {
   target: Case | null;
+  verb: string;
+  explanation: string;
+  action: (code: string) => Promise<T>;
   onCancel: () => void;
-  onClosed: (c: Case) => void;
+  onDone: (result: T, code: string) => void;
 }) {
-  const refresh = useRefreshAfter();
-  const close = useMutation({
-    mutationFn: (code: string) => api.cases.close(code),
-    onSuccess: (c) => {
-      refresh(c);
-      props.onClosed(c);
-    },
-  });
-  const { reset } = close;
+  const mutation = useMutation({ mutationFn: props.action, onSuccess: props.onDone });
+  const { reset } = mutation;
   useEffect(() => {
     if (props.target) reset();
   }, [props.target, reset]);
@@ -120,26 +117,47 @@ export function CloseCaseDialog(props: {
     <Modal
       opened={props.target !== null}
       onClose={props.onCancel}
-      title={`Close ${props.target?.code}?`}
+      title={`${props.verb} ${props.target?.code}?`}
       centered
     >
       <Stack>
-        <Text size="sm">The customer is disconnected and their link and code stop working.</Text>
-        <ErrorAlert error={close.error} />
+        <Text size="sm">{props.explanation}</Text>
+        <ErrorAlert error={mutation.error} />
         <Group justify="flex-end">
           <Button variant="default" onClick={props.onCancel}>
             Cancel
           </Button>
           <Button
             color="red"
-            loading={close.isPending}
-            onClick={() => props.target && close.mutate(props.target.code)}
+            loading={mutation.isPending}
+            onClick={() => props.target && mutation.mutate(props.target.code)}
           >
-            Close case
+            {props.verb === 'Close' ? 'Close case' : props.verb}
           </Button>
         </Group>
       </Stack>
     </Modal>
+  );
+}
+
+export function CloseCaseDialog(props: {
+  target: Case | null;
+  onCancel: () => void;
+  onClosed: (c: Case) => void;
+}) {
+  const refresh = useRefreshAfter();
+  return (
+    <ConfirmCaseDialog
+      target={props.target}
+      verb="Close"
+      explanation="The customer is disconnected and their link and code stop working."
+      action={(code) => api.cases.close(code)}
+      onCancel={props.onCancel}
+      onDone={(c) => {
+        refresh(c);
+        props.onClosed(c);
+      }}
+    />
   );
 }
 
@@ -149,41 +167,19 @@ export function DeleteCaseDialog(props: {
   onDeleted: () => void;
 }) {
   const queryClient = useQueryClient();
-  const remove = useMutation({
-    mutationFn: (code: string) => api.cases.delete(code),
-    onSuccess: (_, code) => {
-      queryClient.removeQueries({ queryKey: keys.case(code) });
-      void queryClient.invalidateQueries({ queryKey: keys.cases.all });
-      props.onDeleted();
-    },
-  });
   return (
-    <Modal
-      opened={props.target !== null}
-      onClose={props.onCancel}
-      title={`Delete ${props.target?.code}?`}
-      centered
-    >
-      <Stack>
-        <Text size="sm">
-          Its link and code stop working, a connected customer is disconnected, and its audit trail is
-          removed. This cannot be undone.
-        </Text>
-        <ErrorAlert error={remove.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onCancel}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={remove.isPending}
-            onClick={() => props.target && remove.mutate(props.target.code)}
-          >
-            Delete
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmCaseDialog
+      target={props.target}
+      verb="Delete"
+      explanation="Its link and code stop working, a connected customer is disconnected, and its audit trail is removed. This cannot be undone."
+      action={(code) => api.cases.delete(code)}
+      onCancel={props.onCancel}
+      onDone={(_, code) => {
+        queryClient.removeQueries({ queryKey: keys.case(code) });
+        void queryClient.invalidateQueries({ queryKey: keys.cases.all });
+        props.onDeleted();
+      }}
+    />
   );
 }
 
