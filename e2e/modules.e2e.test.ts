@@ -141,7 +141,7 @@ describe('QuickSupport modules', () => {
     await customer.getByText('Acme Help Desk has your request.', { exact: false }).waitFor();
     const message = customer.getByRole('alert', { name: 'Message from Acme Help Desk' });
     expect(await message.getByText('An expert joins you').textContent()).toBe(WAITING);
-    // As rendered: the line break shows as a line break.
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point: the line break shows as one
     expect(await message.getByText('An expert joins you').innerText()).toBe(WAITING);
     await customer.getByText('Your request: The pump makes a noise', { exact: true }).waitFor();
     expect(await customer.getByText('Acme Support').count()).toBe(0);
