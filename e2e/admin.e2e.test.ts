@@ -146,7 +146,7 @@ describe('administration', () => {
     const secret = await shown.getByRole('textbox', { name: 'Signing secret' }).inputValue();
     expect(secret).toMatch(/^whsec_/);
     // The dialog fades in: let it finish, so the screenshot shows what the admin reads.
-    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+    await page.evaluate(() => Promise.allSettled(document.getAnimations().map((a) => a.finished)));
     await screenshot(page, 'admin-webhook-secret');
     await shown.getByRole('button', { name: 'Done' }).click();
     expect(await page.getByText(secret).count()).toBe(0);

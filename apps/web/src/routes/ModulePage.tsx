@@ -1,6 +1,6 @@
 import type { PublicModule } from '@lifeline/contracts';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
@@ -52,7 +52,8 @@ export function ModulePage() {
   const sos = search.get('sos') === '1';
   const navigate = useNavigate();
   const page = useQuery({ queryKey: keys.modulePage(slug), queryFn: () => api.quickSupport.page(slug) });
-  const known = { ...remembered(slug), description: '' };
+  // Read once per page: what this request saves must not turn the same page into a one-click one.
+  const known = useMemo(() => ({ ...remembered(slug), description: '' }), [slug]);
   const request = useMutation({
     mutationFn: (answers: ModuleAnswers) =>
       api.quickSupport.request(slug, {
@@ -116,7 +117,10 @@ export function ModulePage() {
           initial={known}
           module={module}
           sos={sos}
-          onSubmit={(answers) => request.mutate(answers)}
+          onSubmit={(answers) => {
+            sent.current = true;
+            request.mutate(answers);
+          }}
           pending={request.isPending}
           error={request.error ? problemText(request.error) : null}
         />
