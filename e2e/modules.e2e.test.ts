@@ -3,12 +3,15 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import plist from 'plist';
 import { describe, expect, it } from 'vitest';
-import { pageErrors, screenshot, signIn, useE2e } from './harness.js';
+import { failOnConsoleErrors, pageErrors, screenshot, signIn, useE2e } from './harness.js';
 
 const env = useE2e();
 
 const LOGO = fs.readFileSync(fileURLToPath(new URL('../apps/web/public/icon-192.png', import.meta.url)));
 const SVG = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+
+/** Two lines, with an apostrophe: the waiting room shows them exactly so. */
+const WAITING = "An expert joins you in a minute.\nPlease keep this page open, we'll be quick.";
 
 const queueRow = (page: Page, text: string) =>
   page.getByRole('table', { name: 'Service cases' }).getByRole('row', { name: text });
@@ -82,7 +85,7 @@ describe('QuickSupport modules', () => {
     await choose(admin, "Customer's e-mail", "Don't ask");
     await preview.getByLabel(/^E-mail/).waitFor({ state: 'detached' });
     await choose(admin, 'Target group', 'Field service');
-    await settings.getByRole('textbox', { name: 'Waiting message' }).fill('An expert joins you in a minute.');
+    await settings.getByRole('textbox', { name: 'Waiting message' }).fill(WAITING);
     await settings.getByRole('button', { name: 'Save module' }).click();
     await settings.getByRole('status').getByText('Saved.').waitFor();
     const links = admin.getByRole('region', { name: 'Public link and SOS button' });
@@ -96,7 +99,7 @@ describe('QuickSupport modules', () => {
       accentColor: '#e8590c',
       fields: { name: 'required', email: 'off', description: 'required' },
       groupId: group.id,
-      waitingMessage: 'An expert joins you in a minute.',
+      waitingMessage: WAITING,
       enabled: true,
     });
     expect(module?.logoUrl).not.toBeNull();
@@ -133,8 +136,16 @@ describe('QuickSupport modules', () => {
     await screenshot(queue, 'module-case-in-queue');
     connectCustomer();
     await customer.getByText('Waiting for your support agent…').waitFor();
-    await customer.getByText('An expert joins you in a minute.').waitFor();
-    await customer.getByText('Acme Help Desk', { exact: true }).waitFor();
+    await customer.getByRole('img', { name: 'Acme Help Desk logo' }).waitFor();
+    // The module's own name on its branded page, not the organisation's; the admin's words as typed.
+    await customer.getByText('Acme Help Desk has your request.', { exact: false }).waitFor();
+    const message = customer.getByRole('alert', { name: 'Message from Acme Help Desk' });
+    expect(await message.getByText('An expert joins you').textContent()).toBe(WAITING);
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point: the line break shows as one
+    expect(await message.getByText('An expert joins you').innerText()).toBe(WAITING);
+    await customer.getByText('Your request: The pump makes a noise', { exact: true }).waitFor();
+    expect(await customer.getByText('Acme Support').count()).toBe(0);
+    expect(await customer.getByText(/[“”"]/).count()).toBe(0);
     await row.getByText('Pending', { exact: true }).waitFor();
     await screenshot(customer, 'module-waiting-room');
     const [agentTab] = await Promise.all([
@@ -197,12 +208,14 @@ describe('QuickSupport modules', () => {
     const url = /^xdg-open "(.+)"$/.exec(exec)?.[1];
     expect(url).toBe(`${t.baseUrl}/qs/sos-corp?sos=1`);
 
-    // What a double-click on the shortcut does: open that address.
+    // What a double-click on the shortcut does: open that address. The module requires nothing, so that
+    // one click is the request: no form, straight into the waiting room.
     const customer = await (await browser.newContext()).newPage();
     await customer.goto(url ?? '');
-    await customer.getByRole('heading', { name: 'Get help now' }).waitFor();
-    await customer.getByRole('button', { name: 'Request help' }).click();
     await customer.getByText('Waiting for your support agent…').waitFor();
+    expect(customer.url()).toMatch(/\/j\/[^/?]+$/);
+    await customer.getByText('Sos Corp Help has your request.', { exact: false }).waitFor();
+    await screenshot(customer, 'module-sos-one-click');
     const sos = await org.admin.cases.list({ source: 'sos' });
     expect(sos.items.map((c) => [c.name, c.source])).toEqual([['Sos Corp Help request', 'sos']]);
     // Agents tell an SOS call apart in the queue.
@@ -213,6 +226,46 @@ describe('QuickSupport modules', () => {
     expect(await sosLabels.count()).toBe(2);
     await context.close();
     await customer.context().close();
+  });
+
+  it('an SOS click shows the form once when the module needs the name, and opens the case at once after that', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Named Sos Corp');
+    const module = await org.admin.modules.create({
+      slug: 'named-sos',
+      title: 'Named Sos Help',
+      fields: { name: 'required', email: 'optional', description: 'off' },
+      waitingMessage: 'Hold on.',
+    });
+    const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+    const customer = await context.newPage();
+    failOnConsoleErrors(customer);
+    await customer.goto(module.links.sos);
+    await customer.getByRole('heading', { name: 'Get help now' }).waitFor();
+    // Nothing was created by opening the page: the name is still missing.
+    expect((await org.admin.cases.list()).items).toEqual([]);
+    await customer.getByRole('button', { name: 'Request help' }).click();
+    // The browser's own check stops an empty required name before anything is sent.
+    expect((await org.admin.cases.list()).items).toEqual([]);
+    await customer.getByRole('textbox', { name: 'Your name' }).fill('Sam Sos');
+    await customer.getByRole('button', { name: 'Request help' }).click();
+    await customer.getByText('Waiting for your support agent…').waitFor();
+
+    // The next SOS click in this browser: the name was given already, so the case opens at once.
+    await customer.goto(module.links.sos);
+    await customer.getByText('Waiting for your support agent…').waitFor();
+    await customer
+      .getByRole('alert', { name: 'Message from Named Sos Help' })
+      .getByText('Hold on.')
+      .waitFor();
+    await screenshot(customer, 'module-sos-second-click');
+    const sos = await org.admin.cases.list({ source: 'sos' });
+    expect(sos.items.map((c) => [c.name, c.customer?.name])).toEqual([
+      ['Help request from Sam Sos', 'Sam Sos'],
+      ['Help request from Sam Sos', 'Sam Sos'],
+    ]);
+    expect(pageErrors(customer)).toEqual([]);
+    await context.close();
   });
 
   it('a switched-off or unknown module page says so plainly, and takes no request', async () => {

@@ -11,6 +11,8 @@ export const keys = {
   tokens: ['tokens'] as const,
   tokensOf: (userId: string | null) => ['tokens', 'of', userId] as const,
   connectorApps: ['connector-apps'] as const,
+  webhooks: ['webhooks'] as const,
+  webhookDeliveries: (id: string) => ['webhooks', id, 'deliveries'] as const,
   outbox: ['outbox'] as const,
   cases: {
     all: ['cases'] as const,

@@ -7,6 +7,7 @@ import { ModulesPanel } from '../features/admin/ModulesPanel.js';
 import { OutboxPanel } from '../features/admin/OutboxPanel.js';
 import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
+import { WebhooksPanel } from '../features/admin/WebhooksPanel.js';
 import { useMe } from '../lib/useMe.js';
 
 /** The tabs, in order: address segment, label, panel. */
@@ -16,6 +17,7 @@ const sections = [
   ['modules', 'QuickSupport modules', ModulesPanel],
   ['tokens', 'API tokens', TokensPanel],
   ['connector-apps', 'Connector apps', ConnectorAppsPanel],
+  ['webhooks', 'Webhooks', WebhooksPanel],
   ['outbox', 'Outbox', OutboxPanel],
 ] as const;
 

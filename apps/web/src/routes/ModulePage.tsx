@@ -1,4 +1,6 @@
+import type { PublicModule } from '@lifeline/contracts';
 import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
@@ -7,10 +9,42 @@ import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.j
 import { api, isApiError, problemText } from '../lib/api.js';
 import { keys } from '../lib/query-keys.js';
 
+/** Name and e-mail a customer gave on a module's page before, in this browser (never the problem). */
+type Remembered = Pick<ModuleAnswers, 'name' | 'email'>;
+const memoryKey = (slug: string) => `lifeline.qs.${slug}.customer`;
+function remembered(slug: string): Remembered {
+  try {
+    const value = JSON.parse(localStorage.getItem(memoryKey(slug)) ?? '{}') as Partial<Remembered>;
+    return {
+      name: typeof value.name === 'string' ? value.name : '',
+      email: typeof value.email === 'string' ? value.email : '',
+    };
+  } catch {
+    return { name: '', email: '' };
+  }
+}
+function remember(slug: string, answers: ModuleAnswers) {
+  const given = { name: answers.name.trim(), email: answers.email.trim() };
+  try {
+    if (given.name || given.email) localStorage.setItem(memoryKey(slug), JSON.stringify(given));
+  } catch {
+    // Storage refused (private mode, quota): the next SOS click shows the form again, nothing worse.
+  }
+}
+
+/** Whether every field the module requires is among the answers the customer already gave. */
+const hasEverythingRequired = (fields: PublicModule['fields'], answers: ModuleAnswers) =>
+  (['name', 'email', 'description'] as const).every(
+    (field) => fields[field] !== 'required' || answers[field].trim() !== '',
+  );
+
 /**
  * `/qs/{slug}`: a QuickSupport module's page, where customers ask for help
  * themselves (`?sos=1` when the SOS shortcut opened it). Submitting opens a
- * case and goes straight on to its waiting room.
+ * case and goes straight on to its waiting room. The SOS shortcut skips the
+ * form when the module requires nothing the customer has not given already
+ * (on this page, in this browser): one click opens the case, like
+ * TeamViewer's SOS button.
  */
 export function ModulePage() {
   const { slug = '' } = useParams();
@@ -18,6 +52,8 @@ export function ModulePage() {
   const sos = search.get('sos') === '1';
   const navigate = useNavigate();
   const page = useQuery({ queryKey: keys.modulePage(slug), queryFn: () => api.quickSupport.page(slug) });
+  // Read once per page: what this request saves must not turn the same page into a one-click one.
+  const known = useMemo(() => ({ ...remembered(slug), description: '' }), [slug]);
   const request = useMutation({
     mutationFn: (answers: ModuleAnswers) =>
       api.quickSupport.request(slug, {
@@ -28,7 +64,18 @@ export function ModulePage() {
           : {}),
         sos,
       }),
-    onSuccess: ({ token }) => navigate(`/j/${token}`, { replace: true, state: { join: 'browser' } }),
+    onSuccess: ({ token }, answers) => {
+      remember(slug, answers);
+      navigate(`/j/${token}`, { replace: true, state: { join: 'browser' } });
+    },
+  });
+  const oneClick = sos && page.data !== undefined && hasEverythingRequired(page.data.fields, known);
+  // Once per page load: a failed one-click request falls back to the form with its error, never loops.
+  const sent = useRef(false);
+  useEffect(() => {
+    if (!oneClick || sent.current) return;
+    sent.current = true;
+    request.mutate(known);
   });
 
   if (page.isPending) return <LoadingCard text="Opening the support page…" />;
@@ -55,13 +102,25 @@ export function ModulePage() {
     );
   }
   const module = page.data;
+  const branding = { title: module.title, accentColor: module.accentColor, logoUrl: module.logoUrl };
+  if (oneClick && !request.isError) {
+    return (
+      <BrandedArea branding={branding}>
+        <LoadingCard text="Opening your help request…" />
+      </BrandedArea>
+    );
+  }
   return (
-    <BrandedArea branding={{ title: module.title, accentColor: module.accentColor, logoUrl: module.logoUrl }}>
+    <BrandedArea branding={branding}>
       <CenteredCard footer={`${module.organization.name} · Lifeline remote support`}>
         <ModuleForm
+          initial={known}
           module={module}
           sos={sos}
-          onSubmit={(answers) => request.mutate(answers)}
+          onSubmit={(answers) => {
+            sent.current = true;
+            request.mutate(answers);
+          }}
           pending={request.isPending}
           error={request.error ? problemText(request.error) : null}
         />

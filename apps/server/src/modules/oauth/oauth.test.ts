@@ -345,6 +345,61 @@ describeEachDatabase(
         expect((await apiError(other.admin.connectorApps.get(app.id))).status).toBe(404);
       });
 
+      it('changes name, redirect URIs and origins in place; a bad redirect URI is a 400 problem and changes nothing', async () => {
+        const org = await t.newOrg();
+        const app = await org.admin.connectorApps.create({
+          name: 'CRM',
+          allowedOrigins: ['https://crm.example.com'],
+          redirectUris: ['https://crm.example.com/oauth/callback'],
+        });
+        const before = await org.admin.connectorApps.get(app.id);
+
+        for (const body of [
+          { name: 'Renamed', redirectUris: ['not a url'] },
+          { name: 'Renamed', redirectUris: ['https://crm.example.com/cb#frag'] },
+          { name: 'Renamed', redirectUris: ['ftp://crm.example.com/cb'] },
+          { name: 'Renamed', allowedOrigins: [] },
+          { name: '   ' },
+          {},
+        ]) {
+          const err = await apiError(
+            org.admin.call(endpoints.connectorApps.update, { params: { id: app.id }, body: body as never }),
+          );
+          expect(err.status, JSON.stringify(body)).toBe(400);
+          expect(err.headers.get('content-type')).toContain('application/problem+json');
+          expect(err.problem.code).toBe('validation_failed');
+          expect(await org.admin.connectorApps.get(app.id), JSON.stringify(body)).toEqual(before);
+        }
+        const bad = await apiError(org.admin.connectorApps.update(app.id, { redirectUris: ['not a url'] }));
+        expect(bad.problem.errors?.map((e) => e.path)).toEqual(['redirectUris.0']);
+
+        t.clock.advance(1000);
+        const changed = await org.admin.connectorApps.update(app.id, {
+          name: '  Service CRM ',
+          redirectUris: [
+            'https://crm.example.com/cb',
+            'https://crm.example.com/cb',
+            'http://localhost:8080/cb',
+          ],
+          allowedOrigins: ['https://crm.example.com/', 'https://other.example.com'],
+        });
+        expect(changed).toMatchObject({
+          id: app.id,
+          clientId: app.clientId,
+          name: 'Service CRM',
+          redirectUris: ['https://crm.example.com/cb', 'http://localhost:8080/cb'],
+          allowedOrigins: ['https://crm.example.com', 'https://other.example.com'],
+          createdAt: before.createdAt,
+        });
+        expect(changed.updatedAt > before.updatedAt).toBe(true);
+        expect(await org.admin.connectorApps.get(app.id)).toEqual(changed);
+        // The pages of the app may now be framed by the new origin too.
+        const framed = await t.fetch(`/connector/case?client_id=${app.clientId}&record_id=1`);
+        expect(framed.headers.get('content-security-policy')).toBe(
+          `${PAGE_CSP}; frame-ancestors https://crm.example.com https://other.example.com`,
+        );
+      });
+
       it('lets only the registered origins frame the connector pages', async () => {
         const org = await t.newOrg();
         const app = await newApp(org);

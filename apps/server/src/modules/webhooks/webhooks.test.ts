@@ -113,6 +113,31 @@ describeEachDatabase(
         expect((await apiError(other.admin.webhooks.deliveries(mine.id))).status).toBe(404);
         expect((await apiError(other.admin.webhooks.delete(mine.id))).status).toBe(404);
       });
+
+      it('refuses a bad change with a 400 problem and leaves the endpoint as it was', async () => {
+        const org = await t.newOrg();
+        const hook = await org.admin.webhooks.create({
+          url: 'https://crm.example.com/lifeline',
+          events: ['case.created'],
+          description: 'CRM sync',
+        });
+        const { secret: _secret, ...before } = hook;
+        for (const body of [
+          { enabled: false, url: 'ftp://crm.example.com' },
+          { enabled: false, events: [] },
+          { enabled: false, events: ['case.exploded'] },
+          { enabled: 'no' },
+          { description: 'x'.repeat(201) },
+          {},
+        ]) {
+          const err = await apiError(
+            org.admin.call(endpoints.webhooks.update, { params: { id: hook.id }, body: body as never }),
+          );
+          expect(err.status, JSON.stringify(body)).toBe(400);
+          expect(err.headers.get('content-type')).toContain('application/problem+json');
+          expect(await org.admin.webhooks.get(hook.id), JSON.stringify(body)).toEqual(before);
+        }
+      });
     });
 
     describe('case lifecycle events', () => {

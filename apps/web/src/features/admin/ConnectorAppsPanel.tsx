@@ -54,6 +54,74 @@ function ConnectorUrls({ app }: { app: ConnectorApp }) {
   );
 }
 
+/**
+ * The app's name, redirect URIs and origins, changed where they are shown. A
+ * refused change (an address that is not one) says why and changes nothing.
+ */
+function EditAppForm({ app, onDone }: { app: ConnectorApp; onDone: () => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(app.name);
+  const [origins, setOrigins] = useState(app.allowedOrigins.join('\n'));
+  const [redirects, setRedirects] = useState(app.redirectUris.join('\n'));
+  const save = useMutation({
+    mutationFn: () =>
+      api.connectorApps.update(app.id, {
+        name,
+        allowedOrigins: lines(origins),
+        redirectUris: lines(redirects),
+      }),
+    onSuccess: (changed) => {
+      queryClient.setQueryData<ConnectorApp[]>(keys.connectorApps, (list) =>
+        list?.map((a) => (a.id === changed.id ? changed : a)),
+      );
+      onDone();
+    },
+  });
+  return (
+    <form
+      aria-label={`Edit ${app.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <Stack gap="xs" maw={560}>
+        <TextInput label="App name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
+        <Textarea
+          label="Origins allowed to embed the pages"
+          description="One per line"
+          required
+          autosize
+          minRows={2}
+          value={origins}
+          onChange={(e) => setOrigins(e.currentTarget.value)}
+        />
+        <Textarea
+          label="Redirect URIs"
+          description="One per line; may be empty"
+          autosize
+          minRows={1}
+          value={redirects}
+          onChange={(e) => setRedirects(e.currentTarget.value)}
+        />
+        {save.error && (
+          <Alert color="red" variant="light" role="alert" title="Not saved">
+            {problemText(save.error)}
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" loading={save.isPending}>
+            Save changes
+          </Button>
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
 /** Admins register CRM connector apps (OAuth clients): origins that may embed the pages, redirect URIs, secret. */
 export function ConnectorAppsPanel() {
   const queryClient = useQueryClient();
@@ -63,6 +131,7 @@ export function ConnectorAppsPanel() {
   const [redirects, setRedirects] = useState('');
   const [created, setCreated] = useState<CreatedConnectorApp | null>(null);
   const [removing, setRemoving] = useState<ConnectorApp | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: keys.connectorApps });
   const create = useMutation({
     mutationFn: () =>
@@ -150,13 +219,23 @@ export function ConnectorAppsPanel() {
             <Accordion.Panel>
               <Stack gap="xs">
                 <CopyField label="Client ID" value={app.clientId} />
-                <Text size="sm">
-                  Embeddable from: {app.allowedOrigins.join(', ')}. Redirect URIs:{' '}
-                  {app.redirectUris.length > 0 ? app.redirectUris.join(', ') : 'none'}. Registered{' '}
-                  {formatTime(app.createdAt)}.
-                </Text>
+                {editing === app.id ? (
+                  <EditAppForm app={app} onDone={() => setEditing(null)} />
+                ) : (
+                  <Text size="sm">
+                    Embeddable from: {app.allowedOrigins.join(', ')}. Redirect URIs:{' '}
+                    {app.redirectUris.length > 0 ? app.redirectUris.join(', ') : 'none'}. Registered{' '}
+                    {formatTime(app.createdAt)}
+                    {app.updatedAt !== app.createdAt ? `, changed ${formatTime(app.updatedAt)}` : ''}.
+                  </Text>
+                )}
                 <ConnectorUrls app={app} />
                 <Group justify="flex-end">
+                  {editing !== app.id && (
+                    <Button variant="default" size="xs" onClick={() => setEditing(app.id)}>
+                      Edit app
+                    </Button>
+                  )}
                   <Button color="red" variant="light" size="xs" onClick={() => setRemoving(app)}>
                     Delete app
                   </Button>

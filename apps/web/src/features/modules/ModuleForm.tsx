@@ -19,17 +19,20 @@ const labelled = (label: string, mode: FieldMode) => (mode === 'optional' ? `${l
 export function ModuleForm({
   module,
   sos = false,
+  initial,
   onSubmit,
   pending = false,
   error,
 }: {
   module: Pick<PublicModule, 'title' | 'welcomeText' | 'fields' | 'caseType' | 'organization'>;
   sos?: boolean;
+  /** Answers to start from, e.g. the name and e-mail the customer gave here before. */
+  initial?: ModuleAnswers;
   onSubmit?: (answers: ModuleAnswers) => void;
   pending?: boolean;
   error?: string | null;
 }) {
-  const [answers, setAnswers] = useState<ModuleAnswers>({ name: '', email: '', description: '' });
+  const [answers, setAnswers] = useState<ModuleAnswers>(initial ?? { name: '', email: '', description: '' });
   const set = (field: keyof ModuleAnswers) => (value: string) =>
     setAnswers((a) => ({ ...a, [field]: value }));
   const { fields } = module;

@@ -16,6 +16,7 @@ import { IconMessage, IconMessageOff, IconMicrophone, IconMicrophoneOff } from '
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CenteredCard } from '../../components/CenteredCard.js';
 import { EndedPage } from '../../components/EndedPage.js';
+import { useBranding } from '../modules/branding.js';
 import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { IncomingCall } from './IncomingCall.js';
@@ -66,6 +67,8 @@ const personOf = (a: PresentAgent) => a.userId ?? a.name;
 export function CustomerSession({ info }: { info: JoinInfo }) {
   const session = useSessionSocket({ token: info.token }, 'customer');
   const { state, send } = session;
+  /** Who the customer asked: the module's brand on its pages, else the organisation. */
+  const who = useBranding()?.title ?? info.organization.name;
   /** The customer allowed someone on this connection: the page stays in the session view. */
   const [shared, setShared] = useState(false);
   /** "Allow after all…": the denied agent asked about again. */
@@ -287,7 +290,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       <CenteredCard>
         <Group>
           <Loader size="sm" />
-          <Text>Connecting to {info.organization.name}…</Text>
+          <Text>Connecting to {who}…</Text>
         </Group>
       </CenteredCard>
     );
@@ -332,12 +335,17 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
           Waiting for your support agent…
         </Title>
         <Text>
-          <strong>{info.organization.name}</strong> has your request “{info.name}”. Keep this page open: an
-          agent will join you here.
+          <strong>{who}</strong> has your request. Keep this page open: an agent will join you here.
+        </Text>
+        <Text size="sm" c="dimmed">
+          Your request: {info.name}
         </Text>
         {state.welcome.session.waitingMessage && (
-          <Alert variant="light" title={`Message from ${info.organization.name}`}>
-            {state.welcome.session.waitingMessage}
+          // The admin's or agent's words exactly as they typed them, line breaks included.
+          <Alert variant="light" title={`Message from ${who}`}>
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {state.welcome.session.waitingMessage}
+            </Text>
           </Alert>
         )}
         <Group gap="xs">
