@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase, describeEachDatabase, testConfig } from '../test/harness.js';
-import { startHttpReceiver, startSmtpServer } from '../test/receivers.js';
+import { useReceivers } from '../test/receivers.js';
 import { TestSocket, wsUrl } from '../test/sockets.js';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
@@ -9,20 +9,7 @@ import { loadConfig } from './config/config.js';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HEARTBEAT_MS = 1000;
 
-let receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-beforeAll(async () => {
-  receiver = await startHttpReceiver({ status: 200 });
-  smtp = await startSmtpServer();
-});
-afterAll(async () => {
-  await receiver.close();
-  await smtp.close();
-});
-beforeEach(() => {
-  receiver.reset();
-  smtp.received.length = 0;
-});
+const receivers = useReceivers();
 
 describeEachDatabase(
   'background work on several processes of one database',
@@ -30,7 +17,7 @@ describeEachDatabase(
     it('sends every invitation and webhook once, and expires every case once, however the processes race', async () => {
       const N = 24;
       const org = await t.newOrg();
-      await org.admin.webhooks.create({ url: `${receiver.url}/hook`, events: ['case.created'] });
+      await org.admin.webhooks.create({ url: `${receivers.http.url}/hook`, events: ['case.created'] });
       const cases = [];
       for (let i = 0; i < N; i++) cases.push(await org.admin.cases.create({ name: `Case ${i}` }));
       for (const [i, c] of cases.entries())
@@ -51,10 +38,10 @@ describeEachDatabase(
       };
       expect(await rounds((app) => app.outbox.runOnce())).toBe(N);
       expect(await rounds((app) => app.webhookWorker.runOnce())).toBe(N);
-      expect(smtp.received.flatMap((m) => m.to).sort()).toEqual(
+      expect(receivers.smtp.received.flatMap((m) => m.to).sort()).toEqual(
         cases.map((_, i) => `cust${i}@example.com`).sort(),
       );
-      const eventIds = receiver.requests.map((r) => r.headers['lifeline-event-id']);
+      const eventIds = receivers.http.requests.map((r) => r.headers['lifeline-event-id']);
       expect(eventIds).toHaveLength(N);
       expect(new Set(eventIds).size).toBe(N);
 
@@ -72,7 +59,7 @@ describeEachDatabase(
   },
   {
     config: () => {
-      const { mail, delivery } = loadConfig({ SMTP_URL: smtp.url });
+      const { mail, delivery } = loadConfig({ SMTP_URL: receivers.smtp.url });
       return { mail, delivery, webhookAllowPrivate: true };
     },
   },

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /** One message as an SMTP server received it. */
 export interface ReceivedMail {
@@ -128,3 +129,27 @@ export const decodeQuotedPrintable = (text: string) =>
       .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
     'latin1',
   ).toString('utf8');
+
+/**
+ * A webhook receiver answering 200 and an SMTP server for a whole test file, emptied before each test:
+ * `receivers.http` and `receivers.smtp` are there once `beforeAll` ran.
+ */
+export function useReceivers() {
+  const receivers = {} as {
+    http: Awaited<ReturnType<typeof startHttpReceiver>>;
+    smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  };
+  beforeAll(async () => {
+    receivers.http = await startHttpReceiver({ status: 200 });
+    receivers.smtp = await startSmtpServer();
+  });
+  afterAll(async () => {
+    await receivers.http.close();
+    await receivers.smtp.close();
+  });
+  beforeEach(() => {
+    receivers.http.reset();
+    receivers.smtp.received.length = 0;
+  });
+  return receivers;
+}
