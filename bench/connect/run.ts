@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from '@lifeline/client';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../e2e/chromium.js';
+import { deadline, interleave, publish } from '../lib/interleaved.js';
 import {
   ADMIN,
   fmt,
@@ -17,7 +18,6 @@ import { MARK_ALLOW, serveBarePage, watchFirstFrame } from './pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const resultsDir = path.resolve(here, '../results');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
 const WARMUP = 1;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 600) * 1000;
@@ -173,25 +173,18 @@ async function main() {
   try {
     server = await startLifeline();
     barePage = await serveBarePage();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const lifeline = await LifelineRun.start(server, browser);
-    const bare: number[] = [];
-    const ours: number[] = [];
-    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-      const warm = i < WARMUP;
-      const b = await bareOnce(browser, barePage.url);
-      const l = await lifeline.once();
-      console.log(`  ${warm ? 'warm-up' : `#${i - WARMUP + 1}`}: bare ${msf(b)}, Lifeline ${msf(l)}`);
-      if (!warm) {
-        bare.push(b);
-        ours.push(l);
-      }
-    }
-    const text = markdown(bare, ours);
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, 'connect.md');
-    fs.writeFileSync(file, text);
-    console.log(`\n${text}\nWritten to ${path.relative(root, file)}`);
+    const open = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = open;
+    const bareUrl = barePage.url;
+    const lifeline = await LifelineRun.start(server, open);
+    const { bare, ours } = await interleave({
+      warmup: WARMUP,
+      iterations: ITERATIONS,
+      bare: () => bareOnce(open, bareUrl),
+      lifeline: () => lifeline.once(),
+      describe: msf,
+    });
+    publish('connect', markdown(bare, ours));
   } finally {
     await browser?.close();
     await barePage?.close();
@@ -200,9 +193,5 @@ async function main() {
   }
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`bench:connect did not finish within ${DEADLINE_MS / 1000} s; stopping.`);
-  process.exit(2);
-}, DEADLINE_MS);
-watchdog.unref();
+deadline('bench:connect', DEADLINE_MS);
 await main();

@@ -6,6 +6,7 @@ import { createClient } from '@lifeline/client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../e2e/chromium.js';
 import { MARK_ALLOW } from '../connect/pages.js';
+import { deadline, interleave, publish } from '../lib/interleaved.js';
 import {
   ADMIN,
   fmt,
@@ -20,7 +21,6 @@ import { serveBarePages } from './pages.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const dist = path.join(root, 'apps/web/dist');
-const resultsDir = path.resolve(here, '../results');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10);
 const WARMUP = 1;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 900) * 1000;
@@ -276,26 +276,19 @@ async function main() {
   try {
     server = await startLifeline();
     barePages = await serveBarePages();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const lifeline = await LifelineRun.start(server, browser);
-    const bare: Sample[] = [];
-    const ours: Sample[] = [];
+    const open = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = open;
+    const bareUrl = barePages.url;
+    const lifeline = await LifelineRun.start(server, open);
     const line = (s: Sample) => steps.map((k) => `${k} ${fmt(s[k], 0)}`).join(', ');
-    for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-      const warm = i < WARMUP;
-      const b = await bareOnce(browser, barePages.url);
-      const l = await lifeline.once();
-      console.log(`  ${warm ? 'warm-up' : `#${i - WARMUP + 1}`}: bare ${line(b)} | Lifeline ${line(l)}`);
-      if (!warm) {
-        bare.push(b);
-        ours.push(l);
-      }
-    }
-    const text = markdown(bare, ours);
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, 'help.md');
-    fs.writeFileSync(file, text);
-    console.log(`\n${text}\nWritten to ${path.relative(root, file)}`);
+    const { bare, ours } = await interleave({
+      warmup: WARMUP,
+      iterations: ITERATIONS,
+      bare: () => bareOnce(open, bareUrl),
+      lifeline: () => lifeline.once(),
+      describe: line,
+    });
+    publish('help', markdown(bare, ours));
   } finally {
     await browser?.close();
     await barePages?.close();
@@ -304,9 +297,5 @@ async function main() {
   }
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`bench:help did not finish within ${DEADLINE_MS / 1000} s; stopping.`);
-  process.exit(2);
-}, DEADLINE_MS);
-watchdog.unref();
+deadline('bench:help', DEADLINE_MS);
 await main();
