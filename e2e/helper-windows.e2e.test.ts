@@ -5,8 +5,9 @@ import { decodeQuicksupportTrailer } from '@lifeline/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WINDOWS_EXE } from '../apps/helper/scripts/build-windows.js';
 import { startWine, type Wine } from '../apps/helper/test/wine.js';
-import { pointer, startXvfb } from '../apps/helper/test/xvfb.js';
+import { startXvfb } from '../apps/helper/test/xvfb.js';
 import { newScene, pageErrors, screenshot, signIn, useE2e, videoPixels, videoPlaying } from './harness.js';
+import { pointAt, takeControl } from './quicksupport.js';
 
 /** A Windows 10 Chrome, as a Windows customer's browser announces itself. */
 const WINDOWS_CHROME =
@@ -113,22 +114,11 @@ describe('QuickSupport for Windows, under Wine', () => {
       .toBeGreaterThan(60);
     expect(Math.max(...(await pixelAt(0.3, 0.3)))).toBeLessThan(50);
 
-    await s.agentPage.getByRole('button', { name: 'Request control' }).click();
-    await consent
-      .getByRole('heading', { name: 'Alex Agent asks to control your mouse and keyboard.' })
-      .waitFor();
-    await consent.getByRole('button', { name: 'Allow control' }).click();
-    await s.agentPage.getByText("You control Cleo Customer's mouse and keyboard").waitFor();
+    await takeControl(s.agentPage, consent);
     await s.agentPage.getByText('Ctrl+Alt+Del cannot be sent to Windows', { exact: false }).waitFor();
 
     // SetCursorPos moves the X pointer too: the same spot, seen from the X side.
-    const surface = s.agentPage.getByRole('application', { name: "Remote control of the customer's screen" });
-    const box = await surface.boundingBox();
-    if (!box) throw new Error('no control surface');
-    await s.agentPage.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3, { steps: 4 });
-    await expect
-      .poll(() => pointer(xvfb.display), { timeout: 10_000 })
-      .toEqual({ x: expect.closeTo(0.3 * 1023, -1.2), y: expect.closeTo(0.3 * 767, -1.2) });
+    const surface = await pointAt(s.agentPage, xvfb.display, { x: 0.3, y: 0.3 });
     // A click into the command prompt, then a command typed key by key and through the text field.
     await s.agentPage.mouse.down();
     await s.agentPage.mouse.up();

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHelper } from '../apps/helper/scripts/build.js';
-import { pointer, startXvfb, xtermWritingTo } from '../apps/helper/test/xvfb.js';
+import { startXvfb, xtermWritingTo } from '../apps/helper/test/xvfb.js';
 import { newScene, pageErrors, screenshot, signIn, useE2e, videoPixels, videoPlaying } from './harness.js';
-import { QuickSupport } from './quicksupport.js';
+import { pointAt, QuickSupport } from './quicksupport.js';
 
 const env = useE2e();
 let xvfb: Awaited<ReturnType<typeof startXvfb>>;
@@ -87,15 +87,7 @@ describe('QuickSupport, the desktop helper on an X display', () => {
       await s.agentPage.getByText("You control Cleo Customer's mouse and keyboard").waitFor();
 
       // The pointer lands on the same spot of the customer's screen: a quarter across, a tenth down, over the xterm.
-      const surface = s.agentPage.getByRole('application', {
-        name: "Remote control of the customer's screen",
-      });
-      const box = await surface.boundingBox();
-      if (!box) throw new Error('no control surface');
-      await s.agentPage.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.1, { steps: 4 });
-      await expect
-        .poll(() => pointer(xvfb.display), { timeout: 10_000 })
-        .toEqual({ x: expect.closeTo(0.25 * 1023, -1.2), y: expect.closeTo(0.1 * 767, -1.2) });
+      const surface = await pointAt(s.agentPage, xvfb.display, { x: 0.25, y: 0.1 });
       await s.agentPage.mouse.down();
       await s.agentPage.mouse.up();
 

@@ -1,6 +1,9 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { BUNDLE } from '../apps/helper/scripts/build.js';
+import { pointer } from '../apps/helper/test/xvfb.js';
 
 const run = promisify(execFile);
 
@@ -51,4 +54,29 @@ export class QuickSupport {
   stop() {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
   }
+}
+
+/** The agent asks for control and the customer allows it in QuickSupport's consent page. */
+export async function takeControl(agentPage: Page, consent: Page) {
+  await agentPage.getByRole('button', { name: 'Request control' }).click();
+  await consent
+    .getByRole('heading', { name: 'Alex Agent asks to control your mouse and keyboard.' })
+    .waitFor();
+  await consent.getByRole('button', { name: 'Allow control' }).click();
+  await agentPage.getByText("You control Cleo Customer's mouse and keyboard").waitFor();
+}
+
+/**
+ * Moves the agent's mouse to a fraction of the remote screen and waits until the customer's X pointer
+ * (a 1024×768 Xvfb) is at the same spot; answers the control surface.
+ */
+export async function pointAt(agentPage: Page, display: string, at: { x: number; y: number }) {
+  const surface = agentPage.getByRole('application', { name: "Remote control of the customer's screen" });
+  const box = await surface.boundingBox();
+  if (!box) throw new Error('no control surface');
+  await agentPage.mouse.move(box.x + box.width * at.x, box.y + box.height * at.y, { steps: 4 });
+  await expect
+    .poll(() => pointer(display), { timeout: 10_000 })
+    .toEqual({ x: expect.closeTo(at.x * 1023, -1.2), y: expect.closeTo(at.y * 767, -1.2) });
+  return surface;
 }
