@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
@@ -270,34 +271,16 @@ export function ConnectorAppsPanel() {
           </Stack>
         )}
       </Modal>
-      <Modal
+      <ConfirmDialog
         opened={removing !== null}
-        onClose={() => setRemoving(null)}
         title={`Delete “${removing?.name}”?`}
-      >
-        <Stack>
-          <Text size="sm">
-            Its connector pages stop working and every agent signed in through it is signed out.
-          </Text>
-          {remove.error && (
-            <Alert color="red" variant="light" role="alert">
-              {problemText(remove.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRemoving(null)}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() => removing && remove.mutate(removing.id)}
-            >
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        explanation="Its connector pages stop working and every agent signed in through it is signed out."
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={() => removing && remove.mutate(removing.id)}
+        onCancel={() => setRemoving(null)}
+      />
     </Stack>
   );
 }

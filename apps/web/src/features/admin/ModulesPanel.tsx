@@ -20,7 +20,6 @@ import {
   Grid,
   Group,
   List,
-  Modal,
   Paper,
   Select,
   Stack,
@@ -35,6 +34,7 @@ import { IconBrandApple, IconBrandUbuntu, IconBrandWindows } from '@tabler/icons
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { CenteredCardPreview } from '../../components/CenteredCard.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { api, problemText } from '../../lib/api.js';
 import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
@@ -407,31 +407,16 @@ function ModuleEditor({ module, onDone }: { module: QuickSupportModule | null; o
           </Stack>
         </Grid.Col>
       </Grid>
-      <Modal
+      <ConfirmDialog
         opened={confirmDelete}
-        onClose={() => setConfirmDelete(false)}
         title={`Delete the module "${saved?.title ?? ''}"?`}
-      >
-        <Stack>
-          <Text size="sm">
-            Its page and SOS shortcuts stop working at once. Cases already opened through it stay in the
-            queue.
-          </Text>
-          {remove.error && (
-            <Alert color="red" variant="light" role="alert">
-              {problemText(remove.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={remove.isPending} onClick={() => saved && remove.mutate(saved.id)}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        explanation="Its page and SOS shortcuts stop working at once. Cases already opened through it stay in the queue."
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={() => saved && remove.mutate(saved.id)}
+        onCancel={() => setConfirmDelete(false)}
+      />
     </Stack>
   );
 }

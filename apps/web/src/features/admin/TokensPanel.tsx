@@ -15,6 +15,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { api, problemText } from '../../lib/api.js';
 import { formatTime } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
@@ -127,24 +128,16 @@ function RevokeDialog(props: {
 }) {
   const { token } = props;
   return (
-    <Modal opened={token !== null} onClose={props.onCancel} title={`Revoke “${token?.name}”?`}>
-      <Stack>
-        <Text size="sm">Scripts and CRMs using it stop working at once.</Text>
-        {props.error ? (
-          <Alert color="red" variant="light" role="alert">
-            {problemText(props.error)}
-          </Alert>
-        ) : null}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onCancel}>
-            Cancel
-          </Button>
-          <Button color="red" loading={props.pending} onClick={() => token && props.onRevoke(token.id)}>
-            Revoke
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ConfirmDialog
+      opened={token !== null}
+      title={`Revoke “${token?.name}”?`}
+      explanation="Scripts and CRMs using it stop working at once."
+      confirmLabel="Revoke"
+      pending={props.pending}
+      error={props.error}
+      onConfirm={() => token && props.onRevoke(token.id)}
+      onCancel={props.onCancel}
+    />
   );
 }
 

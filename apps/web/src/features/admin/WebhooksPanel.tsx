@@ -22,6 +22,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { CopyField } from '../../components/CopyField.js';
 import { api, problemText } from '../../lib/api.js';
 import { keys } from '../../lib/query-keys.js';
@@ -334,32 +335,16 @@ export function WebhooksPanel() {
           </Stack>
         )}
       </Modal>
-      <Modal
+      <ConfirmDialog
         opened={removing !== null}
-        onClose={() => setRemoving(null)}
         title={`Delete the endpoint ${removing?.url ?? ''}?`}
-      >
-        <Stack>
-          <Text size="sm">It receives no more events; its delivery log goes with it.</Text>
-          {remove.error && (
-            <Alert color="red" variant="light" role="alert">
-              {problemText(remove.error)}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRemoving(null)}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              loading={remove.isPending}
-              onClick={() => removing && remove.mutate(removing.id)}
-            >
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+        explanation="It receives no more events; its delivery log goes with it."
+        confirmLabel="Delete"
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={() => removing && remove.mutate(removing.id)}
+        onCancel={() => setRemoving(null)}
+      />
     </Stack>
   );
 }

@@ -1,7 +1,8 @@
 import type { Case, CaseStatus, Group as GroupType, Me, UpdateCaseRequest, User } from '@lifeline/contracts';
-import { Alert, Badge, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
@@ -114,29 +115,16 @@ function ConfirmCaseDialog<T>(props: {
     if (props.target) reset();
   }, [props.target, reset]);
   return (
-    <Modal
+    <ConfirmDialog
       opened={props.target !== null}
-      onClose={props.onCancel}
       title={`${props.verb} ${props.target?.code}?`}
-      centered
-    >
-      <Stack>
-        <Text size="sm">{props.explanation}</Text>
-        <ErrorAlert error={mutation.error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onCancel}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            loading={mutation.isPending}
-            onClick={() => props.target && mutation.mutate(props.target.code)}
-          >
-            {props.verb === 'Close' ? 'Close case' : props.verb}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      explanation={props.explanation}
+      confirmLabel={props.verb === 'Close' ? 'Close case' : props.verb}
+      pending={mutation.isPending}
+      error={mutation.error}
+      onConfirm={() => props.target && mutation.mutate(props.target.code)}
+      onCancel={props.onCancel}
+    />
   );
 }
 
