@@ -78,6 +78,24 @@ export function AgentSession({
     if (state.consent === 'denied') peer.current?.close();
   }, [state.consent]);
 
+  /**
+   * The customer shared and then stopped: the agent is told so, and the last frame is not kept
+   * (a frozen picture would look like a live one). A customer who leaves or withdraws starts afresh.
+   */
+  const [stoppedSharing, setStoppedSharing] = useState(false);
+  const sharedBefore = useRef(false);
+  useEffect(() => {
+    if (!state.presence.customer || state.consent !== 'allowed') {
+      sharedBefore.current = false;
+      setStoppedSharing(false);
+    } else if (state.sharing === 'active') {
+      sharedBefore.current = true;
+      setStoppedSharing(false);
+    } else if (sharedBefore.current) {
+      setStoppedSharing(true);
+    }
+  }, [state.presence.customer, state.consent, state.sharing]);
+
   useEffect(() => {
     for (const t of mic.current?.getAudioTracks() ?? []) t.enabled = !micMuted;
   }, [micMuted]);
@@ -131,12 +149,19 @@ export function AgentSession({
   }
 
   let stageMessage: string | null = null;
+  let stageTitle: string | null = null;
   if (!state.welcome) stageMessage = 'Connecting…';
   else if (!presence.customer) stageMessage = `Waiting for ${customerName} to join…`;
   else if (consent === 'pending')
     stageMessage = `Waiting for ${customerName} to allow access to their ${what}…`;
   else if (consent === 'denied') stageMessage = `${customerName} denied access to their ${what}.`;
-  else if (sharing !== 'active' || !remote)
+  else if (stoppedSharing && sharing === 'paused') {
+    stageTitle = `${customerName} paused sharing`;
+    stageMessage = `You see nothing of their ${what} until they resume.`;
+  } else if (stoppedSharing) {
+    stageTitle = `${customerName} stopped sharing`;
+    stageMessage = `You no longer see their ${what}. They can share it again from their page, and it appears here.`;
+  } else if (sharing !== 'active' || !remote)
     stageMessage = `${customerName} is not sharing their ${what} right now.`;
   const live = stageMessage === null;
 
@@ -253,7 +278,13 @@ export function AgentSession({
                   </>
                 )}
               </Group>
-              <MediaStage stream={remote} frozen={state.frozen} muted={!isAr} label={`Customer's ${what}`}>
+              {/* Only a live picture is shown: after "Stop sharing" the last frame must not linger. */}
+              <MediaStage
+                stream={live ? remote : null}
+                frozen={state.frozen}
+                muted={!isAr}
+                label={`Customer's ${what}`}
+              >
                 {live && control === 'granted' ? (
                   <ControlLayer send={sendInput} />
                 ) : live ? (
@@ -265,8 +296,13 @@ export function AgentSession({
                     onPointer={(at) => send({ type: 'pointer', at })}
                   />
                 ) : (
-                  <Stack pos="absolute" inset={0} align="center" justify="center" p="md">
+                  <Stack pos="absolute" inset={0} align="center" justify="center" p="md" gap="xs">
                     {stageMessage?.endsWith('…') && <Loader color="gray" size="sm" />}
+                    {stageTitle && (
+                      <Title order={2} size="h3" c="white" ta="center">
+                        {stageTitle}
+                      </Title>
+                    )}
                     <Text c="gray.3" ta="center" role="status">
                       {stageMessage}
                     </Text>
