@@ -146,10 +146,18 @@ describe('the case detail page', () => {
     await customer.getByRole('button', { name: 'Join in browser' }).click();
     const agentTab = await context.newPage();
     await agentTab.goto(c.links.agent);
-    await customer.getByRole('button', { name: 'Allow' }).click();
     const trail = page.getByRole('region', { name: 'Audit trail' });
-    await trail.getByText('Customer allowed access').waitFor();
-    await trail.getByText('Remote connection started').waitFor();
+    // Readable sentences, not field dumps; times to the second.
+    await trail.getByText('Cleo Customer (customer) joined the session').waitFor();
+    await trail.getByText('Dan Detail (agent) joined the session').waitFor();
+    await trail.getByText('Dan Detail took the case').waitFor();
+    await expect.poll(() => trail.locator('time').first().textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    // Both online is no remote connection yet: nothing is seen before "Allow".
+    await customer.getByRole('button', { name: 'Allow' }).waitFor();
+    expect(await trail.getByText('Remote connection started').count()).toBe(0);
+    await customer.getByRole('button', { name: 'Allow' }).click();
+    await trail.getByText('Cleo Customer (customer) allowed Dan Detail to see the screen').waitFor();
+    await trail.getByText('Remote connection started: Dan Detail sees the screen').waitFor();
     await page.getByRole('region', { name: 'Connections' }).getByText('connected now').waitFor();
     await screenshot(page, 'console-case-detail');
     await customer.close();

@@ -1,4 +1,3 @@
-import type { CaseEvent } from '@lifeline/contracts';
 import {
   Alert,
   Anchor,
@@ -19,9 +18,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
-import { formatTime, sourceLabels, statusLabels, typeLabels } from '../../lib/format.js';
+import { formatTime, formatTimeExact, sourceLabels, typeLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
+import { describeEvent } from './auditWording.js';
 import {
   AssignDialog,
   CloseCaseDialog,
@@ -34,39 +34,6 @@ import {
 } from './caseActions.js';
 import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
-
-const eventLabels: Record<CaseEvent['type'], string> = {
-  'case.created': 'Created',
-  'case.updated': 'Changed',
-  'case.assigned': 'Assigned',
-  'case.status_changed': 'Status changed',
-  'case.closed': 'Closed',
-  'case.expired': 'Expired',
-  'session.joined': 'Joined the session',
-  'session.left': 'Left the session',
-  'consent.allowed': 'Customer allowed access',
-  'consent.denied': 'Customer denied access',
-  'connection.started': 'Remote connection started',
-  'connection.ended': 'Remote connection ended',
-  'invitation.queued': 'Invitation queued',
-  'invitation.sent': 'Invitation sent',
-  'invitation.failed': 'Invitation failed',
-};
-
-function eventDetail(e: CaseEvent, userName: (id: unknown) => string): string {
-  const d = e.data;
-  if (e.type === 'case.status_changed') {
-    return `${statusLabels[d.from as keyof typeof statusLabels] ?? d.from} → ${statusLabels[d.to as keyof typeof statusLabels] ?? d.to}`;
-  }
-  if (e.type === 'case.assigned') return `to ${d.to ? userName(d.to) : 'nobody'}`;
-  if (e.type === 'session.joined' || e.type === 'session.left')
-    return d.role === 'agent' ? 'agent' : 'customer';
-  if (e.type === 'connection.ended' && typeof d.durationSeconds === 'number')
-    return `after ${d.durationSeconds} s`;
-  if (e.type === 'case.updated' && d.changes && typeof d.changes === 'object')
-    return Object.keys(d.changes).join(', ');
-  return '';
-}
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -263,13 +230,21 @@ export function CaseDetailPage() {
             </Title>
             {events.data ? (
               <Timeline bulletSize={12} lineWidth={2}>
-                {events.data.items.map((e) => (
-                  <Timeline.Item key={e.id} title={eventLabels[e.type] ?? e.type}>
-                    <Text size="xs" c="dimmed">
-                      {formatTime(e.createdAt)} · {e.actor.name ?? e.actor.type} {eventDetail(e, userName)}
-                    </Text>
-                  </Timeline.Item>
-                ))}
+                {events.data.items.map((e) => {
+                  const { title, text } = describeEvent(e, c, userName);
+                  return (
+                    <Timeline.Item key={e.id} title={title}>
+                      {text !== undefined && (
+                        <Text size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                          {text}
+                        </Text>
+                      )}
+                      <Text size="xs" c="dimmed">
+                        <time dateTime={e.createdAt}>{formatTimeExact(e.createdAt)}</time>
+                      </Text>
+                    </Timeline.Item>
+                  );
+                })}
               </Timeline>
             ) : (
               <Loader size="sm" aria-label="Loading the audit trail" />

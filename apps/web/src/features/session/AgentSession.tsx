@@ -18,6 +18,7 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
@@ -117,22 +118,52 @@ export function AgentSession({
   const { presence, consent, sharing, control } = state;
 
   if (state.ended) {
+    const ended = state.ended;
+    const heading = {
+      replaced: 'Session ended',
+      closed: 'Case closed',
+      expired: 'Case expired',
+      deleted: 'Case deleted',
+    }[ended];
     const why =
-      state.ended === 'replaced'
+      ended === 'replaced'
         ? 'You opened this session in another tab; it continues there.'
-        : state.ended === 'closed'
-          ? 'The case is closed. The customer was disconnected and their link no longer works.'
-          : state.ended === 'expired'
-            ? 'The case expired. The customer was disconnected.'
-            : 'The case was deleted.';
+        : ended === 'closed'
+          ? `The case is closed. ${customerName} was disconnected and their link no longer works.`
+          : ended === 'expired'
+            ? `The case expired. ${customerName} was disconnected.`
+            : 'The case was deleted, with its audit trail.';
     return (
       <Container size="sm" py="xl">
-        <Paper withBorder p="xl">
-          <Title order={1} size="h2">
-            Session ended
-          </Title>
-          <Text mt="sm">{why}</Text>
-        </Paper>
+        <Stack>
+          <Paper withBorder p="xl">
+            <Stack gap="sm">
+              <Title order={1} size="h2">
+                {heading}
+              </Title>
+              <Text>
+                {caseInfo.name} · {caseInfo.code}
+              </Text>
+              <Text c="dimmed">{why}</Text>
+              {ended !== 'replaced' && (
+                <Group gap="xs">
+                  <Button component={Link} to="/">
+                    Back to the queue
+                  </Button>
+                  {ended !== 'deleted' && (
+                    <Button component={Link} to={`/cases/${caseInfo.code}`} variant="default">
+                      Open the case
+                    </Button>
+                  )}
+                </Group>
+              )}
+            </Stack>
+          </Paper>
+          {/* What was said stays readable here; the case's audit trail keeps it for later. */}
+          {ended !== 'replaced' && state.chat.length > 0 && (
+            <ChatPanel me="agent" entries={state.chat} onSend={() => {}} readOnly />
+          )}
+        </Stack>
       </Container>
     );
   }

@@ -7,9 +7,11 @@ interface Props {
   entries: ChatEntry[];
   onSend: (text: string) => void;
   disabled?: boolean;
+  /** The session is over: the transcript stays readable, nothing can be sent. */
+  readOnly?: boolean;
 }
 
-export function ChatPanel({ me, entries, onSend, disabled = false }: Props) {
+export function ChatPanel({ me, entries, onSend, disabled = false, readOnly = false }: Props) {
   const [text, setText] = useState('');
   const end = useRef<HTMLDivElement>(null);
   const count = entries.length;
@@ -19,10 +21,10 @@ export function ChatPanel({ me, entries, onSend, disabled = false }: Props) {
 
   return (
     <Paper withBorder p="sm" component="section" aria-label="Chat">
-      <Title order={3} size="h5" mb="xs">
-        Chat
+      <Title order={readOnly ? 2 : 3} size="h5" mb="xs">
+        {readOnly ? 'Chat transcript' : 'Chat'}
       </Title>
-      <ScrollArea h={220} type="auto">
+      <ScrollArea h={readOnly ? 360 : 220} type="auto">
         <Stack gap={6} role="log" aria-live="polite" aria-label="Chat messages">
           {entries.length === 0 && (
             <Text size="sm" c="dimmed">
@@ -40,6 +42,7 @@ export function ChatPanel({ me, entries, onSend, disabled = false }: Props) {
             >
               <Text size="xs" c="dimmed">
                 {e.from === me ? 'You' : e.name}
+                {readOnly && ` · ${new Date(e.at).toLocaleTimeString()}`}
               </Text>
               <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                 {e.text}
@@ -49,30 +52,32 @@ export function ChatPanel({ me, entries, onSend, disabled = false }: Props) {
           <div ref={end} />
         </Stack>
       </ScrollArea>
-      <form
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          const t = text.trim();
-          if (!t) return;
-          onSend(t);
-          setText('');
-        }}
-      >
-        <Group gap="xs" mt="xs" wrap="nowrap">
-          <TextInput
-            aria-label="Message"
-            placeholder="Type a message"
-            value={text}
-            maxLength={2000}
-            onChange={(e) => setText(e.currentTarget.value)}
-            disabled={disabled}
-            style={{ flex: 1 }}
-          />
-          <Button type="submit" disabled={disabled || !text.trim()}>
-            Send
-          </Button>
-        </Group>
-      </form>
+      {!readOnly && (
+        <form
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            const t = text.trim();
+            if (!t) return;
+            onSend(t);
+            setText('');
+          }}
+        >
+          <Group gap="xs" mt="xs" wrap="nowrap">
+            <TextInput
+              aria-label="Message"
+              placeholder="Type a message"
+              value={text}
+              maxLength={2000}
+              onChange={(e) => setText(e.currentTarget.value)}
+              disabled={disabled}
+              style={{ flex: 1 }}
+            />
+            <Button type="submit" disabled={disabled || !text.trim()}>
+              Send
+            </Button>
+          </Group>
+        </form>
+      )}
     </Paper>
   );
 }
