@@ -83,4 +83,79 @@ describe("the agent's session page", () => {
     expect(pageErrors(s.agentPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
   });
+
+  it('shows the picture fitted, at 1:1 with scrolling, and full screen, where shortcuts go to the customer under control', async () => {
+    const s = await newScene(env.t, env.browser, 'remote_control');
+    // The desktop helper is what grants control; here the customer's page says what the helper would.
+    await s.customerPage.addInitScript(() => {
+      const Native = window.WebSocket;
+      const sockets: WebSocket[] = [];
+      Object.assign(window, { sockets });
+      window.WebSocket = class extends Native {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          sockets.push(this);
+        }
+      };
+    });
+    await liveSession(s);
+    const video = s.agentPage.getByLabel("Customer's screen", { exact: true });
+    const fitted = () =>
+      video.evaluate((v: HTMLVideoElement) => ({
+        shown: v.clientWidth,
+        own: v.videoWidth,
+        height: v.clientHeight,
+      }));
+
+    // 1:1: the picture at its own pixels, in a region that scrolls when it is larger.
+    await s.agentPage.getByText('1:1', { exact: true }).click();
+    expect(await s.agentPage.getByRole('radio', { name: '1:1' }).isChecked()).toBe(true);
+    const region = s.agentPage.getByRole('region', { name: "Customer's screen at actual size" });
+    await region.waitFor();
+    const own = await fitted();
+    expect(own.shown).toBe(own.own);
+    const scroll = await region.evaluate((r) => ({ client: r.clientWidth, scroll: r.scrollWidth }));
+    expect(scroll.scroll).toBe(own.own);
+    if (own.own > scroll.client) {
+      await region.evaluate((r) => r.scrollTo({ left: 200 }));
+      expect(await region.evaluate((r) => r.scrollLeft)).toBe(200);
+    }
+    await screenshot(s.agentPage, 'agent-actual-size');
+
+    // Fit to window: the whole picture in the column again.
+    await s.agentPage.getByText('Fit to window', { exact: true }).click();
+    await expect.poll(() => region.count()).toBe(0);
+    const fit = await fitted();
+    expect(fit.shown).toBeLessThan(900);
+
+    // The customer's helper grants control.
+    await s.customerPage.evaluate(() => {
+      const sockets = (window as unknown as { sockets: WebSocket[] }).sockets;
+      sockets.at(-1)?.send(JSON.stringify({ type: 'control-state', state: 'granted', desktop: 'x11' }));
+    });
+    await s.agentPage.getByRole('button', { name: 'Release control' }).waitFor();
+    const control = s.agentPage.getByRole('application', { name: "Remote control of the customer's screen" });
+    await control.waitFor();
+
+    await s.agentPage.getByRole('button', { name: 'Full screen' }).click();
+    await expect.poll(() => s.agentPage.evaluate(() => document.fullscreenElement !== null)).toBe(true);
+    // The Keyboard Lock API took the shortcuts: the page says so, since nothing else shows it.
+    await s.agentPage
+      .getByRole('status', { name: 'Keyboard' })
+      .getByText("Shortcuts such as Alt+Tab and Esc go to Cleo Customer's computer")
+      .waitFor();
+    // The picture takes the screen's height now.
+    await expect.poll(async () => (await fitted()).height).toBeGreaterThan(fit.height);
+    await control.click();
+    await screenshot(s.agentPage, 'agent-fullscreen');
+
+    await s.agentPage.getByRole('button', { name: 'Exit full screen' }).click();
+    await expect.poll(() => s.agentPage.evaluate(() => document.fullscreenElement)).toBe(null);
+    await expect.poll(() => s.agentPage.getByRole('status', { name: 'Keyboard' }).count()).toBe(0);
+    await s.agentPage.getByRole('button', { name: 'Full screen' }).waitFor();
+
+    expect(pageErrors(s.agentPage)).toEqual([]);
+    expect(pageErrors(s.customerPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
 });

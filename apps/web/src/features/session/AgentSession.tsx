@@ -17,6 +17,8 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
+import { useFullscreenElement } from '@mantine/hooks';
+import { IconMaximize, IconMinimize } from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, problemText } from '../../lib/api.js';
@@ -24,9 +26,14 @@ import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
-import { MediaStage } from './MediaStage.js';
+import { MediaStage, type StageSize } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
 import type { SessionSocket } from './useSessionSocket.js';
+
+/** The Keyboard Lock API, which TypeScript's DOM types do not describe yet. */
+type NavigatorWithKeyboard = Navigator & {
+  keyboard?: { lock?: (codes?: string[]) => Promise<void>; unlock: () => void };
+};
 
 /**
  * The agent's web client: the customer's screen or camera, pointer and
@@ -52,6 +59,10 @@ export function AgentSession({
   const mic = useRef<MediaStream | null>(null);
   const channel = useRef<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
+  const [size, setSize] = useState<StageSize>('fit');
+  const { ref: stageArea, toggle: toggleFullscreen, fullscreen } = useFullscreenElement<HTMLDivElement>();
+  /** Whether the Keyboard Lock API holds the system shortcuts for the customer; null when not asked. */
+  const [keysLocked, setKeysLocked] = useState<boolean | null>(null);
   const isAr = caseInfo.type === 'ar';
   const what = isAr ? 'camera' : 'screen';
 
@@ -107,6 +118,28 @@ export function AgentSession({
     },
     [],
   );
+
+  // In full screen with control, shortcuts such as Alt+Tab or Esc should reach the customer's computer,
+  // not the agent's: the Keyboard Lock API takes them where the browser has it (Chromium).
+  const controlling = state.control === 'granted' && state.sharing === 'active';
+  useEffect(() => {
+    if (!fullscreen || !controlling) return;
+    const keyboard = (navigator as NavigatorWithKeyboard).keyboard;
+    if (!keyboard?.lock) {
+      setKeysLocked(false);
+      return;
+    }
+    let current = true;
+    keyboard.lock().then(
+      () => current && setKeysLocked(true),
+      () => current && setKeysLocked(false),
+    );
+    return () => {
+      current = false;
+      keyboard.unlock();
+      setKeysLocked(null);
+    };
+  }, [fullscreen, controlling]);
 
   /** Input goes straight to the helper over the data channel: the hub never carries keystrokes. */
   const sendInput = useCallback((input: ControlInput) => {
@@ -242,7 +275,14 @@ export function AgentSession({
 
         <Grid>
           <Grid.Col span={{ base: 12, md: 8 }}>
-            <Stack gap="xs">
+            {/* What goes full screen: the tools, the picture and the typing field, on a plain background. */}
+            <Stack
+              gap="xs"
+              ref={stageArea}
+              bg={fullscreen ? 'white' : undefined}
+              p={fullscreen ? 'md' : 0}
+              h={fullscreen ? '100dvh' : undefined}
+            >
               <Group gap="xs" wrap="wrap">
                 <SegmentedControl
                   aria-label="Annotation tool"
@@ -308,13 +348,41 @@ export function AgentSession({
                     </Tooltip>
                   </>
                 )}
+                <Group gap="xs" ml="auto" wrap="nowrap">
+                  <SegmentedControl
+                    aria-label="Picture size"
+                    value={size}
+                    onChange={(v) => setSize(v as StageSize)}
+                    data={[
+                      { value: 'fit', label: 'Fit to window' },
+                      { value: 'actual', label: '1:1' },
+                    ]}
+                  />
+                  <Button
+                    variant="default"
+                    leftSection={fullscreen ? <IconMinimize size={16} /> : <IconMaximize size={16} />}
+                    onClick={() => void toggleFullscreen()}
+                  >
+                    {fullscreen ? 'Exit full screen' : 'Full screen'}
+                  </Button>
+                </Group>
               </Group>
+              {fullscreen && controlling && keysLocked !== null && (
+                <Text size="sm" c="dimmed" role="status" aria-label="Keyboard">
+                  {keysLocked
+                    ? `Shortcuts such as Alt+Tab and Esc go to ${customerName}'s computer. Press and hold Esc to leave full screen.`
+                    : `This browser keeps system shortcuts such as Alt+Tab for itself; other keys go to ${customerName}'s computer.`}
+                </Text>
+              )}
               {/* Only a live picture is shown: after "Stop sharing" the last frame must not linger. */}
               <MediaStage
                 stream={live ? remote : null}
                 frozen={state.frozen}
                 muted={!isAr}
                 label={`Customer's ${what}`}
+                size={size}
+                // Full screen gives the picture all the height the tools above (and the typing field) leave.
+                maxHeight={fullscreen ? `calc(100dvh - ${controlling ? 190 : 90}px)` : '70vh'}
               >
                 {live && control === 'granted' ? (
                   <ControlLayer send={sendInput} />
