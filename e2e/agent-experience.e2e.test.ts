@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { newScene, pageErrors, type Scene, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
+import {
+  failOnConsoleErrors,
+  newScene,
+  pageErrors,
+  type Scene,
+  screenshot,
+  signIn,
+  useE2e,
+  videoPlaying,
+} from './harness.js';
 
 const env = useE2e();
 
@@ -157,5 +166,91 @@ describe("the agent's session page", () => {
     expect(pageErrors(s.agentPage)).toEqual([]);
     expect(pageErrors(s.customerPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
+  });
+});
+
+describe('new work in the console', () => {
+  it("chimes, counts in the title and notifies of a new case in the agent's groups, as the agent set it up", async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Signal Corp');
+    const agent = await t.newAgent(org, 'Sam Signal');
+    const elsewhere = await org.admin.groups.create('Billing');
+    const api = await t.tokenClient(org.admin);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['notifications'], { origin: t.baseUrl });
+    const page = await context.newPage();
+    failOnConsoleErrors(page);
+    // What the agent would hear and see outside the page: each chime's tones and each desktop notification.
+    await page.addInitScript(() => {
+      const heard = { tones: 0, notifications: [] as { title: string; body?: string }[] };
+      Object.assign(window, { heard });
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (...args: Parameters<OscillatorNode['start']>) {
+        heard.tones++;
+        return start.apply(this, args);
+      };
+      const Native = window.Notification;
+      window.Notification = class extends Native {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          heard.notifications.push({ title, ...(options?.body ? { body: options.body } : {}) });
+        }
+      };
+    });
+    const heard = () =>
+      page.evaluate(
+        () => (window as unknown as { heard: { tones: number; notifications: unknown[] } }).heard,
+      );
+
+    await signIn(page, t.baseUrl, agent.email, '/');
+    await page.getByLabel('Live updates on').waitFor();
+    expect(await page.title()).toBe('Queue – Lifeline');
+
+    // The agent turns desktop notifications on; the sound is on by default.
+    await page.getByRole('button', { name: 'New case alerts' }).click();
+    const settings = page.getByRole('group', { name: 'New case alerts' });
+    expect(await settings.getByRole('switch', { name: 'Play a sound' }).isChecked()).toBe(true);
+    await settings.getByRole('switch', { name: 'Desktop notifications' }).click();
+    await expect
+      .poll(() => settings.getByRole('switch', { name: 'Desktop notifications' }).isChecked())
+      .toBe(true);
+    await screenshot(page, 'console-alert-settings');
+    await page.keyboard.press('Escape');
+
+    // A case through the API, in the agent's group.
+    await api.cases.create({ name: 'Scanner jammed', customer: { name: 'Cleo' } });
+    await expect.poll(() => page.title()).toBe('(1) Queue – Lifeline');
+    await expect.poll(async () => (await heard()).tones).toBe(2);
+    expect((await heard()).notifications).toEqual([
+      { title: 'New case: Scanner jammed', body: expect.stringContaining('API · Cleo') },
+    ]);
+    await api.cases.create({ name: 'Monitor flickers' });
+    await expect.poll(() => page.title()).toBe('(2) Queue – Lifeline');
+
+    // Not the agent's work: another group's case, and the agent's own.
+    await api.cases.create({ name: 'Invoice question', groupId: elsewhere.id });
+    await agent.client.cases.create({ name: 'Made by Sam' });
+    await page.getByText('Made by Sam').waitFor();
+    expect(await page.title()).toBe('(2) Queue – Lifeline');
+    expect((await heard()).notifications).toHaveLength(2);
+
+    // Sound off: the next case is counted and notified, silently. The choice outlives a reload.
+    await page.getByRole('button', { name: 'New case alerts' }).click();
+    await settings.getByRole('switch', { name: 'Play a sound' }).click();
+    await expect.poll(() => settings.getByRole('switch', { name: 'Play a sound' }).isChecked()).toBe(false);
+    await page.keyboard.press('Escape');
+    const tones = (await heard()).tones;
+    await api.cases.create({ name: 'Mouse missing' });
+    await expect.poll(() => page.title()).toBe('(3) Queue – Lifeline');
+    await expect.poll(async () => (await heard()).notifications.length).toBe(3);
+    expect((await heard()).tones).toBe(tones);
+    await screenshot(page, 'console-new-work-title');
+
+    await page.reload();
+    await page.getByRole('button', { name: 'New case alerts' }).click();
+    expect(await settings.getByRole('switch', { name: 'Play a sound' }).isChecked()).toBe(false);
+    expect(await settings.getByRole('switch', { name: 'Desktop notifications' }).isChecked()).toBe(true);
+    expect(pageErrors(page)).toEqual([]);
+    await context.close();
   });
 });

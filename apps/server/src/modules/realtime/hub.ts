@@ -619,6 +619,7 @@ export class Hub {
       out = {
         type: 'case.changed',
         case: presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl),
+        ...(message.created ? { created: true } : {}),
       };
     }
     const json = JSON.stringify(out);

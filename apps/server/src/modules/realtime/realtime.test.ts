@@ -534,6 +534,19 @@ describeEachDatabase(
             consoleSocket.received.some((m) => m.type === 'case.changed' && m.case.code === fresh.code),
           )
           .toBe(true);
+        // Only the creation says it is one (consoles signal new work by it), not later changes.
+        const aboutFresh = () =>
+          consoleSocket.received.filter((m) => m.type === 'case.changed' && m.case.code === fresh.code);
+        expect(aboutFresh()).toEqual([expect.objectContaining({ created: true })]);
+        await org.admin.cases.update(fresh.code, { name: 'Renamed elsewhere' });
+        await expect.poll(() => aboutFresh().length).toBe(2);
+        expect(aboutFresh()[1]).not.toHaveProperty('created');
+        // The session's changes of the older case were never creations.
+        expect(
+          consoleSocket.received.filter(
+            (m) => m.type === 'case.changed' && m.case.code === created.code && 'created' in m,
+          ),
+        ).toEqual([]);
         await org.admin.cases.delete(fresh.code);
         expect(await consoleSocket.next('case.deleted')).toEqual({ type: 'case.deleted', code: fresh.code });
         expect(otherConsole.received).toEqual([{ type: 'ready' }]);

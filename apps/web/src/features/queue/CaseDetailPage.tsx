@@ -15,7 +15,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
 import { formatTime, formatTimeExact, sourceLabels, typeLabels } from '../../lib/format.js';
@@ -32,6 +32,7 @@ import {
   mayEnd,
   StatusBadge,
 } from './caseActions.js';
+import { seenCase, useBadgedTitle } from './newWork.js';
 import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
@@ -52,6 +53,9 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 export function CaseDetailPage() {
   const { code = '' } = useParams();
   useConsoleFeed();
+  useBadgedTitle(`Case ${code} – Lifeline`);
+  // Looking at a new case counts as having seen it: it leaves the title's count.
+  useEffect(() => seenCase(code), [code]);
   const found = useQuery({ queryKey: keys.case(code), queryFn: () => api.cases.get(code) });
   const events = useQuery({
     queryKey: keys.events.of(code),
