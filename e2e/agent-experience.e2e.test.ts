@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { caseEvent } from '../apps/server/src/modules/cases/case-events.js';
 import {
   failOnConsoleErrors,
   newScene,
@@ -252,5 +253,45 @@ describe('new work in the console', () => {
     expect(await settings.getByRole('switch', { name: 'Desktop notifications' }).isChecked()).toBe(true);
     expect(pageErrors(page)).toEqual([]);
     await context.close();
+  });
+});
+
+describe('the audit trail of a long session', () => {
+  it('shows the first 200 entries and the rest on "Show later entries"', async () => {
+    const { t, browser } = env;
+    const org = await t.newOrg('Chatty Corp');
+    const c = await org.admin.cases.create({ name: 'Long talk', customer: { name: 'Cleo' } });
+    const row = await t.db
+      .selectFrom('cases')
+      .select(['id', 'org_id'])
+      .where('code', '=', c.code)
+      .executeTakeFirstOrThrow();
+    // A long conversation, as the hub records it (one entry per message).
+    const base = t.clock.now();
+    await t.db
+      .insertInto('case_events')
+      .values(
+        Array.from({ length: 210 }, (_, i) =>
+          caseEvent(
+            row,
+            'chat.message',
+            { type: 'customer', id: null, name: 'Cleo' },
+            { role: 'customer', text: `Message ${i + 1}` },
+            base + i * 1000,
+          ),
+        ),
+      )
+      .execute();
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    failOnConsoleErrors(page);
+    await signIn(page, t.baseUrl, org.adminEmail, `/cases/${c.code}`);
+    const trail = page.getByRole('region', { name: 'Audit trail' });
+    await trail.getByText('Message 199', { exact: true }).waitFor();
+    expect(await trail.getByText('Message 210', { exact: true }).count()).toBe(0);
+    await trail.getByRole('button', { name: 'Show later entries' }).click();
+    await trail.getByText('Message 210', { exact: true }).waitFor();
+    expect(await trail.getByRole('button', { name: 'Show later entries' }).count()).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+    await page.context().close();
   });
 });

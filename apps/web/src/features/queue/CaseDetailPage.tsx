@@ -14,7 +14,7 @@ import {
   Timeline,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
@@ -57,9 +57,13 @@ export function CaseDetailPage() {
   // Looking at a new case counts as having seen it: it leaves the title's count.
   useEffect(() => seenCase(code), [code]);
   const found = useQuery({ queryKey: keys.case(code), queryFn: () => api.cases.get(code) });
-  const events = useQuery({
+  // Chat messages are in the trail too, so a long session has more than one page.
+  const events = useInfiniteQuery({
     queryKey: keys.events.of(code),
-    queryFn: () => api.cases.events(code, { limit: 200 }),
+    queryFn: ({ pageParam }) =>
+      api.cases.events(code, { limit: 200, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const connections = useQuery({
     queryKey: keys.events.connections(code),
@@ -234,24 +238,37 @@ export function CaseDetailPage() {
             </Title>
             {events.data ? (
               <Timeline bulletSize={12} lineWidth={2}>
-                {events.data.items.map((e) => {
-                  const { title, text } = describeEvent(e, c, userName);
-                  return (
-                    <Timeline.Item key={e.id} title={title}>
-                      {text !== undefined && (
-                        <Text size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
-                          {text}
+                {events.data.pages
+                  .flatMap((p) => p.items)
+                  .map((e) => {
+                    const { title, text } = describeEvent(e, c, userName);
+                    return (
+                      <Timeline.Item key={e.id} title={title}>
+                        {text !== undefined && (
+                          <Text size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                            {text}
+                          </Text>
+                        )}
+                        <Text size="xs" c="dimmed">
+                          <time dateTime={e.createdAt}>{formatTimeExact(e.createdAt)}</time>
                         </Text>
-                      )}
-                      <Text size="xs" c="dimmed">
-                        <time dateTime={e.createdAt}>{formatTimeExact(e.createdAt)}</time>
-                      </Text>
-                    </Timeline.Item>
-                  );
-                })}
+                      </Timeline.Item>
+                    );
+                  })}
               </Timeline>
             ) : (
               <Loader size="sm" aria-label="Loading the audit trail" />
+            )}
+            {events.hasNextPage && (
+              <Button
+                mt="sm"
+                size="xs"
+                variant="default"
+                loading={events.isFetchingNextPage}
+                onClick={() => void events.fetchNextPage()}
+              >
+                Show later entries
+              </Button>
             )}
           </Paper>
         </Grid.Col>
