@@ -83,7 +83,9 @@ describe('the service queue', () => {
     await expect.poll(async () => (await org.admin.cases.list()).items.map((c) => c.name)).toEqual(['Keep']);
     await queueRow(page, `Keep ${codes[3]}`).waitFor();
     // The row of the deleted cases goes with the refetch that follows the feed, a moment after "Keep" is seen.
-    await expect.poll(() => page.getByRole('table', { name: 'Service cases' }).getByRole('row').count()).toBe(2);
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Service cases' }).getByRole('row').count())
+      .toBe(2);
   });
 
   it('"Connect" opens the agent web client in a new tab, which joins the session', async () => {
@@ -284,6 +286,9 @@ describe('signing in and out, copying, and expiry', () => {
     await page.getByRole('link', { name: c.code }).waitFor({ state: 'detached' });
     await page.goto(`${t.baseUrl}/cases/${c.code}`);
     await page.getByRole('heading', { name: 'Runs out' }).waitFor();
-    await page.getByRole('region', { name: 'Audit trail' }).getByText('The case expired', { exact: true }).waitFor();
+    await page
+      .getByRole('region', { name: 'Audit trail' })
+      .getByText('The case expired', { exact: true })
+      .waitFor();
   });
 });
