@@ -28,11 +28,11 @@ describe('cluster behind nginx', () => {
   let agentPage: Page;
   let code = '';
 
-  /** Which process holds each partner's socket of the case, as recorded in live_connections. */
+  /** Which process holds each partner's socket of the case, as recorded in live_sockets. */
   const servedBy = async () => {
     const rows = await query<{ role: string; node_id: string }>(
       databaseUrl,
-      'select l.role, l.node_id from live_connections l join cases c on c.id = l.case_id where c.code = $1',
+      'select l.role, l.node_id from live_sockets l join cases c on c.id = l.case_id where c.code = $1',
       [code],
     );
     return Object.fromEntries(rows.map((r) => [r.role, r.node_id]));

@@ -93,7 +93,7 @@ const envSchema = z
       .optional(),
     /** `relay`: browsers use only TURN relay candidates (hides addresses; needs LIFELINE_TURN_URLS). */
     LIFELINE_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
-    /** Names this process in logs, metrics and live_connections; unset, a random id per start. */
+    /** Names this process in logs, metrics and live_sockets; unset, a random id per start. */
     LIFELINE_NODE_ID: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')

@@ -103,7 +103,7 @@ export interface Database {
     updated_at: number;
   };
   module_logos: { module_id: string; content_type: string; bytes: Buffer };
-  live_connections: {
+  live_sockets: {
     id: string;
     case_id: string;
     role: 'agent' | 'customer';
@@ -235,7 +235,7 @@ export type UserRow = Selectable<Database['users']>;
 export type ModuleRow = Selectable<Database['modules']>;
 export type CaseEventRow = Selectable<Database['case_events']>;
 export type NewCaseEventRow = Insertable<Database['case_events']>;
-export type LiveConnectionRow = Selectable<Database['live_connections']>;
+export type LiveSocketRow = Selectable<Database['live_sockets']>;
 export type OutboxRow = Selectable<Database['outbox_messages']>;
 export type WebhookRow = Selectable<Database['webhooks']>;
 export type WebhookDeliveryRow = Selectable<Database['webhook_deliveries']>;

@@ -58,8 +58,8 @@ describeEachDatabase('Prometheus metrics on loopback', (t) => {
     expect(sample(text, 'lifeline_cases', { status: 'new' })).toBe(1);
     expect(sample(text, 'lifeline_cases', { status: 'pending' })).toBe(1);
     expect(sample(text, 'lifeline_cases', { status: 'closed' })).toBe(1);
-    expect(sample(text, 'lifeline_live_connections', { kind: 'customer' })).toBe(1);
-    expect(sample(text, 'lifeline_live_connections', { kind: 'agent' })).toBe(0);
+    expect(sample(text, 'lifeline_live_sockets', { kind: 'customer' })).toBe(1);
+    expect(sample(text, 'lifeline_live_sockets', { kind: 'agent' })).toBe(0);
     expect(sample(text, 'lifeline_outbox_backlog', { queue: 'invitations' })).toBe(0);
     expect(sample(text, 'lifeline_outbox_backlog', { queue: 'webhooks' })).toBe(3);
     expect(
@@ -72,7 +72,7 @@ describeEachDatabase('Prometheus metrics on loopback', (t) => {
 
     await customer.close();
     await expect
-      .poll(async () => sample((await scrape(t)).text, 'lifeline_live_connections', { kind: 'customer' }))
+      .poll(async () => sample((await scrape(t)).text, 'lifeline_live_sockets', { kind: 'customer' }))
       .toBe(0);
 
     // Open cases are counted on every scrape; the history (a table scan) at most every 5 minutes.

@@ -86,7 +86,7 @@ export class Metrics {
     });
 
     new Gauge({
-      name: 'lifeline_live_connections',
+      name: 'lifeline_live_sockets',
       help: 'Open WebSockets held by this process: session sockets by role, and console sockets.',
       labelNames: ['kind'],
       registers,

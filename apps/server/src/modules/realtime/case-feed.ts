@@ -14,7 +14,7 @@ export type CaseTopicMessage =
   /** To every socket of the case. */
   | { kind: 'broadcast'; message: ServerMessage }
   /** These sockets were replaced by a newer one of the same partner. */
-  | { kind: 'kick'; connectionIds: string[] }
+  | { kind: 'kick'; socketIds: string[] }
   /** The case ended: every socket is told why and closed. */
   | { kind: 'end'; reason: EndReason };
 
@@ -54,11 +54,11 @@ export class CaseFeed {
   }
 
   /** The customer's consent about one agent changed: that agent's page is told. */
-  consent(caseId: string, agentConnectionId: string, state: ConsentState) {
+  consent(caseId: string, agentSocketId: string, state: ConsentState) {
     this.toCase(caseId, {
       kind: 'relay',
       fromRole: 'customer',
-      to: agentConnectionId,
+      to: agentSocketId,
       message: { type: 'consent', state },
     });
   }

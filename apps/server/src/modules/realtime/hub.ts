@@ -58,7 +58,7 @@ const budgetOf: Partial<Record<ClientMessage['type'], Budget>> = {
 const beforeConsent = new Set<ServerMessage['type']>(['signal', 'consent']);
 const MEDIA_SECTION = /^m=(audio|video) /m;
 
-interface Connection {
+interface Member {
   id: string;
   role: SessionRole;
   name: string;
@@ -73,14 +73,14 @@ interface Connection {
   records: Promise<void>;
   /** Whose connection it is, as its chat messages are recorded. */
   userId: string | null;
-  /** Its live_connections row is written (set once live.join returned). */
+  /** Its live_sockets row is written (set once live.join returned). */
   joined: boolean;
 }
 
 /** The sockets this process holds for one case, and its subscription to the case's topic. */
 interface Room {
   row: CaseRow;
-  connections: Map<string, Connection>;
+  sockets: Map<string, Member>;
   /** The customer's answer about each agent connection, as the latest presence on the case's topic says. */
   consents: Map<string, ConsentState>;
   unsubscribe: Promise<() => void>;
@@ -126,11 +126,11 @@ export class Hub {
     private readonly observeMessage: MessageObserver = () => {},
   ) {}
 
-  /** Session sockets of this process whose live_connections row was written. */
-  joinedConnectionIds(): string[] {
+  /** Session sockets of this process whose live_sockets row was written. */
+  joinedSocketIds(): string[] {
     const ids: string[] = [];
     for (const room of this.rooms.values())
-      for (const c of room.connections.values()) if (c.joined) ids.push(c.id);
+      for (const c of room.sockets.values()) if (c.joined) ids.push(c.id);
     return ids;
   }
 
@@ -142,13 +142,13 @@ export class Hub {
   rejoin(ids: string[]) {
     const wanted = new Set(ids);
     for (const room of this.rooms.values())
-      for (const c of room.connections.values()) if (wanted.has(c.id)) c.ws.close(1012, 'rejoin');
+      for (const c of room.sockets.values()) if (wanted.has(c.id)) c.ws.close(1012, 'rejoin');
   }
 
   /** The sockets this process holds, for the metrics. */
   socketCounts() {
     const session = { agent: 0, customer: 0 };
-    for (const room of this.rooms.values()) for (const c of room.connections.values()) session[c.role]++;
+    for (const room of this.rooms.values()) for (const c of room.sockets.values()) session[c.role]++;
     let consoles = 0;
     for (const entry of this.consoles.values()) consoles += entry.sockets.size;
     return { session, console: consoles };
@@ -231,14 +231,14 @@ export class Hub {
   private async openSession(ws: WebSocket, req: FastifyRequest) {
     const query = req.query as Record<string, string | undefined>;
     // Messages sent before the welcome are answered, not silently lost.
-    let connection: Connection | undefined;
+    let member: Member | undefined;
     let room: Room | undefined;
     ws.on('message', (data, isBinary) => {
-      if (!connection || !room) {
+      if (!member || !room) {
         send(ws, { type: 'error', code: 'not_ready', message: 'Wait for the welcome message.' });
         return;
       }
-      const [r, c, raw] = [room, connection, isBinary ? null : data.toString()];
+      const [r, c, raw] = [room, member, isBinary ? null : data.toString()];
       const arrived = process.hrtime.bigint();
       c.queue = c.queue
         .then(() => this.onMessage(r, c, raw))
@@ -274,7 +274,7 @@ export class Hub {
     // Time-ordered, so the customer's list of agents keeps the order they joined in.
     const id = this.deps.newId();
     room = await this.enter(row);
-    connection = {
+    member = {
       id,
       role: who.role,
       name: who.name,
@@ -286,13 +286,13 @@ export class Hub {
       userId: who.userId,
       joined: false,
     };
-    room.connections.set(id, connection);
+    room.sockets.set(id, member);
     const entered = room;
     ws.on('close', () => void this.leave(entered, id));
     if (ws.readyState !== ws.OPEN) return;
 
     const joined = await this.live.join(row.id, id, who);
-    connection.joined = true;
+    member.joined = true;
     entered.row = joined.row;
     this.learnConsents(entered, joined.presence);
     send(ws, {
@@ -317,7 +317,7 @@ export class Hub {
   }
 
   /** Handles one message of a session socket; returns its type for the metrics ('invalid' if refused unread). */
-  private async onMessage(room: Room, from: Connection, raw: string | null): Promise<string> {
+  private async onMessage(room: Room, from: Member, raw: string | null): Promise<string> {
     let parsed: unknown;
     try {
       parsed = raw === null ? undefined : JSON.parse(raw);
@@ -348,7 +348,7 @@ export class Hub {
     return result.data.type;
   }
 
-  private async handle(room: Room, from: Connection, message: ClientMessage) {
+  private async handle(room: Room, from: Member, message: ClientMessage) {
     const onlyFor = (customerOnlyMessages as readonly string[]).includes(message.type)
       ? 'customer'
       : (agentOnlyMessages as readonly string[]).includes(message.type)
@@ -485,7 +485,7 @@ export class Hub {
   }
 
   /** Takes one write from the connection's budget; false once it is spent. */
-  private spend(c: Connection, budget: Budget): boolean {
+  private spend(c: Member, budget: Budget): boolean {
     const { burst, refillMs } = WRITE_BUDGETS[budget];
     const now = this.deps.clock.now();
     const b = c.budgets.get(budget) ?? { tokens: burst, at: now };
@@ -513,7 +513,7 @@ export class Hub {
     }
     const room: Room = {
       row,
-      connections: new Map(),
+      sockets: new Map(),
       consents: new Map(),
       unsubscribe: this.bus.subscribe(caseTopic(row.id), (m) =>
         this.onCaseTopic(room, m as CaseTopicMessage),
@@ -537,13 +537,13 @@ export class Hub {
   }
 
   private endRoom(room: Room, reason: EndReason) {
-    for (const c of room.connections.values()) endSocket(c.ws, reason);
+    for (const c of room.sockets.values()) endSocket(c.ws, reason);
   }
 
   private onCaseTopic(room: Room, message: CaseTopicMessage) {
     switch (message.kind) {
       case 'relay':
-        for (const c of room.connections.values()) {
+        for (const c of room.sockets.values()) {
           if (c.role === message.fromRole || (message.to && c.id !== message.to)) continue;
           const gated = c.role === 'agent' && !beforeConsent.has(message.message.type);
           if (gated && room.consents.get(c.id) !== 'allowed') continue;
@@ -552,11 +552,11 @@ export class Hub {
         return;
       case 'broadcast':
         if (message.message.type === 'presence') this.learnConsents(room, message.message.presence);
-        for (const c of room.connections.values()) send(c.ws, message.message);
+        for (const c of room.sockets.values()) send(c.ws, message.message);
         return;
       case 'kick':
-        for (const id of message.connectionIds) {
-          const c = room.connections.get(id);
+        for (const id of message.socketIds) {
+          const c = room.sockets.get(id);
           if (c) endSocket(c.ws, 'replaced');
         }
         return;
@@ -567,8 +567,8 @@ export class Hub {
 
   private async leave(room: Room, id: string) {
     // Once per connection: the socket's close event and a shutdown may both ask.
-    if (!room.connections.delete(id)) return;
-    if (room.connections.size === 0 && this.rooms.get(room.row.id) === room) {
+    if (!room.sockets.delete(id)) return;
+    if (room.sockets.size === 0 && this.rooms.get(room.row.id) === room) {
       this.rooms.delete(room.row.id);
       clearTimeout(room.expiry);
       (await room.unsubscribe)();
@@ -632,7 +632,7 @@ export class Hub {
     if (this.accessWatch) (await this.accessWatch)();
     const leaving: Promise<void>[] = [];
     for (const room of [...this.rooms.values()]) {
-      for (const c of [...room.connections.values()]) {
+      for (const c of [...room.sockets.values()]) {
         c.ws.close(1001, 'server restarting');
         leaving.push(this.leave(room, c.id));
       }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import type { Database, LiveConnectionRow } from '../../db/schema.js';
+import type { Database, LiveSocketRow } from '../../db/schema.js';
 import type { Trx } from '../cases/case-ledger.js';
 
 /**
@@ -9,20 +9,20 @@ import type { Trx } from '../cases/case-ledger.js';
 export class LiveRepository {
   constructor(private readonly db: Db) {}
 
-  connectionsOf(trx: Trx, caseId: string): Promise<LiveConnectionRow[]> {
-    return trx.selectFrom('live_connections').selectAll().where('case_id', '=', caseId).execute();
+  socketsOf(trx: Trx, caseId: string): Promise<LiveSocketRow[]> {
+    return trx.selectFrom('live_sockets').selectAll().where('case_id', '=', caseId).execute();
   }
 
-  async insertConnection(trx: Trx, row: LiveConnectionRow) {
-    await trx.insertInto('live_connections').values(row).execute();
+  async insertSocket(trx: Trx, row: LiveSocketRow) {
+    await trx.insertInto('live_sockets').values(row).execute();
   }
 
-  async deleteConnections(trx: Trx, ids: string[]) {
-    if (ids.length) await trx.deleteFrom('live_connections').where('id', 'in', ids).execute();
+  async deleteSockets(trx: Trx, ids: string[]) {
+    if (ids.length) await trx.deleteFrom('live_sockets').where('id', 'in', ids).execute();
   }
 
-  async setConnection(trx: Trx, id: string, patch: Partial<Pick<LiveConnectionRow, 'consent' | 'sharing'>>) {
-    await trx.updateTable('live_connections').set(patch).where('id', '=', id).execute();
+  async setSocket(trx: Trx, id: string, patch: Partial<Pick<LiveSocketRow, 'consent' | 'sharing'>>) {
+    await trx.updateTable('live_sockets').set(patch).where('id', '=', id).execute();
   }
 
   openConnection(trx: Trx, caseId: string) {
@@ -43,15 +43,15 @@ export class LiveRepository {
   }
 
   /** The server processes that hold at least one socket, as recorded. */
-  async nodesWithConnections(): Promise<string[]> {
-    const rows = await this.db.selectFrom('live_connections').select('node_id').distinct().execute();
+  async nodesWithSockets(): Promise<string[]> {
+    const rows = await this.db.selectFrom('live_sockets').select('node_id').distinct().execute();
     return rows.map((r) => r.node_id);
   }
 
   /** The ids of the sockets recorded for one server process. */
-  async connectionIdsOfNode(nodeId: string): Promise<string[]> {
+  async socketIdsOfNode(nodeId: string): Promise<string[]> {
     const rows = await this.db
-      .selectFrom('live_connections')
+      .selectFrom('live_sockets')
       .select('id')
       .where('node_id', '=', nodeId)
       .execute();
@@ -60,13 +60,13 @@ export class LiveRepository {
 
   /** Case ids with sockets of these server processes, which are gone (a restart). */
   async casesOfNodes(nodeIds: string[] | 'all'): Promise<string[]> {
-    let query = this.db.selectFrom('live_connections').select('case_id').distinct();
+    let query = this.db.selectFrom('live_sockets').select('case_id').distinct();
     if (nodeIds !== 'all') query = query.where('node_id', 'in', nodeIds);
     return (await query.execute()).map((r) => r.case_id);
   }
 
-  async connectionIdsOfNodes(caseId: string, nodeIds: string[] | 'all') {
-    let query = this.db.selectFrom('live_connections').select('id').where('case_id', '=', caseId);
+  async socketIdsOfNodes(caseId: string, nodeIds: string[] | 'all') {
+    let query = this.db.selectFrom('live_sockets').select('id').where('case_id', '=', caseId);
     if (nodeIds !== 'all') query = query.where('node_id', 'in', nodeIds);
     return (await query.execute()).map((r) => r.id);
   }

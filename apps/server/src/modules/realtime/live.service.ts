@@ -8,7 +8,7 @@ import type {
   SessionRole,
   SharingState,
 } from '@lifeline/contracts';
-import type { CaseRow, LiveConnectionRow } from '../../db/schema.js';
+import type { CaseRow, LiveSocketRow } from '../../db/schema.js';
 import type { Deps } from '../../lib/deps.js';
 import { gone } from '../../lib/errors.js';
 import { caseEvent } from '../cases/case-events.js';
@@ -39,7 +39,7 @@ function nextStatus(status: CaseStatus, online: { agent: boolean; customer: bool
 }
 
 /** Who is online; an agent row's `consent` is the customer's answer about that agent. */
-function presenceOf(connections: LiveConnectionRow[]): Presence {
+function presenceOf(connections: LiveSocketRow[]): Presence {
   const agents = connections
     .filter((c) => c.role === 'agent')
     .sort((a, b) => a.connected_at - b.connected_at || a.id.localeCompare(b.id));
@@ -57,7 +57,7 @@ function presenceOf(connections: LiveConnectionRow[]): Presence {
 }
 
 /** A newer socket replaces the partner's older one: the customer's, or the same agent's (a reload, another tab). */
-function replacedBy(who: Participant, c: LiveConnectionRow) {
+function replacedBy(who: Participant, c: LiveSocketRow) {
   return c.role === who.role && (who.role === 'customer' || c.user_id === who.userId);
 }
 
@@ -102,24 +102,24 @@ export class LiveSessions {
    * reconnect racing the old socket's close), is replaced and told so. Other
    * agents stay. A customer's new connection is asked again about every agent.
    */
-  async join(caseId: string, connectionId: string, who: Participant): Promise<Joined> {
+  async join(caseId: string, socketId: string, who: Participant): Promise<Joined> {
     const result = await this.ledger.transact(caseId, async (tx) => {
       const { row, trx } = tx;
       const now = this.deps.clock.now();
       if (!row || isEnded(effectiveStatus(row, now))) throw gone();
-      const before = await this.repo.connectionsOf(trx, caseId);
+      const before = await this.repo.socketsOf(trx, caseId);
       const replaced = before.filter((c) => replacedBy(who, c)).map((c) => c.id);
-      await this.repo.deleteConnections(trx, replaced);
+      await this.repo.deleteSockets(trx, replaced);
       const stay = before.filter((c) => !replacedBy(who, c));
       if (who.role === 'customer') {
         const asked = stay.filter((c) => c.role === 'agent' && c.consent !== 'pending');
         for (const agent of asked) {
-          await this.repo.setConnection(trx, agent.id, { consent: 'pending' });
+          await this.repo.setSocket(trx, agent.id, { consent: 'pending' });
           agent.consent = 'pending';
         }
       }
-      const connection: LiveConnectionRow = {
-        id: connectionId,
+      const connection: LiveSocketRow = {
+        id: socketId,
         case_id: caseId,
         role: who.role,
         user_id: who.userId,
@@ -129,7 +129,7 @@ export class LiveSessions {
         sharing: 'off',
         connected_at: now,
       };
-      await this.repo.insertConnection(trx, connection);
+      await this.repo.insertSocket(trx, connection);
       const connections = [...stay, connection];
       const presence = presenceOf(connections);
       const actor = this.actorOf(row, who);
@@ -154,7 +154,7 @@ export class LiveSessions {
         } satisfies Joined,
       };
     });
-    if (result.replaced.length) this.feed.toCase(caseId, { kind: 'kick', connectionIds: result.replaced });
+    if (result.replaced.length) this.feed.toCase(caseId, { kind: 'kick', socketIds: result.replaced });
     // A customer who comes back is asked again about every agent: consent belongs to one connection.
     if (who.role === 'customer')
       for (const agent of result.joined.presence.agents) this.feed.consent(caseId, agent.id, 'pending');
@@ -162,15 +162,15 @@ export class LiveSessions {
   }
 
   /** Removes the connection, if it is still there (a replaced one is already gone). */
-  async leave(caseId: string, connectionId: string) {
+  async leave(caseId: string, socketId: string) {
     await this.ledger.transact(caseId, async (tx) => {
       const { row, trx } = tx;
       if (!row) return;
-      const before = await this.repo.connectionsOf(trx, caseId);
-      const leaving = before.find((c) => c.id === connectionId);
+      const before = await this.repo.socketsOf(trx, caseId);
+      const leaving = before.find((c) => c.id === socketId);
       if (!leaving) return;
-      await this.repo.deleteConnections(trx, [connectionId]);
-      const staying = before.filter((c) => c.id !== connectionId);
+      await this.repo.deleteSockets(trx, [socketId]);
+      const staying = before.filter((c) => c.id !== socketId);
       const presence = presenceOf(staying);
       const now = this.deps.clock.now();
       const actor = this.actorOf(row, {
@@ -187,18 +187,18 @@ export class LiveSessions {
   /** Removes the connections of server processes that are gone, as if each had left. */
   async forgetNodes(nodeIds: string[] | 'all') {
     for (const caseId of await this.repo.casesOfNodes(nodeIds)) {
-      const ids = await this.repo.connectionIdsOfNodes(caseId, nodeIds);
+      const ids = await this.repo.socketIdsOfNodes(caseId, nodeIds);
       for (const id of ids) await this.leave(caseId, id);
     }
   }
 
-  nodesWithConnections() {
-    return this.repo.nodesWithConnections();
+  nodesWithSockets() {
+    return this.repo.nodesWithSockets();
   }
 
   /** The sockets recorded for this process. */
-  ownConnectionIds() {
-    return this.repo.connectionIdsOfNode(this.nodeId);
+  ownSocketIds() {
+    return this.repo.socketIdsOfNode(this.nodeId);
   }
 
   /**
@@ -207,18 +207,18 @@ export class LiveSessions {
    */
   async consent(
     caseId: string,
-    agentConnectionId: string,
+    agentSocketId: string,
     decision: ConsentDecision,
   ): Promise<ConsentChange> {
     const state: ConsentState = decision === 'allow' ? 'allowed' : 'denied';
     const result = await this.ledger.transact(caseId, async (tx) => {
       const { row, trx } = tx;
       if (!row) throw gone();
-      const connections = await this.repo.connectionsOf(trx, caseId);
-      const agent = connections.find((c) => c.id === agentConnectionId && c.role === 'agent');
+      const connections = await this.repo.socketsOf(trx, caseId);
+      const agent = connections.find((c) => c.id === agentSocketId && c.role === 'agent');
       if (!agent) return { change: { kind: 'no_agent' } as const };
       if (agent.consent === state) return { change: { kind: 'unchanged', state } as const };
-      await this.repo.setConnection(trx, agent.id, { consent: state });
+      await this.repo.setSocket(trx, agent.id, { consent: state });
       agent.consent = state;
       const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
       const type = decision === 'allow' ? 'consent.allowed' : 'consent.denied';
@@ -229,19 +229,19 @@ export class LiveSessions {
       tx.session({ presence: presenceOf(connections), status: row.status });
       return { change: { kind: 'changed', state } as const };
     });
-    if (result.change.kind === 'changed') this.feed.consent(caseId, agentConnectionId, state);
+    if (result.change.kind === 'changed') this.feed.consent(caseId, agentSocketId, state);
     return result.change;
   }
 
   /** What the customer's connection sends now; the remote connection starts or ends with it. */
-  async sharing(caseId: string, connectionId: string, state: SharingState) {
+  async sharing(caseId: string, socketId: string, state: SharingState) {
     await this.ledger.transact(caseId, async (tx) => {
       const { row, trx } = tx;
       if (!row) return;
-      const connections = await this.repo.connectionsOf(trx, caseId);
-      const sender = connections.find((c) => c.id === connectionId);
+      const connections = await this.repo.socketsOf(trx, caseId);
+      const sender = connections.find((c) => c.id === socketId);
       if (!sender) return;
-      await this.repo.setConnection(trx, connectionId, { sharing: state });
+      await this.repo.setSocket(trx, socketId, { sharing: state });
       sender.sharing = state;
       const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
       await this.syncMedia(tx, row, connections, actor, this.deps.clock.now());
@@ -292,7 +292,7 @@ export class LiveSessions {
   private async syncMedia(
     tx: CaseTransaction,
     row: CaseRow,
-    connections: LiveConnectionRow[],
+    connections: LiveSocketRow[],
     actor: Actor,
     now: number,
   ) {

@@ -5,8 +5,8 @@ import type { LiveSessions } from './live.service.js';
 
 /** The sockets this process holds (the hub). */
 export interface LocalSockets {
-  /** Sockets whose live_connections row was written. */
-  joinedConnectionIds(): string[];
+  /** Sockets whose live_sockets row was written. */
+  joinedSocketIds(): string[];
   /** Makes these sockets reconnect (and so be recorded again). */
   rejoin(ids: string[]): void;
 }
@@ -39,7 +39,7 @@ export class RedisNodeRegistry implements NodeRegistry {
 
 /**
  * Cluster mode: every process renews its heartbeat; every process also looks
- * for nodes that still own `live_connections` rows but stopped beating (killed,
+ * for nodes that still own `live_sockets` rows but stopped beating (killed,
  * crashed, cut off), and removes those rows as if each partner had left, so
  * presence, status and the remote-connection record are right again.
  *
@@ -85,9 +85,9 @@ export class NodeHeartbeats {
 
   /** Has own sockets whose rows another process removed reconnect; returns their ids. */
   async heal(): Promise<string[]> {
-    const held = this.local.joinedConnectionIds();
+    const held = this.local.joinedSocketIds();
     if (held.length === 0 && this.unrecorded.size === 0) return [];
-    const recorded = new Set(await this.live.ownConnectionIds());
+    const recorded = new Set(await this.live.ownSocketIds());
     const missing = held.filter((id) => !recorded.has(id));
     const rejoin = missing.filter((id) => this.unrecorded.has(id));
     this.unrecorded = new Set(missing.filter((id) => !this.unrecorded.has(id)));
@@ -104,7 +104,7 @@ export class NodeHeartbeats {
   /** Removes the connections of nodes found dead; returns their ids. */
   async reap(): Promise<string[]> {
     const now = this.deps.clock.now();
-    const owners = (await this.live.nodesWithConnections()).filter((n) => n !== this.nodeId);
+    const owners = (await this.live.nodesWithSockets()).filter((n) => n !== this.nodeId);
     const alive = await this.registry.alive(owners);
     const dead: string[] = [];
     for (const node of [...this.missingSince.keys()])
