@@ -71,7 +71,7 @@ describe('cluster mode: two processes sharing PostgreSQL and Redis', () => {
 
       // Closing on process A ends the agent's session held by process B.
       await api.cases.close(created.code);
-      await agentPage.getByRole('heading', { name: 'Session ended' }).waitFor();
+      await agentPage.getByRole('heading', { name: 'Case closed' }).waitFor();
       await customerPage.getByRole('heading', { name: 'This support session has ended' }).waitFor();
       expect(pageErrors(agentPage)).toEqual([]);
     } finally {

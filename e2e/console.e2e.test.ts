@@ -82,7 +82,10 @@ describe('the service queue', () => {
     await confirm.waitFor({ state: 'detached' });
     await expect.poll(async () => (await org.admin.cases.list()).items.map((c) => c.name)).toEqual(['Keep']);
     await queueRow(page, `Keep ${codes[3]}`).waitFor();
-    expect(await page.getByRole('table', { name: 'Service cases' }).getByRole('row').count()).toBe(2);
+    // The row of the deleted cases goes with the refetch that follows the feed, a moment after "Keep" is seen.
+    await expect
+      .poll(() => page.getByRole('table', { name: 'Service cases' }).getByRole('row').count())
+      .toBe(2);
   });
 
   it('"Connect" opens the agent web client in a new tab, which joins the session', async () => {
@@ -146,10 +149,18 @@ describe('the case detail page', () => {
     await customer.getByRole('button', { name: 'Join in browser' }).click();
     const agentTab = await context.newPage();
     await agentTab.goto(c.links.agent);
-    await customer.getByRole('button', { name: 'Allow' }).click();
     const trail = page.getByRole('region', { name: 'Audit trail' });
-    await trail.getByText('Customer allowed access').waitFor();
-    await trail.getByText('Remote connection started').waitFor();
+    // Readable sentences, not field dumps; times to the second.
+    await trail.getByText('Cleo Customer (customer) joined the session').waitFor();
+    await trail.getByText('Dan Detail (agent) joined the session').waitFor();
+    await trail.getByText('Dan Detail took the case').waitFor();
+    await expect.poll(() => trail.locator('time').first().textContent()).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    // Both online is no remote connection yet: nothing is seen before "Allow".
+    await customer.getByRole('button', { name: 'Allow' }).waitFor();
+    expect(await trail.getByText('Remote connection started').count()).toBe(0);
+    await customer.getByRole('button', { name: 'Allow' }).click();
+    await trail.getByText('Cleo Customer (customer) allowed Dan Detail to see the screen').waitFor();
+    await trail.getByText('Remote connection started: Dan Detail sees the screen').waitFor();
     await page.getByRole('region', { name: 'Connections' }).getByText('connected now').waitFor();
     await screenshot(page, 'console-case-detail');
     await customer.close();
@@ -275,6 +286,9 @@ describe('signing in and out, copying, and expiry', () => {
     await page.getByRole('link', { name: c.code }).waitFor({ state: 'detached' });
     await page.goto(`${t.baseUrl}/cases/${c.code}`);
     await page.getByRole('heading', { name: 'Runs out' }).waitFor();
-    await page.getByRole('region', { name: 'Audit trail' }).getByText('Expired', { exact: true }).waitFor();
+    await page
+      .getByRole('region', { name: 'Audit trail' })
+      .getByText('The case expired', { exact: true })
+      .waitFor();
   });
 });

@@ -53,7 +53,13 @@ describe('faults: Redis and PostgreSQL restart under a running cluster', () => {
     const agent = TestSocket.open(wsUrl(b.url, `/ws/session?case=${created.code}`), {
       cookie: apiB.sessionCookie() ?? '',
     });
-    await agent.next('welcome');
+    const { you } = await agent.next('welcome');
+    // The customer allows and shares: that starts the remote connection the faults must end.
+    customer.send({ type: 'consent', decision: 'allow', agent: you });
+    customer.send({ type: 'sharing', state: 'active' });
+    await expect
+      .poll(async () => (await apiA.cases.connections(created.code)).length, { timeout: 10_000 })
+      .toBe(1);
     return { created, customer, agent };
   }
 

@@ -120,7 +120,7 @@ describe('QuickSupport, the desktop helper on an X display', () => {
 
       // Pausing stops the picture (and ffmpeg); resuming sends it again.
       await consent.getByRole('button', { name: 'Pause sharing' }).click();
-      await s.agentPage.getByText('Cleo Customer is not sharing their screen right now.').waitFor();
+      await s.agentPage.getByRole('heading', { name: 'Cleo Customer paused sharing' }).waitFor();
       await expect.poll(() => helper.children(), { timeout: 10_000 }).not.toContain('ffmpeg');
       await consent.getByRole('button', { name: 'Resume sharing' }).click();
       await expect.poll(() => videoPlaying(s.agentPage, video), { timeout: 20_000 }).toBe(true);

@@ -54,7 +54,7 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
     await s.customerPage.getByRole('button', { name: allow }).click();
     await expect.poll(() => videoPlaying(s.agentPage, `Customer's ${what}`), { timeout: 15_000 }).toBe(true);
     await s.customerPage.getByRole('button', { name: 'Stop sharing' }).click();
-    await s.agentPage.getByText(`Cleo Customer is not sharing their ${what} right now.`).waitFor();
+    await s.agentPage.getByRole('heading', { name: 'Cleo Customer stopped sharing' }).waitFor();
     expect(pageErrors(s.agentPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
   });

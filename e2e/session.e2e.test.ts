@@ -104,7 +104,7 @@ describe.each(['remote_control', 'ar'] as const)('a live %s session in the brows
     await s.agentPage.getByRole('button', { name: 'Close case' }).click();
     await s.agentPage.getByRole('dialog').getByRole('button', { name: 'Close case' }).click();
     await s.customerPage.getByRole('heading', { name: 'This support session has ended' }).waitFor();
-    await s.agentPage.getByRole('heading', { name: 'Session ended' }).waitFor();
+    await s.agentPage.getByRole('heading', { name: 'Case closed' }).waitFor();
     await screenshot(s.customerPage, `${type}-6-ended`);
     expect((await s.agent.client.cases.get(s.case.code)).status).toBe('closed');
 

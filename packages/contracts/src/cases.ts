@@ -159,6 +159,8 @@ export const caseEventType = z.enum([
   'consent.denied',
   'connection.started',
   'connection.ended',
+  /** One chat message of a live session (`data.role`, `data.text`): the transcript in the audit trail. */
+  'chat.message',
   'invitation.queued',
   'invitation.sent',
   'invitation.failed',

@@ -223,7 +223,12 @@ export type ServerMessage = z.infer<typeof serverMessage>;
 /** Messages of `/ws/console`: the organisation's queue as it changes. */
 export const consoleMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('case.changed'), case: caseSchema }),
+  z.object({
+    type: z.literal('case.changed'),
+    case: caseSchema,
+    /** The change is the case's creation: new work, which the console may signal. */
+    created: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('case.deleted'), code: sessionCode }),
 ]);
 export type ConsoleMessage = z.infer<typeof consoleMessage>;

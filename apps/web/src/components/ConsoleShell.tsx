@@ -4,6 +4,7 @@ import { IconListDetails, IconSettings } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, Navigate, useLocation } from 'react-router';
+import { AlertSettingsPopover } from '../features/queue/AlertSettingsPopover.js';
 import { api, isApiError } from '../lib/api.js';
 import { useMe } from '../lib/useMe.js';
 
@@ -43,6 +44,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             </Text>
           </Group>
           <Group gap="sm">
+            <AlertSettingsPopover userId={me.data.user.id} />
             <Text size="sm" visibleFrom="sm">
               {me.data.user.name}
             </Text>

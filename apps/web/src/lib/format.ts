@@ -33,3 +33,7 @@ export function expiresIn(c: Pick<Case, 'status' | 'expiresAt'>, now: number): s
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/** Date and time to the second, for the audit trail, where the order of close events matters. */
+export const formatTimeExact = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });

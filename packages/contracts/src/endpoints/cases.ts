@@ -113,7 +113,8 @@ export const cases = {
     path: '/api/v1/cases/{code}/events',
     operationId: 'listCaseEvents',
     summary: 'A service case’s audit trail, oldest first',
-    description: 'Every state change, assignment, invitation, join, consent and close, with actor and time.',
+    description:
+      'Every state change, assignment, invitation, join, consent, remote connection, chat message and close, with actor and time.',
     tags,
     access: 'cases:read',
     params: caseParams,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestServer } from '../../../test/harness.js';
 import { TestSocket, wsUrl } from '../../../test/sockets.js';
 
-/** Agent and customer of a new case connect, stay `seconds`, and the customer leaves. */
+/** Agent and customer of a new case connect, the customer allows and shares for `seconds`, and leaves. */
 async function connectOnce(
   t: TestServer,
   agent: { client: ReturnType<TestServer['client']> },
@@ -15,7 +15,11 @@ async function connectOnce(
   const agentSocket = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}`), {
     cookie: agent.client.sessionCookie() ?? '',
   });
-  await agentSocket.next('welcome');
+  const { you } = await agentSocket.next('welcome');
+  customer.send({ type: 'consent', decision: 'allow', agent: you });
+  customer.send({ type: 'sharing', state: 'active' });
+  // The remote connection starts with the picture (SPEC: nothing is seen before consent).
+  await expect.poll(async () => (await agent.client.cases.connections(created.code)).length).toBe(1);
   t.clock.advance(seconds * 1000);
   await customer.close();
   await expect.poll(async () => (await agent.client.cases.get(created.code)).presence.customer).toBe(false);
@@ -25,7 +29,7 @@ async function connectOnce(
 
 describeEachDatabase('remote connections', (t) => {
   describe('GET /api/v1/cases/{code}/connections', () => {
-    it('lists each time both partners were connected, with agent, type and duration', async () => {
+    it('lists each time the customer shared with the agent, with agent, type and duration', async () => {
       const org = await t.newOrg();
       const agent = await t.newAgent(org, 'Alex Agent');
       const created = await connectOnce(t, agent, 95);

@@ -19,7 +19,9 @@ export type CaseTopicMessage =
   | { kind: 'end'; reason: EndReason };
 
 /** What travels on `org:{orgId}`: to every process with a console of that organisation. */
-export type OrgTopicMessage = { kind: 'case.changed'; code: string } | { kind: 'case.deleted'; code: string };
+export type OrgTopicMessage =
+  /** `created`: the change is the case's creation, which consoles signal as new work. */
+  { kind: 'case.changed'; code: string; created?: true } | { kind: 'case.deleted'; code: string };
 
 export const caseTopic = (caseId: string) => `case:${caseId}`;
 export const orgTopic = (orgId: string) => `org:${orgId}`;
@@ -35,7 +37,11 @@ export class CaseFeed {
     ledger: TypedEvents<CaseLedgerEvents>,
   ) {
     ledger.on('case.changed', (e) => {
-      this.toOrg(e.orgId, { kind: 'case.changed', code: e.code });
+      this.toOrg(e.orgId, {
+        kind: 'case.changed',
+        code: e.code,
+        ...(e.audit.includes('case.created') ? { created: true as const } : {}),
+      });
       if (e.session) {
         this.presence(e.caseId, e.session.presence);
         this.toCase(e.caseId, { kind: 'broadcast', message: { type: 'status', status: e.session.status } });

@@ -75,6 +75,10 @@ interface Member {
   budgets: Map<Budget, { tokens: number; at: number }>;
   /** Messages of one socket are handled in order: a signal must not overtake the consent before it. */
   queue: Promise<void>;
+  /** Its chat messages' audit-trail writes, in order, apart from `queue`: a slow database must not hold up signalling. */
+  records: Promise<void>;
+  /** Whose connection it is, as its chat messages are recorded. */
+  userId: string | null;
   /** Its live_sockets row is written (set once live.join returned). */
   joined: boolean;
 }
@@ -284,6 +288,8 @@ export class Hub {
       sharing: 'off',
       budgets: new Map(),
       queue: Promise.resolve(),
+      records: Promise.resolve(),
+      userId: who.userId,
       joined: false,
     };
     room.sockets.set(id, member);
@@ -425,14 +431,30 @@ export class Hub {
         }
         return relay(signal, to);
       }
-      case 'chat':
+      case 'chat': {
+        const at = this.deps.clock.now();
+        // The conversation goes on at once; the transcript follows in the audit trail (a database
+        // outage loses its entries, logged, rather than the conversation).
+        from.records = from.records
+          .then(() =>
+            this.live.chat(
+              caseId,
+              { role: from.role, userId: from.userId, name: from.name },
+              message.text,
+              at,
+            ),
+          )
+          .catch((err: unknown) =>
+            this.deps.logger.error({ err, caseId }, 'could not record a chat message in the audit trail'),
+          );
         return relay({
           type: 'chat',
           from: from.role,
           name: from.name,
           text: message.text,
-          at: new Date(this.deps.clock.now()).toISOString(),
+          at: new Date(at).toISOString(),
         });
+      }
       case 'consent': {
         const change = await this.live.consent(caseId, message.agent, message.decision);
         if (change.kind === 'no_agent') {
@@ -603,6 +625,7 @@ export class Hub {
       out = {
         type: 'case.changed',
         case: presentCase(row, this.deps.clock.now(), this.deps.config.publicUrl),
+        ...(message.created ? { created: true } : {}),
       };
     }
     const json = JSON.stringify(out);

@@ -142,6 +142,7 @@ export class LiveSessions {
         tx.append(this.event(row, 'case.assigned', actor, { from: null, to: who.userId }));
       }
       await this.applyPresence(tx, row, presence, actor, patch, now);
+      await this.syncMedia(tx, row, connections, actor, now);
       const customer = connections.find((c) => c.role === 'customer');
       return {
         replaced,
@@ -169,7 +170,8 @@ export class LiveSessions {
       const leaving = before.find((c) => c.id === socketId);
       if (!leaving) return;
       await this.repo.deleteSockets(trx, [socketId]);
-      const presence = presenceOf(before.filter((c) => c.id !== socketId));
+      const staying = before.filter((c) => c.id !== socketId);
+      const presence = presenceOf(staying);
       const now = this.deps.clock.now();
       const actor = this.actorOf(row, {
         role: leaving.role,
@@ -178,6 +180,7 @@ export class LiveSessions {
       });
       tx.append(this.event(row, 'session.left', actor, { role: leaving.role }));
       await this.applyPresence(tx, row, presence, actor, {}, now);
+      await this.syncMedia(tx, row, staying, actor, now);
     });
   }
 
@@ -217,6 +220,7 @@ export class LiveSessions {
       const type = decision === 'allow' ? 'consent.allowed' : 'consent.denied';
       const data = { caseType: row.type, agent: { id: agent.user_id, name: agent.user_name } };
       tx.append(this.event(row, type, actor, data));
+      await this.syncMedia(tx, row, connections, actor, this.deps.clock.now());
       // Who may see the screen changed: the pages of the session hear it with the presence.
       tx.session({ presence: presenceOf(connections), status: row.status });
       return { change: { kind: 'changed', state } as const };
@@ -225,11 +229,34 @@ export class LiveSessions {
     return result.change;
   }
 
+  /** What the customer's connection sends now; the remote connection starts or ends with it. */
   async sharing(caseId: string, socketId: string, state: SharingState) {
-    await this.ledger.transact(caseId, (tx) => this.repo.setSocket(tx.trx, socketId, { sharing: state }));
+    await this.ledger.transact(caseId, async (tx) => {
+      const { row, trx } = tx;
+      if (!row) return;
+      const connections = await this.repo.socketsOf(trx, caseId);
+      const sender = connections.find((c) => c.id === socketId);
+      if (!sender) return;
+      await this.repo.setSocket(trx, socketId, { sharing: state });
+      sender.sharing = state;
+      const actor = this.actorOf(row, { role: 'customer', userId: null, name: null });
+      await this.syncMedia(tx, row, connections, actor, this.deps.clock.now());
+    });
   }
 
-  /** Stores the flags and status that follow from who is online, and opens or ends the remote connection. */
+  /**
+   * One chat message into the case's audit trail (`chat.message`), so the
+   * transcript outlives the session. `at` is the time the message was relayed with.
+   */
+  async chat(caseId: string, who: Participant, text: string, at: number) {
+    await this.ledger.transact(caseId, async (tx) => {
+      if (!tx.row) return;
+      const actor = this.actorOf(tx.row, who);
+      tx.append(caseEvent(tx.row, 'chat.message', actor, { role: who.role, text }, at));
+    });
+  }
+
+  /** Stores the flags and status that follow from who is online. */
   private async applyPresence(
     tx: CaseTransaction,
     row: CaseRow,
@@ -248,22 +275,43 @@ export class LiveSessions {
     patch.customer_online = presence.customer ? 1 : 0;
     patch.updated_at = now;
 
+    tx.update(patch);
+    tx.session({ presence, status: patch.status ?? stored });
+  }
+
+  /**
+   * Opens or ends the remote connection (and its audit events) by whether media
+   * flows: the customer shares (or paused sharing) and allowed at least one agent
+   * present. Both merely being online is not a connection: nothing is seen
+   * before the customer's consent.
+   */
+  private async syncMedia(
+    tx: CaseTransaction,
+    row: CaseRow,
+    connections: LiveSocketRow[],
+    actor: Actor,
+    now: number,
+  ) {
+    const customer = connections.find((c) => c.role === 'customer');
+    const allowed = connections
+      .filter((c) => c.role === 'agent' && c.consent === 'allowed')
+      .sort((a, b) => a.connected_at - b.connected_at || a.id.localeCompare(b.id));
+    const media = customer !== undefined && customer.sharing !== 'off' && allowed.length > 0;
     const open = await this.repo.openConnection(tx.trx, row.id);
-    const together = presence.agent && presence.customer;
-    if (together && !open) {
-      const agentId = patch.assignee_id ?? row.assignee_id;
+    const agent = allowed[0];
+    if (media && !open && agent) {
       await this.repo.startConnection(tx.trx, {
         id: this.deps.newId(),
         case_id: row.id,
         org_id: row.org_id,
-        agent_id: agentId,
-        agent_name: presence.agentName,
+        agent_id: agent.user_id ?? row.assignee_id,
+        agent_name: agent.user_name,
         type: row.type,
         started_at: now,
         ended_at: null,
       });
-      tx.append(this.event(row, 'connection.started', actor, { agentName: presence.agentName }));
-    } else if (!together && open) {
+      tx.append(this.event(row, 'connection.started', actor, { agentName: agent.user_name }));
+    } else if (!media && open) {
       await this.repo.endConnection(tx.trx, open.id, now);
       tx.append(
         this.event(row, 'connection.ended', actor, {
@@ -271,7 +319,5 @@ export class LiveSessions {
         }),
       );
     }
-    tx.update(patch);
-    tx.session({ presence, status: patch.status ?? stored });
   }
 }

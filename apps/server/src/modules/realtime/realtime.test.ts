@@ -90,11 +90,96 @@ describeEachDatabase(
           'session.joined',
           'case.assigned',
           'case.status_changed',
-          'connection.started',
           'session.left',
-          'connection.ended',
           'session.left',
         ]);
+        // Both online is not a remote connection: the customer never allowed anything.
+        expect(await agent.client.cases.connections(created.code)).toEqual([]);
+      });
+
+      it('starts the remote connection when the allowed customer starts sharing, not when both are online', async () => {
+        const { agent, created, customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        const trail = async () =>
+          (await agent.client.cases.events(created.code, { limit: 50 })).items
+            .map((e) => e.type)
+            .filter((type) => type.startsWith('connection.') || type.startsWith('consent.'));
+
+        t.clock.advance(5_000);
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+        // Allowed, but nothing is shared yet (the browser's picker is still open).
+        expect(await trail()).toEqual(['consent.allowed']);
+        expect(await agent.client.cases.connections(created.code)).toEqual([]);
+
+        t.clock.advance(2_000);
+        c.send({ type: 'sharing', state: 'active' });
+        await expect.poll(trail).toEqual(['consent.allowed', 'connection.started']);
+        const [started] = await agent.client.cases.connections(created.code);
+        expect(started).toMatchObject({
+          agent: { id: agent.id, name: 'Alex Agent' },
+          startedAt: new Date(t.clock.now()).toISOString(),
+          endedAt: null,
+        });
+
+        // "Stop sharing" ends it; sharing again is a new connection.
+        t.clock.advance(30_000);
+        c.send({ type: 'sharing', state: 'off' });
+        await expect.poll(trail).toEqual(['consent.allowed', 'connection.started', 'connection.ended']);
+        c.send({ type: 'sharing', state: 'active' });
+        await expect
+          .poll(trail)
+          .toEqual(['consent.allowed', 'connection.started', 'connection.ended', 'connection.started']);
+        const ended = (await agent.client.cases.events(created.code, { limit: 50 })).items.find(
+          (e) => e.type === 'connection.ended',
+        );
+        expect(ended?.data).toEqual({ durationSeconds: 30 });
+
+        // The customer leaving ends the running one.
+        await c.close();
+        await expect
+          .poll(async () =>
+            (await agent.client.cases.connections(created.code)).map((x) => x.endedAt !== null),
+          )
+          .toEqual([true, true]);
+        await a.close();
+      });
+
+      it('records each chat message in the audit trail as chat.message, by its sender', async () => {
+        const { agent, created, customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        // An agent not allowed yet may still chat: that is recorded too.
+        a.send({ type: 'chat', text: 'Hello Cleo, may I see your screen?' });
+        await c.next('chat');
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+        c.send({ type: 'chat', text: 'Yes, one moment.' });
+        await a.next('chat');
+        const chats = async () =>
+          (await agent.client.cases.events(created.code, { limit: 50 })).items.filter(
+            (e) => e.type === 'chat.message',
+          );
+        await expect.poll(async () => (await chats()).length).toBe(2);
+        const [first, second] = await chats();
+        expect(first).toMatchObject({
+          actor: { type: 'user', id: agent.id, name: 'Alex Agent' },
+          data: { role: 'agent', text: 'Hello Cleo, may I see your screen?' },
+        });
+        expect(second).toMatchObject({
+          actor: { type: 'customer', name: 'Cleo' },
+          data: { role: 'customer', text: 'Yes, one moment.' },
+        });
+        // A refused (malformed) message is neither relayed nor recorded.
+        c.send({ type: 'chat', text: '' });
+        expect(await c.next('error')).toMatchObject({ code: 'invalid_message' });
+        expect(await chats()).toHaveLength(2);
+        await Promise.all([c.close(), a.close()]);
       });
 
       it('shows presence changes in a queue page that was read before them', async () => {
@@ -499,6 +584,19 @@ describeEachDatabase(
             consoleSocket.received.some((m) => m.type === 'case.changed' && m.case.code === fresh.code),
           )
           .toBe(true);
+        // Only the creation says it is one (consoles signal new work by it), not later changes.
+        const aboutFresh = () =>
+          consoleSocket.received.filter((m) => m.type === 'case.changed' && m.case.code === fresh.code);
+        expect(aboutFresh()).toEqual([expect.objectContaining({ created: true })]);
+        await org.admin.cases.update(fresh.code, { name: 'Renamed elsewhere' });
+        await expect.poll(() => aboutFresh().length).toBe(2);
+        expect(aboutFresh()[1]).not.toHaveProperty('created');
+        // The session's changes of the older case were never creations.
+        expect(
+          consoleSocket.received.filter(
+            (m) => m.type === 'case.changed' && m.case.code === created.code && 'created' in m,
+          ),
+        ).toEqual([]);
         await org.admin.cases.delete(fresh.code);
         expect(await consoleSocket.next('case.deleted')).toEqual({ type: 'case.deleted', code: fresh.code });
         expect(otherConsole.received).toEqual([{ type: 'ready' }]);

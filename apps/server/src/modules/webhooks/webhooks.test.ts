@@ -234,7 +234,10 @@ describeEachDatabase(
         const agentSocket = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}`), {
           cookie: agent.client.sessionCookie() ?? '',
         });
-        await agentSocket.next('welcome');
+        const { you } = await agentSocket.next('welcome');
+        customer.send({ type: 'consent', decision: 'allow', agent: you });
+        customer.send({ type: 'sharing', state: 'active' });
+        await expect.poll(async () => (await agent.client.cases.connections(created.code)).length).toBe(1);
         await customer.close();
         await expect
           .poll(async () => (await agent.client.cases.get(created.code)).presence.customer)

@@ -1,4 +1,3 @@
-import type { CaseEvent } from '@lifeline/contracts';
 import {
   Alert,
   Anchor,
@@ -15,13 +14,14 @@ import {
   Timeline,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, isApiError, problemText } from '../../lib/api.js';
-import { formatTime, sourceLabels, statusLabels, typeLabels } from '../../lib/format.js';
+import { formatTime, formatTimeExact, sourceLabels, typeLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
+import { describeEvent } from './auditWording.js';
 import {
   AssignDialog,
   CloseCaseDialog,
@@ -32,41 +32,9 @@ import {
   mayEnd,
   StatusBadge,
 } from './caseActions.js';
+import { seenCase, useBadgedTitle } from './newWork.js';
 import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
-
-const eventLabels: Record<CaseEvent['type'], string> = {
-  'case.created': 'Created',
-  'case.updated': 'Changed',
-  'case.assigned': 'Assigned',
-  'case.status_changed': 'Status changed',
-  'case.closed': 'Closed',
-  'case.expired': 'Expired',
-  'session.joined': 'Joined the session',
-  'session.left': 'Left the session',
-  'consent.allowed': 'Customer allowed access',
-  'consent.denied': 'Customer denied access',
-  'connection.started': 'Remote connection started',
-  'connection.ended': 'Remote connection ended',
-  'invitation.queued': 'Invitation queued',
-  'invitation.sent': 'Invitation sent',
-  'invitation.failed': 'Invitation failed',
-};
-
-function eventDetail(e: CaseEvent, userName: (id: unknown) => string): string {
-  const d = e.data;
-  if (e.type === 'case.status_changed') {
-    return `${statusLabels[d.from as keyof typeof statusLabels] ?? d.from} → ${statusLabels[d.to as keyof typeof statusLabels] ?? d.to}`;
-  }
-  if (e.type === 'case.assigned') return `to ${d.to ? userName(d.to) : 'nobody'}`;
-  if (e.type === 'session.joined' || e.type === 'session.left')
-    return d.role === 'agent' ? 'agent' : 'customer';
-  if (e.type === 'connection.ended' && typeof d.durationSeconds === 'number')
-    return `after ${d.durationSeconds} s`;
-  if (e.type === 'case.updated' && d.changes && typeof d.changes === 'object')
-    return Object.keys(d.changes).join(', ');
-  return '';
-}
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -85,10 +53,17 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
 export function CaseDetailPage() {
   const { code = '' } = useParams();
   useConsoleFeed();
+  useBadgedTitle(`Case ${code} – Lifeline`);
+  // Looking at a new case counts as having seen it: it leaves the title's count.
+  useEffect(() => seenCase(code), [code]);
   const found = useQuery({ queryKey: keys.case(code), queryFn: () => api.cases.get(code) });
-  const events = useQuery({
+  // Chat messages are in the trail too, so a long session has more than one page.
+  const events = useInfiniteQuery({
     queryKey: keys.events.of(code),
-    queryFn: () => api.cases.events(code, { limit: 200 }),
+    queryFn: ({ pageParam }) =>
+      api.cases.events(code, { limit: 200, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const connections = useQuery({
     queryKey: keys.events.connections(code),
@@ -263,16 +238,37 @@ export function CaseDetailPage() {
             </Title>
             {events.data ? (
               <Timeline bulletSize={12} lineWidth={2}>
-                {events.data.items.map((e) => (
-                  <Timeline.Item key={e.id} title={eventLabels[e.type] ?? e.type}>
-                    <Text size="xs" c="dimmed">
-                      {formatTime(e.createdAt)} · {e.actor.name ?? e.actor.type} {eventDetail(e, userName)}
-                    </Text>
-                  </Timeline.Item>
-                ))}
+                {events.data.pages
+                  .flatMap((p) => p.items)
+                  .map((e) => {
+                    const { title, text } = describeEvent(e, c, userName);
+                    return (
+                      <Timeline.Item key={e.id} title={title}>
+                        {text !== undefined && (
+                          <Text size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>
+                            {text}
+                          </Text>
+                        )}
+                        <Text size="xs" c="dimmed">
+                          <time dateTime={e.createdAt}>{formatTimeExact(e.createdAt)}</time>
+                        </Text>
+                      </Timeline.Item>
+                    );
+                  })}
               </Timeline>
             ) : (
               <Loader size="sm" aria-label="Loading the audit trail" />
+            )}
+            {events.hasNextPage && (
+              <Button
+                mt="sm"
+                size="xs"
+                variant="default"
+                loading={events.isFetchingNextPage}
+                onClick={() => void events.fetchNextPage()}
+              >
+                Show later entries
+              </Button>
             )}
           </Paper>
         </Grid.Col>

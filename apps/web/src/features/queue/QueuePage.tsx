@@ -33,6 +33,7 @@ import { keys } from '../../lib/query-keys.js';
 import { useMe } from '../../lib/useMe.js';
 import { AssignDialog, CloseCaseDialog, isEnded, mayEnd, StatusBadge } from './caseActions.js';
 import { NewCaseDialog } from './NewCaseDialog.js';
+import { useBadgedTitle } from './newWork.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
 const PAGE_SIZE = 50;
@@ -79,6 +80,7 @@ export function QueuePage() {
   }, []);
   const me = useMe();
   const live = useConsoleFeed();
+  useBadgedTitle('Queue – Lifeline');
   const deleted = (useLocation().state as { deleted?: string } | null)?.deleted;
   const queryClient = useQueryClient();
   const [statuses, setStatuses] = useState<string[]>(OPEN);

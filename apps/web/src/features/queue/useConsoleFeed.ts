@@ -1,16 +1,24 @@
 import { consoleMessage } from '@lifeline/contracts';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { keys } from '../../lib/query-keys.js';
+import { useMe } from '../../lib/useMe.js';
+import { useNewWorkSignals } from './newWork.js';
 
 /**
  * Keeps every case query of the console fresh from `/ws/console`: a changed
  * case updates its detail at once, and the queue pages are fetched again
- * (coalesced, so a burst of changes costs one refetch).
+ * (coalesced, so a burst of changes costs one refetch). New work is signalled
+ * as the agent chose (sound, desktop notification, the title's count).
  */
 export function useConsoleFeed() {
   const queryClient = useQueryClient();
   const [live, setLive] = useState(false);
+  const me = useMe();
+  const onMessage = useNewWorkSignals(me.data);
+  // The socket stays as it is when the settings change: it reads the latest handler.
+  const signal = useRef(onMessage);
+  signal.current = onMessage;
 
   useEffect(() => {
     let stopped = false;
@@ -34,6 +42,7 @@ export function useConsoleFeed() {
           void queryClient.invalidateQueries({ queryKey: keys.cases.all });
           return;
         }
+        signal.current(m);
         if (m.type === 'case.changed') queryClient.setQueryData(keys.case(m.case.code), m.case);
         else queryClient.removeQueries({ queryKey: keys.case(m.code) });
         void queryClient.invalidateQueries({ queryKey: keys.events.all });

@@ -17,15 +17,23 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
+import { useFullscreenElement } from '@mantine/hooks';
+import { IconMaximize, IconMinimize } from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
-import { captureFrame, MediaStage } from './MediaStage.js';
+import { captureFrame, MediaStage, type StageSize } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
 import type { SessionSocket } from './useSessionSocket.js';
+
+/** The Keyboard Lock API, which TypeScript's DOM types do not describe yet. */
+type NavigatorWithKeyboard = Navigator & {
+  keyboard?: { lock?: (codes?: string[]) => Promise<void>; unlock: () => void };
+};
 
 /**
  * The agent's web client: the customer's screen or camera, pointer and
@@ -52,6 +60,10 @@ export function AgentSession({
   const video = useRef<HTMLVideoElement>(null);
   const channel = useRef<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
+  const [size, setSize] = useState<StageSize>('fit');
+  const { ref: stageArea, toggle: toggleFullscreen, fullscreen } = useFullscreenElement<HTMLDivElement>();
+  /** Whether the Keyboard Lock API holds the system shortcuts for the customer; null when not asked. */
+  const [keysLocked, setKeysLocked] = useState<boolean | null>(null);
   const isAr = caseInfo.type === 'ar';
   /** A phone cannot share its screen: its customer shows the camera, whatever the case type. */
   const onPhone = state.customerDevice === 'phone';
@@ -81,6 +93,24 @@ export function AgentSession({
     if (state.consent === 'denied') peer.current?.close();
   }, [state.consent]);
 
+  /**
+   * The customer shared and then stopped: the agent is told so, and the last frame is not kept
+   * (a frozen picture would look like a live one). A customer who leaves or withdraws starts afresh.
+   */
+  const [stoppedSharing, setStoppedSharing] = useState(false);
+  const sharedBefore = useRef(false);
+  useEffect(() => {
+    if (!state.presence.customer || state.consent !== 'allowed') {
+      sharedBefore.current = false;
+      setStoppedSharing(false);
+    } else if (state.sharing === 'active') {
+      sharedBefore.current = true;
+      setStoppedSharing(false);
+    } else if (sharedBefore.current) {
+      setStoppedSharing(true);
+    }
+  }, [state.presence.customer, state.consent, state.sharing]);
+
   useEffect(() => {
     for (const t of mic.current?.getAudioTracks() ?? []) t.enabled = !micMuted;
   }, [micMuted]);
@@ -92,6 +122,28 @@ export function AgentSession({
     [],
   );
 
+  // In full screen with control, shortcuts such as Alt+Tab or Esc should reach the customer's computer,
+  // not the agent's: the Keyboard Lock API takes them where the browser has it (Chromium).
+  const controlling = state.control === 'granted' && state.sharing === 'active';
+  useEffect(() => {
+    if (!fullscreen || !controlling) return;
+    const keyboard = (navigator as NavigatorWithKeyboard).keyboard;
+    if (!keyboard?.lock) {
+      setKeysLocked(false);
+      return;
+    }
+    let current = true;
+    keyboard.lock().then(
+      () => current && setKeysLocked(true),
+      () => current && setKeysLocked(false),
+    );
+    return () => {
+      current = false;
+      keyboard.unlock();
+      setKeysLocked(null);
+    };
+  }, [fullscreen, controlling]);
+
   /** Input goes straight to the helper over the data channel: the hub never carries keystrokes. */
   const sendInput = useCallback((input: ControlInput) => {
     const c = channel.current;
@@ -102,22 +154,52 @@ export function AgentSession({
   const { presence, consent, sharing, control } = state;
 
   if (state.ended) {
+    const ended = state.ended;
+    const heading = {
+      replaced: 'Session ended',
+      closed: 'Case closed',
+      expired: 'Case expired',
+      deleted: 'Case deleted',
+    }[ended];
     const why =
-      state.ended === 'replaced'
+      ended === 'replaced'
         ? 'You opened this session in another tab; it continues there.'
-        : state.ended === 'closed'
-          ? 'The case is closed. The customer was disconnected and their link no longer works.'
-          : state.ended === 'expired'
-            ? 'The case expired. The customer was disconnected.'
-            : 'The case was deleted.';
+        : ended === 'closed'
+          ? `The case is closed. ${customerName} was disconnected and their link no longer works.`
+          : ended === 'expired'
+            ? `The case expired. ${customerName} was disconnected.`
+            : 'The case was deleted, with its audit trail.';
     return (
       <Container size="sm" py="xl">
-        <Paper withBorder p="xl">
-          <Title order={1} size="h2">
-            Session ended
-          </Title>
-          <Text mt="sm">{why}</Text>
-        </Paper>
+        <Stack>
+          <Paper withBorder p="xl">
+            <Stack gap="sm">
+              <Title order={1} size="h2">
+                {heading}
+              </Title>
+              <Text>
+                {caseInfo.name} · {caseInfo.code}
+              </Text>
+              <Text c="dimmed">{why}</Text>
+              {ended !== 'replaced' && (
+                <Group gap="xs">
+                  <Button component={Link} to="/">
+                    Back to the queue
+                  </Button>
+                  {ended !== 'deleted' && (
+                    <Button component={Link} to={`/cases/${caseInfo.code}`} variant="default">
+                      Open the case
+                    </Button>
+                  )}
+                </Group>
+              )}
+            </Stack>
+          </Paper>
+          {/* What was said stays readable here; the case's audit trail keeps it for later. */}
+          {ended !== 'replaced' && state.chat.length > 0 && (
+            <ChatPanel me="agent" entries={state.chat} onSend={() => {}} readOnly />
+          )}
+        </Stack>
       </Container>
     );
   }
@@ -134,12 +216,19 @@ export function AgentSession({
   }
 
   let stageMessage: string | null = null;
+  let stageTitle: string | null = null;
   if (!state.welcome) stageMessage = 'Connecting…';
   else if (!presence.customer) stageMessage = `Waiting for ${customerName} to join…`;
   else if (consent === 'pending')
     stageMessage = `Waiting for ${customerName} to allow access to their ${what}…`;
   else if (consent === 'denied') stageMessage = `${customerName} denied access to their ${what}.`;
-  else if (sharing !== 'active' || !remote)
+  else if (stoppedSharing && sharing === 'paused') {
+    stageTitle = `${customerName} paused sharing`;
+    stageMessage = `You see nothing of their ${what} until they resume.`;
+  } else if (stoppedSharing) {
+    stageTitle = `${customerName} stopped sharing`;
+    stageMessage = `You no longer see their ${what}. They can share it again from their page, and it appears here.`;
+  } else if (sharing !== 'active' || !remote)
     stageMessage = `${customerName} is not sharing their ${what} right now.`;
   const live = stageMessage === null;
 
@@ -200,7 +289,14 @@ export function AgentSession({
         )}
         <Grid>
           <Grid.Col span={{ base: 12, md: 8 }}>
-            <Stack gap="xs">
+            {/* What goes full screen: the tools, the picture and the typing field, on a plain background. */}
+            <Stack
+              gap="xs"
+              ref={stageArea}
+              bg={fullscreen ? 'white' : undefined}
+              p={fullscreen ? 'md' : 0}
+              h={fullscreen ? '100dvh' : undefined}
+            >
               <Group gap="xs" wrap="wrap">
                 <SegmentedControl
                   aria-label="Annotation tool"
@@ -267,12 +363,41 @@ export function AgentSession({
                     </Tooltip>
                   </>
                 )}
+                <Group gap="xs" ml="auto" wrap="nowrap">
+                  <SegmentedControl
+                    aria-label="Picture size"
+                    value={size}
+                    onChange={(v) => setSize(v as StageSize)}
+                    data={[
+                      { value: 'fit', label: 'Fit to window' },
+                      { value: 'actual', label: '1:1' },
+                    ]}
+                  />
+                  <Button
+                    variant="default"
+                    leftSection={fullscreen ? <IconMinimize size={16} /> : <IconMaximize size={16} />}
+                    onClick={() => void toggleFullscreen()}
+                  >
+                    {fullscreen ? 'Exit full screen' : 'Full screen'}
+                  </Button>
+                </Group>
               </Group>
+              {fullscreen && controlling && keysLocked !== null && (
+                <Text size="sm" c="dimmed" role="status" aria-label="Keyboard">
+                  {keysLocked
+                    ? `Shortcuts such as Alt+Tab and Esc go to ${customerName}'s computer. Press and hold Esc to leave full screen.`
+                    : `This browser keeps system shortcuts such as Alt+Tab for itself; other keys go to ${customerName}'s computer.`}
+                </Text>
+              )}
+              {/* Only a live picture is shown: after "Stop sharing" the last frame must not linger. */}
               <MediaStage
-                stream={remote}
+                stream={live ? remote : null}
                 frozen={state.frozen}
                 muted={!isAr}
                 label={`Customer's ${what}`}
+                size={size}
+                // Full screen gives the picture all the height the tools above (and the typing field) leave.
+                maxHeight={fullscreen ? `calc(100dvh - ${controlling ? 190 : 90}px)` : '70vh'}
                 videoRef={video}
               >
                 {live && control === 'granted' ? (
@@ -286,8 +411,13 @@ export function AgentSession({
                     onPointer={(at) => send({ type: 'pointer', at })}
                   />
                 ) : (
-                  <Stack pos="absolute" inset={0} align="center" justify="center" p="md">
+                  <Stack pos="absolute" inset={0} align="center" justify="center" p="md" gap="xs">
                     {stageMessage?.endsWith('…') && <Loader color="gray" size="sm" />}
+                    {stageTitle && (
+                      <Title order={2} size="h3" c="white" ta="center">
+                        {stageTitle}
+                      </Title>
+                    )}
                     <Text c="gray.3" ta="center" role="status">
                       {stageMessage}
                     </Text>

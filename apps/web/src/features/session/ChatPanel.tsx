@@ -9,9 +9,18 @@ interface Props {
   disabled?: boolean;
   /** Floating over a phone's camera picture: lower, and letting the picture show through. */
   overlay?: boolean;
+  /** The session is over: the transcript stays readable, nothing can be sent. */
+  readOnly?: boolean;
 }
 
-export function ChatPanel({ me, entries, onSend, disabled = false, overlay = false }: Props) {
+export function ChatPanel({
+  me,
+  entries,
+  onSend,
+  disabled = false,
+  overlay = false,
+  readOnly = false,
+}: Props) {
   const [text, setText] = useState('');
   const end = useRef<HTMLDivElement>(null);
   const count = entries.length;
@@ -28,10 +37,10 @@ export function ChatPanel({ me, entries, onSend, disabled = false, overlay = fal
       shadow={overlay ? 'md' : undefined}
       style={overlay ? { background: 'rgba(255, 255, 255, 0.86)', backdropFilter: 'blur(6px)' } : undefined}
     >
-      <Title order={3} size="h5" mb="xs">
-        Chat
+      <Title order={readOnly ? 2 : 3} size="h5" mb="xs">
+        {readOnly ? 'Chat transcript' : 'Chat'}
       </Title>
-      <ScrollArea h={overlay ? 130 : 220} type="auto">
+      <ScrollArea h={overlay ? 130 : readOnly ? 360 : 220} type="auto">
         <Stack gap={6} role="log" aria-live="polite" aria-label="Chat messages">
           {entries.length === 0 && (
             <Text size="sm" c="dimmed">
@@ -49,6 +58,7 @@ export function ChatPanel({ me, entries, onSend, disabled = false, overlay = fal
             >
               <Text size="xs" c="dimmed">
                 {e.from === me ? 'You' : e.name}
+                {readOnly && ` · ${new Date(e.at).toLocaleTimeString()}`}
               </Text>
               <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
                 {e.text}
@@ -58,30 +68,32 @@ export function ChatPanel({ me, entries, onSend, disabled = false, overlay = fal
           <div ref={end} />
         </Stack>
       </ScrollArea>
-      <form
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          const t = text.trim();
-          if (!t) return;
-          onSend(t);
-          setText('');
-        }}
-      >
-        <Group gap="xs" mt="xs" wrap="nowrap">
-          <TextInput
-            aria-label="Message"
-            placeholder="Type a message"
-            value={text}
-            maxLength={2000}
-            onChange={(e) => setText(e.currentTarget.value)}
-            disabled={disabled}
-            style={{ flex: 1 }}
-          />
-          <Button type="submit" disabled={disabled || !text.trim()}>
-            Send
-          </Button>
-        </Group>
-      </form>
+      {!readOnly && (
+        <form
+          onSubmit={(ev) => {
+            ev.preventDefault();
+            const t = text.trim();
+            if (!t) return;
+            onSend(t);
+            setText('');
+          }}
+        >
+          <Group gap="xs" mt="xs" wrap="nowrap">
+            <TextInput
+              aria-label="Message"
+              placeholder="Type a message"
+              value={text}
+              maxLength={2000}
+              onChange={(e) => setText(e.currentTarget.value)}
+              disabled={disabled}
+              style={{ flex: 1 }}
+            />
+            <Button type="submit" disabled={disabled || !text.trim()}>
+              Send
+            </Button>
+          </Group>
+        </form>
+      )}
     </Paper>
   );
 }

@@ -13,10 +13,19 @@ interface Props {
    */
   fill?: boolean;
   label: string;
+  /**
+   * `fit` scales the picture into the space (the default); `actual` shows it
+   * pixel for pixel (1:1), scrolling when it is larger than the space.
+   */
+  size?: 'fit' | 'actual';
+  /** The height the picture may take (CSS), e.g. the whole screen in full screen. */
+  maxHeight?: string;
   /** The video element, for a page that takes a frame of it (the agent's "Freeze frame"). */
   videoRef?: RefObject<HTMLVideoElement | null>;
   children?: ReactNode;
 }
+
+export type StageSize = NonNullable<Props['size']>;
 
 /** The longer side of a frozen frame: enough to draw precisely, small enough to send. */
 const FRAME_MAX_SIDE = 1280;
@@ -53,18 +62,26 @@ export function MediaStage({
   muted = true,
   fill = false,
   label,
+  size = 'fit',
+  maxHeight = '70vh',
   videoRef,
   children,
 }: Props) {
   const own = useRef<HTMLVideoElement>(null);
   const video = videoRef ?? own;
   const [ratio, setRatio] = useState(16 / 9);
+  /** The picture's own pixels, for 1:1. */
+  const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
 
   useEffect(() => {
     const el = video.current;
     if (!el) return;
     el.srcObject = stream;
-    const update = () => el.videoWidth && setRatio(el.videoWidth / el.videoHeight);
+    const update = () => {
+      if (!el.videoWidth) return;
+      setRatio(el.videoWidth / el.videoHeight);
+      setNatural({ width: el.videoWidth, height: el.videoHeight });
+    };
     el.addEventListener('loadedmetadata', update);
     el.addEventListener('resize', update);
     return () => {
@@ -73,15 +90,22 @@ export function MediaStage({
     };
   }, [stream, video]);
 
+  // 1:1 needs the picture's size; until it is known the picture fits.
+  const actual = !fill && size === 'actual' && stream !== null ? natural : null;
   const picture = (
     <Box
       pos="relative"
-      w={fill ? `min(100cqw, calc(100cqh * ${ratio}))` : '100%'}
-      maw={fill ? undefined : `calc(70vh * ${ratio})`}
+      w={actual ? undefined : fill ? `min(100cqw, calc(100cqh * ${ratio}))` : '100%'}
+      maw={actual || fill ? undefined : `calc(${maxHeight} * ${ratio})`}
       mx="auto"
       bg="dark.8"
       data-testid="media-stage"
-      style={{ aspectRatio: String(ratio), borderRadius: fill ? 0 : 8, overflow: 'hidden' }}
+      style={{
+        ...(actual
+          ? { width: actual.width, height: actual.height, flexShrink: 0 }
+          : { aspectRatio: String(ratio), borderRadius: fill ? 0 : 8 }),
+        overflow: 'hidden',
+      }}
     >
       <video
         ref={video}
@@ -106,7 +130,21 @@ export function MediaStage({
       {children}
     </Box>
   );
-  if (!fill) return picture;
+  if (!fill) {
+    // The same tree either way: a new video element would lose its stream.
+    return (
+      <Box
+        role={actual ? 'region' : undefined}
+        aria-label={actual ? `${label} at actual size` : undefined}
+        // A scrolled region must be reachable to scroll it with the keyboard.
+        tabIndex={actual ? 0 : undefined}
+        bg={actual ? 'dark.8' : undefined}
+        style={actual ? { overflow: 'auto', maxHeight, borderRadius: 8 } : undefined}
+      >
+        {picture}
+      </Box>
+    );
+  }
   // A size container: the picture's width can then depend on the height available.
   return (
     <Box

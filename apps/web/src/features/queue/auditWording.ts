@@ -1,0 +1,83 @@
+import type { Case, CaseEvent } from '@lifeline/contracts';
+import { statusLabels } from '../../lib/format.js';
+
+/** "Cleo (customer)", "Alex Agent (agent)": who took part in a session, by the role they had there. */
+function participant(e: CaseEvent): string {
+  const role = e.data.role === 'agent' || e.actor.type === 'user' ? 'agent' : 'customer';
+  const name = e.actor.name ?? (role === 'agent' ? 'An agent' : 'The customer');
+  return `${name} (${role})`;
+}
+
+/** Who did something in the console or the API: a person's name, or what did it. */
+function actorName(e: CaseEvent): string {
+  if (e.actor.type === 'customer') return participant(e);
+  if (e.actor.type === 'system') return 'Lifeline';
+  return e.actor.name ?? 'Someone';
+}
+
+const statusLabel = (s: unknown) => statusLabels[s as keyof typeof statusLabels] ?? String(s);
+
+function duration(seconds: number) {
+  const m = Math.floor(seconds / 60);
+  return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/**
+ * One audit-trail entry as a sentence ("Cleo (customer) joined the session"),
+ * and for chat messages the text written.
+ */
+export function describeEvent(
+  e: CaseEvent,
+  c: Pick<Case, 'type'>,
+  userName: (id: unknown) => string,
+): { title: string; text?: string } {
+  const d = e.data;
+  const what = (d.caseType ?? c.type) === 'ar' ? 'camera' : 'screen';
+  const agentOf = (x: unknown) =>
+    (x && typeof x === 'object' && 'name' in x && typeof x.name === 'string' && x.name) || 'the agent';
+  switch (e.type) {
+    case 'case.created':
+      return { title: `${actorName(e)} created the case` };
+    case 'case.updated': {
+      const fields = d.changes && typeof d.changes === 'object' ? Object.keys(d.changes).join(', ') : '';
+      return { title: `${actorName(e)} changed ${fields || 'the case'}` };
+    }
+    case 'case.assigned':
+      if (!d.to) return { title: `${actorName(e)} unassigned the case` };
+      if (d.to === e.actor.id) return { title: `${actorName(e)} took the case` };
+      return { title: `${actorName(e)} assigned the case to ${userName(d.to)}` };
+    case 'case.status_changed':
+      return { title: `Status changed from ${statusLabel(d.from)} to ${statusLabel(d.to)}` };
+    case 'case.closed':
+      return { title: `${actorName(e)} closed the case` };
+    case 'case.expired':
+      return { title: 'The case expired' };
+    case 'session.joined':
+      return { title: `${participant(e)} joined the session` };
+    case 'session.left':
+      return { title: `${participant(e)} left the session` };
+    case 'consent.allowed':
+      return { title: `${participant(e)} allowed ${agentOf(d.agent)} to see the ${what}` };
+    case 'consent.denied':
+      return { title: `${participant(e)} denied ${agentOf(d.agent)} access to the ${what}` };
+    case 'connection.started':
+      return {
+        title: `Remote connection started: ${typeof d.agentName === 'string' ? d.agentName : 'the agent'} sees the ${what}`,
+      };
+    case 'connection.ended':
+      return {
+        title:
+          typeof d.durationSeconds === 'number'
+            ? `Remote connection ended after ${duration(d.durationSeconds)}`
+            : 'Remote connection ended',
+      };
+    case 'chat.message':
+      return { title: `${participant(e)} wrote`, text: typeof d.text === 'string' ? d.text : '' };
+    case 'invitation.queued':
+      return { title: `${actorName(e)} invited ${typeof d.to === 'string' ? d.to : 'the customer'}` };
+    case 'invitation.sent':
+      return { title: `Invitation sent to ${typeof d.to === 'string' ? d.to : 'the customer'}` };
+    case 'invitation.failed':
+      return { title: `Invitation to ${typeof d.to === 'string' ? d.to : 'the customer'} failed` };
+  }
+}
