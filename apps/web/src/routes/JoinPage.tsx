@@ -10,7 +10,7 @@ import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
 import { canShareScreen, helperSystem, WindowsDownload } from '../features/session/quicksupport.js';
-import { api, isApiError, problemText } from '../lib/api.js';
+import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
 import { keys } from '../lib/query-keys.js';
 
 /** Served by the Lifeline server: the desktop helper as one file (apps/helper, `npm run build`). */
@@ -24,7 +24,7 @@ export function JoinPage() {
   const { token = '' } = useParams();
   const location = useLocation();
   const [joined, setJoined] = useState((location.state as { join?: string } | null)?.join === 'browser');
-  const info = useQuery({ queryKey: keys.join(token), queryFn: () => api.join.byToken(token) });
+  const info = useQuery({ queryKey: keys.join(token), queryFn: () => customerApi.join.byToken(token) });
 
   if (info.isPending) return <LoadingCard text="Opening your support session…" />;
   if (isApiError(info.error, 410)) return <EndedPage />;

@@ -4,7 +4,7 @@ import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
-import { api, isApiError, problemText } from '../lib/api.js';
+import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
 import { keys } from '../lib/query-keys.js';
 
 /**
@@ -17,10 +17,13 @@ export function ModulePage() {
   const [search] = useSearchParams();
   const sos = search.get('sos') === '1';
   const navigate = useNavigate();
-  const page = useQuery({ queryKey: keys.modulePage(slug), queryFn: () => api.quickSupport.page(slug) });
+  const page = useQuery({
+    queryKey: keys.modulePage(slug),
+    queryFn: () => customerApi.quickSupport.page(slug),
+  });
   const request = useMutation({
     mutationFn: (answers: ModuleAnswers) =>
-      api.quickSupport.request(slug, {
+      customerApi.quickSupport.request(slug, {
         ...(page.data?.fields.name !== 'off' && answers.name ? { name: answers.name } : {}),
         ...(page.data?.fields.email !== 'off' && answers.email ? { email: answers.email } : {}),
         ...(page.data?.fields.description !== 'off' && answers.description
