@@ -3,7 +3,6 @@ import { Button, Code, CopyButton, Group, Modal, Stack, Text, Title } from '@man
 import { IconDeviceDesktop, IconDownload, IconWorld } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useLocation, useParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { EndedPage } from '../components/EndedPage.js';
@@ -11,6 +10,7 @@ import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
 import { canShareScreen, helperSystem, WindowsDownload } from '../features/session/quicksupport.js';
 import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
+import { historyState } from '../lib/customer-location.js';
 import { keys } from '../lib/query-keys.js';
 
 /** Served by the Lifeline server: the desktop helper as one file (apps/helper, `npm run build`). */
@@ -20,10 +20,8 @@ const HELPER_DOWNLOAD = '/downloads/lifeline-quicksupport.mjs';
  * `/j/{token}`: the customer's invitation link. A QuickSupport module's page
  * comes here with `join: 'browser'`, straight into the waiting room.
  */
-export function JoinPage() {
-  const { token = '' } = useParams();
-  const location = useLocation();
-  const [joined, setJoined] = useState((location.state as { join?: string } | null)?.join === 'browser');
+export function JoinPage({ token }: { token: string }) {
+  const [joined, setJoined] = useState(() => historyState<{ join?: string }>()?.join === 'browser');
   const info = useQuery({ queryKey: keys.join(token), queryFn: () => customerApi.join.byToken(token) });
 
   if (info.isPending) return <LoadingCard text="Opening your support session…" />;

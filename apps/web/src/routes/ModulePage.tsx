@@ -1,10 +1,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
 import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
+import { navigate } from '../lib/customer-location.js';
 import { keys } from '../lib/query-keys.js';
 
 /**
@@ -12,11 +12,8 @@ import { keys } from '../lib/query-keys.js';
  * themselves (`?sos=1` when the SOS shortcut opened it). Submitting opens a
  * case and goes straight on to its waiting room.
  */
-export function ModulePage() {
-  const { slug = '' } = useParams();
-  const [search] = useSearchParams();
-  const sos = search.get('sos') === '1';
-  const navigate = useNavigate();
+export function ModulePage({ slug }: { slug: string }) {
+  const sos = new URLSearchParams(window.location.search).get('sos') === '1';
   const page = useQuery({
     queryKey: keys.modulePage(slug),
     queryFn: () => customerApi.quickSupport.page(slug),

@@ -1,12 +1,11 @@
 import { Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
+import { navigate } from '../lib/customer-location.js';
 
 /** `/support`: for customers who were given a session code instead of a link. */
 export function SupportPage() {
-  const navigate = useNavigate();
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
