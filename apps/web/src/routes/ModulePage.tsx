@@ -1,11 +1,11 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
 import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
 import { navigate } from '../lib/customer-location.js';
-import { keys } from '../lib/query-keys.js';
+import { useAnswer } from '../lib/useAnswer.js';
 
 /**
  * `/qs/{slug}`: a QuickSupport module's page, where customers ask for help
@@ -14,25 +14,12 @@ import { keys } from '../lib/query-keys.js';
  */
 export function ModulePage({ slug }: { slug: string }) {
   const sos = new URLSearchParams(window.location.search).get('sos') === '1';
-  const page = useQuery({
-    queryKey: keys.modulePage(slug),
-    queryFn: () => customerApi.quickSupport.page(slug),
-  });
-  const request = useMutation({
-    mutationFn: (answers: ModuleAnswers) =>
-      customerApi.quickSupport.request(slug, {
-        ...(page.data?.fields.name !== 'off' && answers.name ? { name: answers.name } : {}),
-        ...(page.data?.fields.email !== 'off' && answers.email ? { email: answers.email } : {}),
-        ...(page.data?.fields.description !== 'off' && answers.description
-          ? { description: answers.description }
-          : {}),
-        sos,
-      }),
-    onSuccess: ({ token }) => navigate(`/j/${token}`, { replace: true, state: { join: 'browser' } }),
-  });
+  const page = useAnswer(slug, () => customerApi.quickSupport.page(slug));
+  const [sending, setSending] = useState(false);
+  const [sendError, setSendError] = useState<unknown>(null);
 
-  if (page.isPending) return <LoadingCard text="Opening the support page…" />;
-  if (page.error) {
+  if (page.status === 'pending') return <LoadingCard text="Opening the support page…" />;
+  if (page.status === 'failed') {
     const off = isApiError(page.error, 404) && page.error.code === 'module_disabled';
     const missing = isApiError(page.error, 404) || isApiError(page.error, 400);
     return (
@@ -55,15 +42,35 @@ export function ModulePage({ slug }: { slug: string }) {
     );
   }
   const module = page.data;
+
+  const send = async (answers: ModuleAnswers) => {
+    setSending(true);
+    setSendError(null);
+    try {
+      const { token } = await customerApi.quickSupport.request(slug, {
+        ...(module.fields.name !== 'off' && answers.name ? { name: answers.name } : {}),
+        ...(module.fields.email !== 'off' && answers.email ? { email: answers.email } : {}),
+        ...(module.fields.description !== 'off' && answers.description
+          ? { description: answers.description }
+          : {}),
+        sos,
+      });
+      navigate(`/j/${encodeURIComponent(token)}`, { replace: true, state: { join: 'browser' } });
+    } catch (err) {
+      setSendError(err);
+      setSending(false);
+    }
+  };
+
   return (
     <BrandedArea branding={{ title: module.title, accentColor: module.accentColor, logoUrl: module.logoUrl }}>
       <CenteredCard footer={`${module.organization.name} · Lifeline remote support`}>
         <ModuleForm
           module={module}
           sos={sos}
-          onSubmit={(answers) => request.mutate(answers)}
-          pending={request.isPending}
-          error={request.error ? problemText(request.error) : null}
+          onSubmit={(answers) => void send(answers)}
+          pending={sending}
+          error={sendError ? problemText(sendError) : null}
         />
       </CenteredCard>
     </BrandedArea>

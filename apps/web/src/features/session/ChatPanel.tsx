@@ -1,5 +1,5 @@
 import type { ChatEntry } from '@lifeline/contracts';
-import { Button, Group, Paper, ScrollArea, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Box, Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 
 interface Props {
@@ -31,7 +31,8 @@ export function ChatPanel({ me, entries, onSend, disabled = false, overlay = fal
       <Title order={3} size="h5" mb="xs">
         Chat
       </Title>
-      <ScrollArea h={overlay ? 130 : 220} type="auto">
+      {/* The browser's own scrolling: Mantine's ScrollArea would bring floating-ui into the customer bundle. */}
+      <Box h={overlay ? 130 : 220} style={{ overflowY: 'auto', overscrollBehavior: 'contain' }}>
         <Stack gap={6} role="log" aria-live="polite" aria-label="Chat messages">
           {entries.length === 0 && (
             <Text size="sm" c="dimmed">
@@ -57,7 +58,7 @@ export function ChatPanel({ me, entries, onSend, disabled = false, overlay = fal
           ))}
           <div ref={end} />
         </Stack>
-      </ScrollArea>
+      </Box>
       <form
         onSubmit={(ev) => {
           ev.preventDefault();
