@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { newScene, pageErrors, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
+import {
+  failOnConsoleErrors,
+  newScene,
+  pageErrors,
+  screenshot,
+  signIn,
+  useE2e,
+  videoPlaying,
+} from './harness.js';
 
 const env = useE2e();
 
@@ -78,6 +86,29 @@ describe('customer pages for links and codes', () => {
     await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
     await page.getByRole('link', { name: 'Enter a session code' }).click();
     await page.getByRole('heading', { name: 'Join a support session' }).waitFor();
+    await page.close();
+  });
+
+  it('loads only the customer bundle on a customer page, and the staff app on a staff page', async () => {
+    const { t, browser } = env;
+    const page = await browser.newPage();
+    failOnConsoleErrors(page);
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    const staffChunk = (s: string) => /\/assets\/(app|staff|agent)-/.test(s);
+    await page.goto(`${t.baseUrl}/j/${'Zz9'.repeat(11)}`);
+    await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
+    await page.goto(`${t.baseUrl}/support`);
+    await page.getByRole('heading', { name: 'Join a support session' }).waitFor();
+    // No router, no TanStack Query, no staff pages: those come with the staff app's chunks.
+    expect(scripts.filter(staffChunk)).toEqual([]);
+    await page.goto(`${t.baseUrl}/login`);
+    await page.getByRole('heading', { name: 'Sign in to Lifeline' }).waitFor();
+    await screenshot(page, 'staff-app-after-customer-bundle');
+    expect(scripts.some(staffChunk)).toBe(true);
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 

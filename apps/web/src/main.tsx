@@ -21,68 +21,77 @@ import '@mantine/core/styles/Modal.css';
 import '@mantine/core/styles/ModalBase.css';
 import '@mantine/core/styles/Overlay.css';
 import '@mantine/core/styles/Paper.css';
-import '@mantine/core/styles/ScrollArea.css';
 import '@mantine/core/styles/Stack.css';
 import '@mantine/core/styles/Text.css';
 import '@mantine/core/styles/ThemeIcon.css';
 import '@mantine/core/styles/Title.css';
 import { createTheme, MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { type ComponentType, lazy, StrictMode, Suspense } from 'react';
+import { lazy, type ReactNode, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createBrowserRouter, RouterProvider } from 'react-router';
-import { ErrorPage } from './components/ErrorPage.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { ErrorCard } from './components/ErrorCard.js';
+import { usePathname } from './lib/customer-location.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { ModulePage } from './routes/ModulePage.js';
 import { SupportPage } from './routes/SupportPage.js';
 
-type Pages = Record<string, ComponentType>;
-/** A page from a chunk loaded on demand (the console, admin, agent client, connector and sign-in pages). */
-function onDemand<M extends Pages>(load: () => Promise<M>, name: keyof M & string) {
-  const Page = lazy(async () => ({ default: (await load())[name] as ComponentType }));
+/** Every page but the customer's: react-router, TanStack Query and the staff pages, loaded on demand. */
+const StaffApp = lazy(async () => ({ default: (await import('./routes/app.js')).StaffApp }));
+
+/** A path segment as the page reads it; a malformed escape is no address of ours. */
+function segment(raw: string) {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The customer's pages, matched on the path alone so that their bundle needs no
+ * router (docs/PERFORMANCE.md, "Customer bundle"): `/j/{token}`, `/qs/{slug}`,
+ * `/support`, and a not-found page for anything else under their prefixes.
+ * Like react-router, case-insensitive and with an optional trailing slash.
+ * `null`: the staff app's path.
+ */
+function customerPage(path: string): ReactNode | null {
+  if (/^\/support\/?$/i.test(path)) return <SupportPage />;
+  const match = /^\/(j|qs)\/([^/]+)\/?$/i.exec(path);
+  const param = match?.[2] === undefined ? null : segment(match[2]);
+  if (match && param) {
+    return match[1]?.toLowerCase() === 'j' ? <JoinPage token={param} /> : <ModulePage slug={param} />;
+  }
+  if (/^\/(j|qs|support)(\/|$)/i.test(path)) return <ErrorCard missing />;
+  return null;
+}
+
+function Root() {
+  const path = usePathname();
+  const page = customerPage(path);
+  if (page) return <ErrorBoundary key={path}>{page}</ErrorBoundary>;
   return (
     <Suspense fallback={null}>
-      <Page />
+      <StaffApp />
     </Suspense>
   );
 }
-const staff = () => import('./routes/staff.js');
-const agent = () => import('./routes/agent.js');
+
+if (!customerPage(window.location.pathname)) {
+  // The staff app's chunk and its page's chunk load side by side, not one after the other.
+  void import('./routes/app.js');
+  void (window.location.pathname.startsWith('/session/')
+    ? import('./routes/agent.js')
+    : import('./routes/staff.js'));
+}
 
 const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } },
-});
-
-const router = createBrowserRouter([
-  {
-    errorElement: <ErrorPage />,
-    children: [
-      { path: '/', element: onDemand(staff, 'ConsolePage') },
-      { path: '/cases/:code', element: onDemand(staff, 'CasePage') },
-      { path: '/admin/:section', element: onDemand(staff, 'AdminPage') },
-      { path: '/j/:token', element: <JoinPage /> },
-      { path: '/support', element: <SupportPage /> },
-      { path: '/session/:code', element: onDemand(agent, 'AgentSessionPage') },
-      { path: '/login', element: onDemand(staff, 'LoginPage') },
-      { path: '/open', element: onDemand(staff, 'OpenPage') },
-      { path: '/qs/:slug', element: <ModulePage /> },
-      { path: '/connector/case', element: onDemand(staff, 'ConnectorCasePage') },
-      { path: '/connector/desktop', element: onDemand(staff, 'ConnectorDesktopPage') },
-      { path: '/connector/callback', element: onDemand(staff, 'ConnectorCallbackPage') },
-      { path: '/oauth/interaction/:uid', element: onDemand(staff, 'OAuthInteractionPage') },
-    ],
-  },
-]);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
     <MantineProvider theme={theme}>
-      <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
-      </QueryClientProvider>
+      <Root />
     </MantineProvider>
   </StrictMode>,
 );

@@ -14,8 +14,6 @@ import {
   type ListCasesQuery,
   type ListOutboxQuery,
   type ModuleRequest,
-  type Problem,
-  pathOf,
   problemSchema,
   successStatuses,
   type UpdateCaseRequest,
@@ -25,20 +23,9 @@ import {
   type UpdateWebhookRequest,
 } from '@lifeline/contracts';
 import type { z } from 'zod';
+import { ApiError, apiError, type Query, urlOf } from './core.js';
 
-/** A non-2xx answer, with the RFC 9457 problem the server sent. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-    readonly headers: Headers,
-  ) {
-    super(`${status} ${problem.code}: ${problem.detail ?? problem.title}`);
-  }
-  get code() {
-    return this.problem.code;
-  }
-}
+export { ApiError };
 
 export interface ClientOptions {
   /** e.g. `http://localhost:8080` */
@@ -53,17 +40,11 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
-
-function toSearch(query: Query | undefined) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
-  }
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
+/** Problems are parsed strictly here; anything else becomes a plain `http_error`. */
+const readProblem = (body: unknown) => {
+  const parsed = problemSchema.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
+};
 
 const SAFE = new Set(['GET', 'HEAD']);
 type Paging = { limit?: number; cursor?: string };
@@ -95,7 +76,7 @@ export function createClient(options: ClientOptions) {
     if (token) headers.authorization = `Bearer ${token}`;
     if (cookie) headers.cookie = cookie;
     if (csrfToken && !SAFE.has(method)) headers['x-csrf-token'] = csrfToken;
-    const res = await doFetch(`${baseUrl}${pathOf(endpoint, params)}${toSearch(query)}`, {
+    const res = await doFetch(urlOf(baseUrl, endpoint, params, query), {
       method,
       headers,
       body: upload
@@ -107,17 +88,7 @@ export function createClient(options: ClientOptions) {
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) cookie = setCookie.split(';')[0];
-    if (!res.ok) {
-      const problem: unknown = await res.json().catch(() => undefined);
-      const parsed = problemSchema.safeParse(problem);
-      throw new ApiError(
-        res.status,
-        parsed.success
-          ? parsed.data
-          : { type: 'about:blank', title: res.statusText, status: res.status, code: 'http_error' },
-        res.headers,
-      );
-    }
+    if (!res.ok) throw await apiError(res, readProblem);
     const schema =
       endpoint.responses[res.status as 200] ?? endpoint.responses[successStatuses(endpoint)[0] ?? 200];
     if (schema === null || schema === undefined || res.status === 204) return undefined as EndpointResult<E>;

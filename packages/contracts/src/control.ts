@@ -21,9 +21,6 @@ export type ControlState = z.infer<typeof controlState>;
 export const controlAction = z.enum(['request', 'release']);
 export type ControlAction = z.infer<typeof controlAction>;
 
-/** The data channel's label, agreed by both sides. */
-export const CONTROL_CHANNEL = 'control';
-
 /** Pointer positions are fractions of the shared picture, like the annotation pointer. */
 const fraction = z.number().min(0).max(1);
 export const mouseButton = z.enum(['left', 'middle', 'right']);

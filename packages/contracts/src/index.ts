@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './cases.js';
 export * from './common.js';
 export * from './connector-apps.js';
+export * from './constants.js';
 export * from './control.js';
 export * from './endpoint.js';
 export * from './endpoints/index.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { caseType, waitingMessage } from './cases.js';
 import { id, timestamp } from './common.js';
+import { MAX_CUSTOMER_DESCRIPTION } from './constants.js';
 
 /**
  * Custom QuickSupport modules (SPEC §4.3, §4.4): a branded public page
@@ -128,8 +129,6 @@ export const publicModuleSchema = moduleFace
 export type PublicModule = z.infer<typeof publicModuleSchema>;
 
 export const moduleSlugParams = z.strictObject({ slug: z.string().min(1).max(64) });
-
-export const MAX_CUSTOMER_DESCRIPTION = 2000;
 
 /**
  * The customer's request. Which fields are required is the module's choice,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { caseSchema, caseStatus, caseType, joinInfoSchema, sessionCode } from './cases.js';
+import { FREEZE_FRAME_MAX_CHARS } from './constants.js';
 import { controlAction, controlState } from './control.js';
 
 /**
@@ -32,8 +33,6 @@ export const annotation = z.discriminatedUnion('kind', [
 ]);
 export type Annotation = z.infer<typeof annotation>;
 
-/** The longest frozen frame, as a data URL: with the message around it, it fits the hub's 256 KiB message limit. */
-export const FREEZE_FRAME_MAX_CHARS = 240_000;
 /**
  * The one picture a freeze holds still (AR): the agent takes it from the video
  * it receives and both sides show exactly this image, so marks land on the
@@ -232,20 +231,6 @@ export const consoleMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('case.deleted'), code: sessionCode }),
 ]);
 export type ConsoleMessage = z.infer<typeof consoleMessage>;
-
-/** Close codes the hub uses, in the application range 4000–4999. */
-export const closeCodes = {
-  ended: 4000,
-  unauthenticated: 4001,
-  notFound: 4004,
-  gone: 4010,
-  forbiddenOrigin: 4003,
-  /**
-   * The user's access changed (signed out, deactivated, password changed, a token revoked): the
-   * socket is closed and a page reconnects, authenticating afresh; only a still-valid sign-in gets back in.
-   */
-  accessChanged: 4011,
-} as const;
 
 /** A remote connection: a stretch of time when agent and customer were both connected. */
 export const connectionSchema = z

@@ -1,23 +1,10 @@
-import { Button, Text, Title } from '@mantine/core';
 import { isRouteErrorResponse, useRouteError } from 'react-router';
-import { CenteredCard } from './CenteredCard.js';
+import { ErrorCard } from './ErrorCard.js';
 
-/** A page that broke, or a path that is not one: said plainly, with a way back. */
+/** The staff app's error page: a page that broke, or a path that is not one. */
 export function ErrorPage() {
   const error = useRouteError();
   const missing = isRouteErrorResponse(error) && error.status === 404;
   if (!missing) console.error(error);
-  return (
-    <CenteredCard>
-      <Title order={1} size="h2">
-        {missing ? 'There is no such page' : 'Something went wrong'}
-      </Title>
-      <Text c="dimmed">
-        {missing
-          ? 'Check the address, or start again from the home page.'
-          : 'This page ran into a problem. Reload it; if it happens again, tell your administrator.'}
-      </Text>
-      <Button onClick={() => window.location.reload()}>Reload</Button>
-    </CenteredCard>
-  );
+  return <ErrorCard missing={missing} />;
 }

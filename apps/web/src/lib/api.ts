@@ -1,15 +1,6 @@
-import { ApiError, createClient } from '@lifeline/client';
+import { createClient } from '@lifeline/client';
 
 /** The signed-in browser's API client: the session cookie travels by itself, the CSRF token is kept here. */
 export const api = createClient({ baseUrl: window.location.origin });
 
-export const isApiError = (err: unknown, status?: number): err is ApiError =>
-  err instanceof ApiError && (status === undefined || err.status === status);
-
-export function problemText(err: unknown): string {
-  if (err instanceof ApiError) {
-    const fields = err.problem.errors?.map((e) => `${e.path} ${e.message}`).join('; ');
-    return fields || err.problem.detail || err.problem.title;
-  }
-  return 'Lifeline cannot be reached. Check your connection and try again.';
-}
+export { isApiError, problemText } from './problems.js';

@@ -26,8 +26,6 @@ export const keys = {
     connections: (code: string) => ['events', code, 'connections'] as const,
     invitations: (code: string) => ['events', code, 'invitations'] as const,
   },
-  join: (token: string) => ['join', token] as const,
-  modulePage: (slug: string) => ['module-page', slug] as const,
   oauthInteraction: (uid: string) => ['oauth-interaction', uid] as const,
   connector: {
     me: (state: string) => ['connector', 'me', state] as const,

@@ -1,34 +1,35 @@
 import type { JoinInfo } from '@lifeline/contracts';
-import { Button, Code, CopyButton, Group, Modal, Stack, Text, Title } from '@mantine/core';
-import { IconDeviceDesktop, IconDownload, IconWorld } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { useLocation, useParams } from 'react-router';
+import { Button, Stack, Text, Title } from '@mantine/core';
+import { IconDownload, IconWorld } from '@tabler/icons-react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
-import { canShareScreen, helperSystem, WindowsDownload } from '../features/session/quicksupport.js';
-import { api, isApiError, problemText } from '../lib/api.js';
-import { keys } from '../lib/query-keys.js';
+import { canShareScreen } from '../features/session/quicksupport.js';
+import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
+import { historyState } from '../lib/customer-location.js';
+import { useAnswer } from '../lib/useAnswer.js';
 
-/** Served by the Lifeline server: the desktop helper as one file (apps/helper, `npm run build`). */
-const HELPER_DOWNLOAD = '/downloads/lifeline-quicksupport.mjs';
+/**
+ * The QuickSupport download dialog, a chunk of its own: Mantine's Modal brings its
+ * scroll lock and floating-ui, which the customer bundle leaves out.
+ */
+const loadHelperDialog = () => import('../features/session/HelperDialog.js');
+const HelperDialog = lazy(async () => ({ default: (await loadHelperDialog()).HelperDialog }));
 
 /**
  * `/j/{token}`: the customer's invitation link. A QuickSupport module's page
  * comes here with `join: 'browser'`, straight into the waiting room.
  */
-export function JoinPage() {
-  const { token = '' } = useParams();
-  const location = useLocation();
-  const [joined, setJoined] = useState((location.state as { join?: string } | null)?.join === 'browser');
-  const info = useQuery({ queryKey: keys.join(token), queryFn: () => api.join.byToken(token) });
+export function JoinPage({ token }: { token: string }) {
+  const [joined, setJoined] = useState(() => historyState<{ join?: string }>()?.join === 'browser');
+  const info = useAnswer(token, () => customerApi.join.byToken(token));
 
-  if (info.isPending) return <LoadingCard text="Opening your support session…" />;
-  if (isApiError(info.error, 410)) return <EndedPage />;
-  if (info.error) {
+  if (info.status === 'pending') return <LoadingCard text="Opening your support session…" />;
+  if (info.status === 'failed') {
+    if (isApiError(info.error, 410)) return <EndedPage />;
     const invalid = isApiError(info.error, 404) || isApiError(info.error, 400);
     return (
       <CodeFallbackCard
@@ -51,12 +52,20 @@ export function JoinPage() {
 
 function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void }) {
   const [helperInfo, setHelperInfo] = useState(false);
-  const system = helperSystem();
   /** Phones and tablets cannot share their screen: they show their camera, and no desktop helper can run on them. */
   const phone = !canShareScreen();
 
   const what = data.type === 'ar' || phone ? 'camera' : 'screen';
-  const startCommand = `node ~/Downloads/lifeline-quicksupport.mjs ${window.location.origin}/j/${data.token}`;
+  // The dialog's chunk loads after the first paint, before anyone asks for it; the dialog is mounted once
+  // it is there (or once asked for), so that it opens with its transition.
+  const [withDialog, setWithDialog] = useState(false);
+  useEffect(() => {
+    if (!phone)
+      loadHelperDialog().then(
+        () => setWithDialog(true),
+        () => {},
+      );
+  }, [phone]);
   return (
     <CenteredCard footer={`Session code ${data.code}`}>
       <Text size="sm" c="dimmed">
@@ -81,7 +90,10 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
             size="lg"
             variant="default"
             leftSection={<IconDownload aria-hidden />}
-            onClick={() => setHelperInfo(true)}
+            onClick={() => {
+              setWithDialog(true);
+              setHelperInfo(true);
+            }}
           >
             Download QuickSupport
           </Button>
@@ -90,75 +102,20 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
           In the browser nothing is installed and your {what} is shared only after you allow it.
         </Text>
       </Stack>
-      <Modal
-        opened={helperInfo}
-        onClose={() => setHelperInfo(false)}
-        title="QuickSupport desktop app"
-        centered
-        size="lg"
-      >
-        <Stack>
-          <Text size="sm">
-            QuickSupport lets your agent see your screen and, only when you allow it, use your mouse and
-            keyboard. It asks you first in your browser (or in its window) and you can take back control or
-            end the session at any moment.
-          </Text>
-          {system === 'windows' && <WindowsDownload token={data.token} />}
-          {system === 'linux' && (
-            <>
-              <Group gap="xs">
-                <IconDeviceDesktop aria-hidden />
-                <Text fw={600}>Linux (X11 desktop)</Text>
-              </Group>
-              <Text size="sm">
-                Needs Node.js 20 or newer and ffmpeg (<Code>sudo apt install nodejs ffmpeg</Code>). Download
-                it, then run in a terminal:
-              </Text>
-              <Button
-                component="a"
-                href={HELPER_DOWNLOAD}
-                download="lifeline-quicksupport.mjs"
-                leftSection={<IconDownload aria-hidden />}
-                w="fit-content"
-              >
-                Download for Linux
-              </Button>
-              <Code
-                block
-                aria-label="Start command"
-                style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}
-              >
-                {startCommand}
-              </Code>
-              <CopyButton value={startCommand}>
-                {({ copied, copy }) => (
-                  <Button variant="default" size="xs" w="fit-content" onClick={copy}>
-                    {copied ? 'Command copied' : 'Copy command'}
-                  </Button>
-                )}
-              </CopyButton>
-              <Text size="sm" c="dimmed">
-                Linux with Wayland only (no X11) is not supported yet: join in your browser there.
-              </Text>
-            </>
-          )}
-          {system === 'other' && (
-            <Text size="sm">
-              QuickSupport runs on Windows and on Linux with an X11 desktop. On this device, join in your
-              browser: your agent sees your {what} and can point and draw on it.
-            </Text>
-          )}
-          <Button
-            variant="light"
-            onClick={() => {
+      {withDialog && (
+        <Suspense fallback={null}>
+          <HelperDialog
+            opened={helperInfo}
+            onClose={() => setHelperInfo(false)}
+            token={data.token}
+            what={what}
+            onJoin={() => {
               setHelperInfo(false);
               onJoin();
             }}
-          >
-            Join in browser instead
-          </Button>
-        </Stack>
-      </Modal>
+          />
+        </Suspense>
+      )}
     </CenteredCard>
   );
 }

@@ -1,13 +1,12 @@
 import type { PublicModule } from '@lifeline/contracts';
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { CenteredCard } from '../components/CenteredCard.js';
 import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { type ModuleAnswers, ModuleForm } from '../features/modules/ModuleForm.js';
-import { api, isApiError, problemText } from '../lib/api.js';
-import { keys } from '../lib/query-keys.js';
+import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
+import { navigate } from '../lib/customer-location.js';
+import { useAnswer } from '../lib/useAnswer.js';
 
 /** Name and e-mail a customer gave on a module's page before, in this browser (never the problem). */
 type Remembered = Pick<ModuleAnswers, 'name' | 'email'>;
@@ -46,40 +45,47 @@ const hasEverythingRequired = (fields: PublicModule['fields'], answers: ModuleAn
  * (on this page, in this browser): one click opens the case, like
  * TeamViewer's SOS button.
  */
-export function ModulePage() {
-  const { slug = '' } = useParams();
-  const [search] = useSearchParams();
-  const sos = search.get('sos') === '1';
-  const navigate = useNavigate();
-  const page = useQuery({ queryKey: keys.modulePage(slug), queryFn: () => api.quickSupport.page(slug) });
+export function ModulePage({ slug }: { slug: string }) {
+  const sos = new URLSearchParams(window.location.search).get('sos') === '1';
+  const page = useAnswer(slug, () => customerApi.quickSupport.page(slug));
+  const [sending, setSending] = useState(false);
+  const [sendError, setSendError] = useState<unknown>(null);
   // Read once per page: what this request saves must not turn the same page into a one-click one.
   const known = useMemo(() => ({ ...remembered(slug), description: '' }), [slug]);
-  const request = useMutation({
-    mutationFn: (answers: ModuleAnswers) =>
-      api.quickSupport.request(slug, {
-        ...(page.data?.fields.name !== 'off' && answers.name ? { name: answers.name } : {}),
-        ...(page.data?.fields.email !== 'off' && answers.email ? { email: answers.email } : {}),
-        ...(page.data?.fields.description !== 'off' && answers.description
+  const module = page.status === 'done' ? page.data : undefined;
+
+  const send = async (answers: ModuleAnswers) => {
+    if (!module) return;
+    setSending(true);
+    setSendError(null);
+    try {
+      const { token } = await customerApi.quickSupport.request(slug, {
+        ...(module.fields.name !== 'off' && answers.name ? { name: answers.name } : {}),
+        ...(module.fields.email !== 'off' && answers.email ? { email: answers.email } : {}),
+        ...(module.fields.description !== 'off' && answers.description
           ? { description: answers.description }
           : {}),
         sos,
-      }),
-    onSuccess: ({ token }, answers) => {
+      });
       remember(slug, answers);
-      navigate(`/j/${token}`, { replace: true, state: { join: 'browser' } });
-    },
-  });
-  const oneClick = sos && page.data !== undefined && hasEverythingRequired(page.data.fields, known);
+      navigate(`/j/${encodeURIComponent(token)}`, { replace: true, state: { join: 'browser' } });
+    } catch (err) {
+      setSendError(err);
+      setSending(false);
+    }
+  };
+
+  const oneClick = sos && module !== undefined && hasEverythingRequired(module.fields, known);
   // Once per page load: a failed one-click request falls back to the form with its error, never loops.
   const sent = useRef(false);
   useEffect(() => {
     if (!oneClick || sent.current) return;
     sent.current = true;
-    request.mutate(known);
+    void send(known);
   });
 
-  if (page.isPending) return <LoadingCard text="Opening the support page…" />;
-  if (page.error) {
+  if (page.status === 'pending') return <LoadingCard text="Opening the support page…" />;
+  if (page.status === 'failed') {
     const off = isApiError(page.error, 404) && page.error.code === 'module_disabled';
     const missing = isApiError(page.error, 404) || isApiError(page.error, 400);
     return (
@@ -101,9 +107,9 @@ export function ModulePage() {
       />
     );
   }
-  const module = page.data;
-  const branding = { title: module.title, accentColor: module.accentColor, logoUrl: module.logoUrl };
-  if (oneClick && !request.isError) {
+  const { data } = page;
+  const branding = { title: data.title, accentColor: data.accentColor, logoUrl: data.logoUrl };
+  if (oneClick && !sendError) {
     return (
       <BrandedArea branding={branding}>
         <LoadingCard text="Opening your help request…" />
@@ -112,17 +118,17 @@ export function ModulePage() {
   }
   return (
     <BrandedArea branding={branding}>
-      <CenteredCard footer={`${module.organization.name} · Lifeline remote support`}>
+      <CenteredCard footer={`${data.organization.name} · Lifeline remote support`}>
         <ModuleForm
           initial={known}
-          module={module}
+          module={data}
           sos={sos}
           onSubmit={(answers) => {
             sent.current = true;
-            request.mutate(answers);
+            void send(answers);
           }}
-          pending={request.isPending}
-          error={request.error ? problemText(request.error) : null}
+          pending={sending}
+          error={sendError ? problemText(sendError) : null}
         />
       </CenteredCard>
     </BrandedArea>

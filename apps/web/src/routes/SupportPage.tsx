@@ -1,12 +1,11 @@
 import { Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
 import { CenteredCard } from '../components/CenteredCard.js';
-import { api, isApiError, problemText } from '../lib/api.js';
+import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
+import { navigate } from '../lib/customer-location.js';
 
 /** `/support`: for customers who were given a session code instead of a link. */
 export function SupportPage() {
-  const navigate = useNavigate();
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,7 +22,7 @@ export function SupportPage() {
           setBusy(true);
           setError(null);
           try {
-            const found = await api.join.byCode(code);
+            const found = await customerApi.join.byCode(code);
             navigate(`/j/${found.token}`);
           } catch (err) {
             if (isApiError(err, 404)) setError('No support session has this code. Check it and try again.');

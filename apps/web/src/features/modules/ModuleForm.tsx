@@ -1,4 +1,5 @@
-import { type FieldMode, MAX_CUSTOMER_DESCRIPTION, type PublicModule } from '@lifeline/contracts';
+import type { FieldMode, PublicModule } from '@lifeline/contracts';
+import { MAX_CUSTOMER_DESCRIPTION } from '@lifeline/contracts/constants';
 import { Alert, Button, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconLifebuoy } from '@tabler/icons-react';
 import { type FormEvent, useState } from 'react';

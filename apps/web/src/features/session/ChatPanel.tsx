@@ -1,5 +1,5 @@
 import type { ChatEntry } from '@lifeline/contracts';
-import { Button, Group, Paper, ScrollArea, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Box, Button, Group, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 
 interface Props {
@@ -40,7 +40,11 @@ export function ChatPanel({
       <Title order={readOnly ? 2 : 3} size="h5" mb="xs">
         {readOnly ? 'Chat transcript' : 'Chat'}
       </Title>
-      <ScrollArea h={overlay ? 130 : readOnly ? 360 : 220} type="auto">
+      {/* The browser's own scrolling: Mantine's ScrollArea would bring floating-ui into the customer bundle. */}
+      <Box
+        h={overlay ? 130 : readOnly ? 360 : 220}
+        style={{ overflowY: 'auto', overscrollBehavior: 'contain' }}
+      >
         <Stack gap={6} role="log" aria-live="polite" aria-label="Chat messages">
           {entries.length === 0 && (
             <Text size="sm" c="dimmed">
@@ -67,7 +71,7 @@ export function ChatPanel({
           ))}
           <div ref={end} />
         </Stack>
-      </ScrollArea>
+      </Box>
       {!readOnly && (
         <form
           onSubmit={(ev) => {

@@ -1,4 +1,4 @@
-import { FREEZE_FRAME_MAX_CHARS } from '@lifeline/contracts';
+import { FREEZE_FRAME_MAX_CHARS } from '@lifeline/contracts/constants';
 import { Box } from '@mantine/core';
 import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 

@@ -1,4 +1,5 @@
-import { type ClientMessage, CONTROL_CHANNEL, type IceServer } from '@lifeline/contracts';
+import type { ClientMessage, IceServer } from '@lifeline/contracts';
+import { CONTROL_CHANNEL } from '@lifeline/contracts/constants';
 import type { SignalMessage } from './useSessionSocket.js';
 
 type Send = (m: ClientMessage) => void;

@@ -1,20 +1,19 @@
-import {
-  type Annotation,
-  type CaseStatus,
-  type ChatEntry,
-  type ClientMessage,
-  type ConsentState,
-  type ControlState,
-  type CustomerDevice,
-  closeCodes,
-  type EndReason,
-  type HelperDesktop,
-  type Point,
-  type Presence,
-  type ServerMessage,
-  type SharingState,
-  serverMessage,
+import type {
+  Annotation,
+  CaseStatus,
+  ChatEntry,
+  ClientMessage,
+  ConsentState,
+  ControlState,
+  CustomerDevice,
+  EndReason,
+  HelperDesktop,
+  Point,
+  Presence,
+  ServerMessage,
+  SharingState,
 } from '@lifeline/contracts';
+import { closeCodes } from '@lifeline/contracts/constants';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 export type SessionTarget = { token: string } | { caseCode: string };
@@ -114,6 +113,43 @@ function reduce(state: SessionState, m: ServerMessage): SessionState {
   }
 }
 
+/** Every message type the hub sends; the record's type holds this list equal to the contract's union. */
+const serverTypes: Record<ServerMessage['type'], true> = {
+  welcome: true,
+  presence: true,
+  status: true,
+  consent: true,
+  sharing: true,
+  device: true,
+  signal: true,
+  chat: true,
+  pointer: true,
+  annotate: true,
+  'clear-annotations': true,
+  freeze: true,
+  control: true,
+  'control-state': true,
+  ended: true,
+  error: true,
+};
+
+/**
+ * A message of the page's own server, checked by shape only (an object with a known `type`): the hub
+ * builds every message from the contract's schemas and checks what it relays, and parsing them again
+ * here would put zod into the bundle the customer's page loads first.
+ */
+function serverMessageOf(data: string): ServerMessage | undefined {
+  let m: unknown;
+  try {
+    m = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof m !== 'object' || m === null) return undefined;
+  const type = (m as { type?: unknown }).type;
+  return typeof type === 'string' && Object.hasOwn(serverTypes, type) ? (m as ServerMessage) : undefined;
+}
+
 const refusals: Record<number, SessionState['refused']> = {
   [closeCodes.notFound]: 'not_found',
   [closeCodes.unauthenticated]: 'unauthenticated',
@@ -153,9 +189,8 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
       const ws = new WebSocket(url);
       socket.current = ws;
       ws.onmessage = (event) => {
-        const parsed = serverMessage.safeParse(JSON.parse(String(event.data)));
-        if (!parsed.success) return;
-        const m = parsed.data;
+        const m = serverMessageOf(String(event.data));
+        if (!m) return;
         if (m.type === 'welcome') {
           attempt = 0;
           early.current = [];
