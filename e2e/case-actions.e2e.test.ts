@@ -70,12 +70,19 @@ describe('the case page acts on its case', () => {
     await screenshot(page, 'case-detail-actions');
 
     await actions.getByRole('button', { name: 'Close case' }).click();
-    await page
-      .getByRole('dialog', { name: `Close ${code}?` })
-      .getByRole('button', { name: 'Close case' })
-      .click();
+    const closing = page.getByRole('dialog', { name: `Close ${code}?` });
+    await closing.getByLabel('Closing note').fill('Toner replaced; test page printed.');
+    await closing.getByRole('button', { name: 'Close case' }).click();
     await page.getByText('Closed', { exact: true }).first().waitFor();
-    expect((await alex.client.cases.get(code)).status).toBe('closed');
+    // The outcome a CRM files: the note (and the chat transcript, empty here) on the case and in the API.
+    const outcome = page.getByRole('region', { name: 'Outcome' });
+    await outcome.getByText('Toner replaced; test page printed.').waitFor();
+    await outcome.getByText('Nothing was written in the chat.').waitFor();
+    await screenshot(page, 'case-detail-outcome');
+    expect(await alex.client.cases.get(code)).toMatchObject({
+      status: 'closed',
+      outcome: { note: 'Toner replaced; test page printed.', transcript: [] },
+    });
     // An ended case offers no Connect, Edit, Assign or Close, but may still be deleted by its creator.
     expect(await offered(actions)).toEqual(['Delete']);
 

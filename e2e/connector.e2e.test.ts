@@ -181,9 +181,15 @@ describe('CRM connector pages in the demo CRM', () => {
     await screenshot(page, 'connector-live');
     await webClient.close();
 
+    await session.getByLabel('Closing note').fill('Reset the router remotely.');
     await session.getByRole('button', { name: 'Close session' }).click();
     await frame.getByText(`Session ${first?.code} is closed.`, { exact: false }).waitFor();
-    expect((await org.admin.cases.get(first?.code ?? '')).status).toBe('closed');
+    // The CRM page shows what came of it, as GET /api/v1/cases/{code} gives it for the record.
+    await frame.getByRole('region', { name: 'Outcome' }).getByText('Reset the router remotely.').waitFor();
+    expect(await org.admin.cases.get(first?.code ?? '')).toMatchObject({
+      status: 'closed',
+      outcome: { note: 'Reset the router remotely.' },
+    });
 
     // After closing, the same record gets a new session.
     await frame

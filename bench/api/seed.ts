@@ -283,6 +283,7 @@ function* generateCases(count: number, seededAt: number, people: People): Genera
       module_id: null,
       assigned_at: null,
       custom_api: null,
+      closing_note: null,
     };
   }
 }

@@ -302,6 +302,7 @@ export function storedCase(
     module_id: null,
     assigned_at: null,
     custom_api: null,
+    closing_note: null,
     ...fields,
   };
 }

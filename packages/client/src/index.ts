@@ -1,4 +1,5 @@
 import {
+  type CloseCaseRequest,
   type CreateCaseRequest,
   type CreateConnectorAppRequest,
   type CreateInvitationRequest,
@@ -130,7 +131,7 @@ export function createClient(options: ClientOptions) {
       list: (query: ListCasesQuery = {}) => call(cases.list, { query }),
       get: (code: string) => call(cases.get, { params: { code } }),
       update: (code: string, body: UpdateCaseRequest) => call(cases.update, { params: { code }, body }),
-      close: (code: string) => call(cases.close, { params: { code } }),
+      close: (code: string, body?: CloseCaseRequest) => call(cases.close, { params: { code }, body }),
       delete: (code: string) => call(cases.delete, { params: { code } }),
       bulkDelete: (codes: string[]) => call(cases.bulkDelete, { body: { codes } }),
       events: (code: string, query: Paging = {}) => call(cases.events, { params: { code }, query }),

@@ -88,6 +88,45 @@ export const caseSchema = z
   .meta({ id: 'Case' });
 export type Case = z.infer<typeof caseSchema>;
 
+/** One chat message of the session, as the case's audit trail keeps it. */
+export const transcriptEntrySchema = z
+  .object({
+    from: z.enum(['agent', 'customer']),
+    name: z.string().nullable(),
+    text: z.string(),
+    at: timestamp,
+  })
+  .meta({ id: 'TranscriptEntry' });
+export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
+
+/**
+ * What came of an ended case, for the CRM to file on its record: the agent's
+ * closing note and the session's chat transcript.
+ */
+export const caseOutcomeSchema = z
+  .object({
+    /** The agent's closing note, or null (none given, or the case expired). */
+    note: z.string().nullable(),
+    transcript: z.array(transcriptEntrySchema),
+  })
+  .meta({ id: 'CaseOutcome' });
+export type CaseOutcome = z.infer<typeof caseOutcomeSchema>;
+
+/** One case with what came of it: `outcome` is null while the case is open. */
+export const caseDetailSchema = caseSchema
+  .extend({ outcome: caseOutcomeSchema.nullable() })
+  .meta({ id: 'CaseDetail' });
+export type CaseDetail = z.infer<typeof caseDetailSchema>;
+
+export const CLOSING_NOTE_MAX = 4000;
+export const closeCaseRequest = z
+  .strictObject({
+    /** What was done and how it ended, in the agent's words. */
+    note: z.string().trim().min(1).max(CLOSING_NOTE_MAX).optional(),
+  })
+  .meta({ id: 'CloseCaseRequest' });
+export type CloseCaseRequest = z.input<typeof closeCaseRequest>;
+
 export const createCaseRequest = z
   .strictObject({
     name: caseName,

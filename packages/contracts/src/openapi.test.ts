@@ -51,6 +51,8 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(committed.components.schemas)).toEqual(
       expect.arrayContaining([
         'Case',
+        'CaseDetail',
+        'CaseOutcome',
         'Problem',
         'User',
         'Group',
@@ -59,8 +61,11 @@ describe('the OpenAPI document', () => {
         'QuickSupportModule',
       ]),
     );
+    expect(op('get', '/api/v1/cases').responses['200']?.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/CasePage' } },
+    });
     expect(op('get', '/api/v1/cases/{code}').responses['200']?.content).toEqual({
-      'application/json': { schema: { $ref: '#/components/schemas/Case' } },
+      'application/json': { schema: { $ref: '#/components/schemas/CaseDetail' } },
     });
   });
 

@@ -181,7 +181,8 @@ function operation(schemas: Schemas, e: Endpoint): Json {
     ...(e.body
       ? {
           requestBody: {
-            required: true,
+            // A body the declaration makes optional (`.optional()`) may be left out.
+            required: !e.body.safeParse(undefined).success,
             content: { 'application/json': { schema: schemas.convert(e.body, 'input') } },
           },
         }

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { actorSchema, caseSchema, caseSource, caseStatus, caseType, sessionCode } from './cases.js';
+import {
+  actorSchema,
+  caseOutcomeSchema,
+  caseSchema,
+  caseSource,
+  caseStatus,
+  caseType,
+  sessionCode,
+} from './cases.js';
 import { id, paginationQuery, timestamp } from './common.js';
 import { invitationSchema } from './invitations.js';
 
@@ -105,7 +113,8 @@ const webhookData = {
   'case.created': caseEvent({ name: z.string(), type: caseType, source: caseSource, groupId: id }),
   'case.status_changed': caseEvent({ from: caseStatus, to: caseStatus }),
   'case.assigned': caseEvent({ from: id.nullable(), to: id.nullable() }),
-  'case.closed': caseEvent({ from: caseStatus }),
+  /** `outcome`: the closing note and the chat transcript, as `GET /api/v1/cases/{code}` shows them. */
+  'case.closed': caseEvent({ from: caseStatus, outcome: caseOutcomeSchema }),
   'case.expired': caseEvent({ from: caseStatus, expiresAt: timestamp }),
   'case.deleted': caseEvent({ code: sessionCode }),
   'connection.started': caseEvent({ agentName: z.string().nullable() }),

@@ -82,6 +82,8 @@ export interface Database {
     assigned_at: number | null;
     /** Free text an integration keeps with the case (`custom_api` of the TeamViewer-compatible API). */
     custom_api: string | null;
+    /** The agent's closing note, part of the case's outcome. */
+    closing_note: string | null;
   };
   modules: {
     id: string;

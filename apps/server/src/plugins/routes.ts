@@ -40,6 +40,14 @@ export type Route = <E extends Endpoint>(
 /** `/api/v1/cases/{code}` → `/api/v1/cases/:code` */
 const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
+/**
+ * Fastify hands a request without a body to validation as `null`: where the
+ * declaration makes the body optional, that is the same as leaving it out.
+ */
+function bodySchemaOf(body: z.ZodType): z.ZodType {
+  return body.safeParse(undefined).success ? z.preprocess((v) => v ?? undefined, body) : body;
+}
+
 function schemaOf(e: Endpoint): FastifySchema {
   const response: Record<number, z.ZodType> = {};
   for (const status of successStatuses(e)) {
@@ -53,7 +61,7 @@ function schemaOf(e: Endpoint): FastifySchema {
   return {
     ...(e.params ? { params: e.params } : {}),
     ...(e.query ? { querystring: e.query } : {}),
-    ...(e.body ? { body: e.body } : {}),
+    ...(e.body ? { body: bodySchemaOf(e.body) } : {}),
     response,
   };
 }

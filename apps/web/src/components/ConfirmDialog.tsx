@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { problemText } from '../lib/api.js';
 
 /**
@@ -15,11 +16,14 @@ export function ConfirmDialog(props: {
   error: unknown;
   onConfirm: () => void;
   onCancel: () => void;
+  /** More to ask before confirming (e.g. a closing note). */
+  children?: ReactNode;
 }) {
   return (
     <Modal opened={props.opened} onClose={props.onCancel} title={props.title} centered>
       <Stack>
         <Text size="sm">{props.explanation}</Text>
+        {props.children}
         {props.error ? (
           <Alert color="red" variant="light" role="alert">
             {problemText(props.error)}

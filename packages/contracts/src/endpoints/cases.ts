@@ -2,9 +2,11 @@ import { z } from 'zod';
 import {
   bulkDeleteRequest,
   bulkDeleteResponse,
+  caseDetailSchema,
   caseEventSchema,
   caseParams,
   caseSchema,
+  closeCaseRequest,
   createCaseRequest,
   listCasesQuery,
   updateCaseRequest,
@@ -62,11 +64,12 @@ export const cases = {
     path: '/api/v1/cases/{code}',
     operationId: 'getCase',
     summary: 'Get one service case',
-    description: 'The case by its session code; ended cases are still answered until they are deleted.',
+    description:
+      'The case by its session code; ended cases are still answered until they are deleted. An ended case carries its `outcome`: the closing note and the chat transcript, for a CRM to file.',
     tags,
     access: 'cases:read',
     params: caseParams,
-    responses: { 200: caseSchema },
+    responses: { 200: caseDetailSchema },
     problems: [404],
   }),
   update: defineEndpoint({
@@ -89,11 +92,12 @@ export const cases = {
     operationId: 'closeCase',
     summary: 'Close a service case',
     description:
-      'Ends the session at once for everyone connected; its links and code stop working. Closing a closed case answers it unchanged; an expired case answers 409.',
+      "Ends the session at once for everyone connected; its links and code stop working. An optional `note` (the agent's closing note) is kept with the chat transcript as the case's `outcome`, also sent with the `case.closed` webhook. Closing a closed case answers it unchanged; an expired case answers 409.",
     tags,
     access: 'cases:write',
     params: caseParams,
-    responses: { 200: caseSchema },
+    body: closeCaseRequest.optional(),
+    responses: { 200: caseDetailSchema },
     problems: [404, 409],
   }),
   delete: defineEndpoint({

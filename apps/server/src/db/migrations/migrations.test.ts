@@ -38,7 +38,13 @@ describe.each(DATABASES)('migrations [%s]', (kind) => {
       expires_at: 2,
     });
     // As 0001 stored it: later columns do not exist yet.
-    const { module_id: _addedBy0005, assigned_at: _a, custom_api: _addedBy0007, ...at0001 } = kase;
+    const {
+      module_id: _addedBy0005,
+      assigned_at: _a,
+      custom_api: _addedBy0007,
+      closing_note: _addedBy0009,
+      ...at0001
+    } = kase;
     await db.insertInto('cases').values(at0001).execute();
     const event = {
       case_id: 'c1',

@@ -185,6 +185,17 @@ export class CasesRepository {
     return row?.next ?? undefined;
   }
 
+  /** The case's audit events of one type, oldest first. */
+  async eventsOfType(caseId: string, type: string) {
+    return this.db
+      .selectFrom('case_events')
+      .selectAll()
+      .where('case_id', '=', caseId)
+      .where('type', '=', type)
+      .orderBy('id')
+      .execute();
+  }
+
   async listEvents(caseId: string, afterId: number | undefined, limit: number) {
     let query = this.db.selectFrom('case_events').selectAll().where('case_id', '=', caseId);
     if (afterId !== undefined) query = query.where('id', '>', afterId);

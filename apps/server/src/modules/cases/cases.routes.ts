@@ -16,7 +16,7 @@ export function casesRoutes(route: Route, cases: CasesService) {
   route(api.bulkDelete, async (req) => cases.bulkDelete(principalOf(req), req.body.codes));
   route(api.get, async (req) => cases.get(principalOf(req), req.params.code));
   route(api.update, async (req) => cases.update(principalOf(req), req.params.code, req.body));
-  route(api.close, async (req) => cases.close(principalOf(req), req.params.code));
+  route(api.close, async (req) => cases.close(principalOf(req), req.params.code, req.body?.note));
   route(api.delete, async (req) => {
     await cases.delete(principalOf(req), req.params.code);
   });

@@ -2,7 +2,9 @@ import type {
   Actor,
   BulkDeleteResponse,
   Case,
+  CaseDetail,
   CaseEvent,
+  CaseOutcome,
   CaseSource,
   CaseStatus,
   createCaseRequest,
@@ -175,6 +177,7 @@ export class CasesService {
       module_id: input.moduleId,
       assigned_at: input.assigneeId ? now : null,
       custom_api: input.customApi ?? null,
+      closing_note: null,
     };
     const events = [
       this.event(row, 'case.created', actor, { name: row.name, type: row.type, source, groupId }),
@@ -286,8 +289,32 @@ export class CasesService {
     return this.repo.wasIssued(by);
   }
 
-  async get(p: Principal, code: string) {
-    return this.present(await this.find(p, code));
+  async get(p: Principal, code: string): Promise<CaseDetail> {
+    return this.detail(await this.find(p, code));
+  }
+
+  /** The case with its outcome once it has ended: what a CRM files on its record. */
+  private async detail(row: CaseRow): Promise<CaseDetail> {
+    const presented = this.present(row);
+    if (!isEnded(presented.status)) return { ...presented, outcome: null };
+    return { ...presented, outcome: await this.outcomeOf(row) };
+  }
+
+  /** The closing note and the chat transcript of the session, from the audit trail. */
+  private async outcomeOf(row: CaseRow): Promise<CaseOutcome> {
+    const messages = await this.repo.eventsOfType(row.id, 'chat.message');
+    return {
+      note: row.closing_note,
+      transcript: messages.map((e) => {
+        const data = JSON.parse(e.data) as { role?: string; text?: string };
+        return {
+          from: data.role === 'agent' ? 'agent' : 'customer',
+          name: e.actor_name ?? null,
+          text: data.text ?? '',
+          at: new Date(e.created_at).toISOString(),
+        };
+      }),
+    };
   }
 
   private assertMayClose(p: Principal, row: CaseRow) {
@@ -352,15 +379,17 @@ export class CasesService {
     return this.get(p, code);
   }
 
-  async close(p: Principal, code: string): Promise<Case> {
+  /** `note`: the agent's closing note, kept with the transcript as the case's outcome. */
+  async close(p: Principal, code: string, note?: string): Promise<CaseDetail> {
     const row = await this.find(p, code);
     this.assertMayClose(p, row);
     const status = effectiveStatus(row, this.deps.clock.now());
-    if (status === 'closed') return this.present(row);
+    if (status === 'closed') return this.detail(row);
     if (status === 'expired')
       throw conflict('case_expired', `Service case ${code} has expired; it cannot be closed.`);
     const now = this.deps.clock.now();
     const actor = actorOf(p);
+    const outcome = await this.outcomeOf({ ...row, closing_note: note ?? null });
     const closed = await this.ledger.updateIfOpen(
       row,
       {
@@ -369,13 +398,15 @@ export class CasesService {
         closed_by_type: actor.type,
         closed_by_id: actor.id,
         closed_by_name: actor.name,
+        closing_note: outcome.note,
         updated_at: now,
       },
-      [this.event(row, 'case.closed', actor, { from: status })],
+      // The outcome travels with the event, so the `case.closed` webhook carries it.
+      [this.event(row, 'case.closed', actor, { from: status, outcome })],
     );
     if (!closed) {
       // Lost a race with another close (idempotent) or with the expiry sweep (409): answer as of now.
-      return this.close(p, code);
+      return this.close(p, code, note);
     }
     return this.get(p, code);
   }

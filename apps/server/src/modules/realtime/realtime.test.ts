@@ -182,6 +182,50 @@ describeEachDatabase(
         await Promise.all([c.close(), a.close()]);
       });
 
+      it("closes with the agent's note: the outcome carries it with the transcript, also in the case.closed event", async () => {
+        const { agent, created, customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        await a.next('welcome');
+        a.send({ type: 'chat', text: 'Try restarting the printer.' });
+        await c.next('chat');
+        const open = await agent.client.cases.get(created.code);
+        expect(open.outcome).toBeNull();
+        await expect
+          .poll(async () =>
+            (await agent.client.cases.events(created.code, { limit: 50 })).items.some(
+              (e) => e.type === 'chat.message',
+            ),
+          )
+          .toBe(true);
+
+        // A note too long is refused and closes nothing.
+        const tooLong = await apiError(agent.client.cases.close(created.code, { note: 'x'.repeat(4001) }));
+        expect(tooLong.status).toBe(400);
+        expect((await agent.client.cases.get(created.code)).status).not.toBe('closed');
+
+        const closed = await agent.client.cases.close(created.code, { note: 'Printer driver reinstalled.' });
+        const outcome = {
+          note: 'Printer driver reinstalled.',
+          transcript: [
+            {
+              from: 'agent',
+              name: 'Alex Agent',
+              text: 'Try restarting the printer.',
+              at: expect.any(String),
+            },
+          ],
+        };
+        expect(closed).toMatchObject({ status: 'closed', outcome });
+        expect(await agent.client.cases.get(created.code)).toMatchObject({ outcome });
+        const closing = (await agent.client.cases.events(created.code, { limit: 50 })).items.find(
+          (e) => e.type === 'case.closed',
+        );
+        expect(closing?.data).toMatchObject({ outcome });
+        await Promise.all([c.close(), a.close()]);
+      });
+
       it('shows presence changes in a queue page that was read before them', async () => {
         const { agent, created, customer } = await scene(t);
         expect((await agent.client.cases.list()).items.map((c) => c.status)).toEqual(['new']);

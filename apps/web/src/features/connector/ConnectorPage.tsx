@@ -1,7 +1,9 @@
 import type { LifelineClient } from '@lifeline/client';
 import {
   type Case,
+  type CaseDetail,
   type CaseType,
+  CLOSING_NOTE_MAX,
   type CreateCaseRequest,
   customerInput,
   externalRecord,
@@ -17,11 +19,13 @@ import {
   SegmentedControl,
   Stack,
   Text,
+  Textarea,
   TextInput,
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CaseOutcomePanel } from '../../components/CaseOutcomePanel.js';
 import { CopyField } from '../../components/CopyField.js';
 import { problemText } from '../../lib/api.js';
 import { statusColors, statusLabels, typeLabels } from '../../lib/format.js';
@@ -141,7 +145,7 @@ function Session({
   client: LifelineClient;
 }) {
   const queryClient = useQueryClient();
-  const [closedCode, setClosedCode] = useState<string | null>(null);
+  const [closed, setClosed] = useState<CaseDetail | null>(null);
   const linked = Boolean(record.system && record.recordId);
   // Without a CRM record nothing is looked up, but a created session is kept under this key all the same.
   const openCaseKey = keys.connector.openCase(record.system, record.recordId);
@@ -174,7 +178,7 @@ function Session({
         initial={current}
         client={client}
         onClosed={(c) => {
-          setClosedCode(c.code);
+          setClosed(c);
           queryClient.setQueryData(openCaseKey, null);
         }}
       />
@@ -182,17 +186,20 @@ function Session({
   }
   return (
     <Stack gap="sm">
-      {closedCode && (
-        <Alert color="gray" variant="light">
-          Session {closedCode} is closed. You can create a new one for this record.
-        </Alert>
+      {closed && (
+        <>
+          <Alert color="gray" variant="light">
+            Session {closed.code} is closed. You can create a new one for this record.
+          </Alert>
+          {closed.outcome && <CaseOutcomePanel outcome={closed.outcome} />}
+        </>
       )}
       <CreateForm
         page={page}
         record={record}
         client={client}
         onCreated={(c) => {
-          setClosedCode(null);
+          setClosed(null);
           queryClient.setQueryData(openCaseKey, c);
         }}
       />
@@ -297,16 +304,21 @@ function LiveCase({
 }: {
   initial: Case;
   client: LifelineClient;
-  onClosed: (c: Case) => void;
+  onClosed: (c: CaseDetail) => void;
 }) {
   const live = useQuery({
     queryKey: keys.connector.case(initial.code),
     queryFn: () => client.cases.get(initial.code),
-    initialData: initial,
+    // A listed case has no outcome yet: it was open when listed.
+    initialData: { ...initial, outcome: null },
     refetchInterval: POLL_MS,
   });
   const c = live.data;
-  const close = useMutation({ mutationFn: () => client.cases.close(c.code), onSuccess: onClosed });
+  const [note, setNote] = useState('');
+  const close = useMutation({
+    mutationFn: () => client.cases.close(c.code, note.trim() ? { note: note.trim() } : undefined),
+    onSuccess: onClosed,
+  });
   const ended = c.status === 'closed' || c.status === 'expired';
   const online = [c.presence.agent && 'agent', c.presence.customer && 'customer']
     .filter(Boolean)
@@ -345,6 +357,15 @@ function LiveCase({
             <>
               <CopyField label="Agent link" value={c.links.agent} />
               <CopyField label="Customer link" value={c.links.customer} />
+              <Textarea
+                label="Closing note"
+                description="What was done; kept with the chat transcript for this record"
+                value={note}
+                maxLength={CLOSING_NOTE_MAX}
+                autosize
+                minRows={2}
+                onChange={(e) => setNote(e.currentTarget.value)}
+              />
               {close.error && (
                 <Alert color="red" variant="light" role="alert">
                   {problemText(close.error)}
@@ -367,6 +388,7 @@ function LiveCase({
           )}
         </Stack>
       </Paper>
+      {ended && c.outcome && <CaseOutcomePanel outcome={c.outcome} />}
       {!ended && <SharePanel c={c} client={client} poll />}
     </Stack>
   );

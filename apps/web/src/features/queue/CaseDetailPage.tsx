@@ -17,6 +17,7 @@ import {
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { CaseOutcomePanel } from '../../components/CaseOutcomePanel.js';
 import { api, isApiError, problemText } from '../../lib/api.js';
 import { formatTime, formatTimeExact, sourceLabels, typeLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
@@ -229,6 +230,7 @@ export function CaseDetailPage() {
                 </Text>
               )}
             </Paper>
+            {'outcome' in c && c.outcome && <CaseOutcomePanel outcome={c.outcome} />}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>

@@ -1,7 +1,15 @@
-import type { Case, CaseStatus, Group as GroupType, Me, UpdateCaseRequest, User } from '@lifeline/contracts';
+import {
+  type Case,
+  type CaseStatus,
+  CLOSING_NOTE_MAX,
+  type Group as GroupType,
+  type Me,
+  type UpdateCaseRequest,
+  type User,
+} from '@lifeline/contracts';
 import { Alert, Badge, Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
@@ -108,6 +116,7 @@ function ConfirmCaseDialog<T>(props: {
   action: (code: string) => Promise<T>;
   onCancel: () => void;
   onDone: (result: T, code: string) => void;
+  children?: ReactNode;
 }) {
   const mutation = useMutation({ mutationFn: props.action, onSuccess: props.onDone });
   const { reset } = mutation;
@@ -124,7 +133,9 @@ function ConfirmCaseDialog<T>(props: {
       error={mutation.error}
       onConfirm={() => props.target && mutation.mutate(props.target.code)}
       onCancel={props.onCancel}
-    />
+    >
+      {props.children}
+    </ConfirmDialog>
   );
 }
 
@@ -134,18 +145,32 @@ export function CloseCaseDialog(props: {
   onClosed: (c: Case) => void;
 }) {
   const refresh = useRefreshAfter();
+  const [note, setNote] = useState('');
+  useEffect(() => {
+    if (props.target) setNote('');
+  }, [props.target]);
   return (
     <ConfirmCaseDialog
       target={props.target}
       verb="Close"
       explanation="The customer is disconnected and their link and code stop working."
-      action={(code) => api.cases.close(code)}
+      action={(code) => api.cases.close(code, note.trim() ? { note: note.trim() } : undefined)}
       onCancel={props.onCancel}
       onDone={(c) => {
         refresh(c);
         props.onClosed(c);
       }}
-    />
+    >
+      <Textarea
+        label="Closing note"
+        description="What was done; kept with the chat transcript as the case's outcome"
+        value={note}
+        maxLength={CLOSING_NOTE_MAX}
+        autosize
+        minRows={2}
+        onChange={(e) => setNote(e.currentTarget.value)}
+      />
+    </ConfirmCaseDialog>
   );
 }
 
