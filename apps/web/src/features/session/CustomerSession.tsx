@@ -241,8 +241,11 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     send({ type: 'consent', decision: 'allow', agent: agent.id });
     allowedPeople.current.add(personOf(agent));
     setReconsider(null);
-    if (stream) await peerFor(agent.id)?.share(media);
-    else await startSharing(media, [agent]);
+    if (stream) {
+      await peerFor(agent.id)?.share(media);
+      // Already sharing: after a reconnect the hub's new connection starts "off", so say it again.
+      send({ type: 'sharing', state: 'active' });
+    } else await startSharing(media, [agent]);
     setShared(true);
   };
 
