@@ -68,6 +68,9 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
   });
 });
 
+/** Whether React's DOM renders the page: it marks its root element with a `__reactContainer$…` key. */
+const REACT_ROOT = `Object.keys(document.getElementById('root') ?? {}).some((k) => k.startsWith('__reactContainer'))`;
+
 describe('customer pages for links and codes', () => {
   it('shows the ended page for an expired link', async () => {
     const { t, browser } = env;
@@ -104,10 +107,16 @@ describe('customer pages for links and codes', () => {
     await page.getByRole('heading', { name: 'Join a support session' }).waitFor();
     // No router, no TanStack Query, no staff pages: those come with the staff app's chunks.
     expect(scripts.filter(staffChunk)).toEqual([]);
+    // customer.html's build, on Preact (docs/adr/0004-preact-for-customer-pages.md): not the staff
+    // entry, and no React root on the page.
+    expect(scripts.filter((s) => /\/assets\/index-/.test(s))).toEqual([]);
+    expect(scripts.some((s) => /\/assets\/customer-/.test(s))).toBe(true);
+    expect(await page.evaluate(REACT_ROOT)).toBe(false);
     await page.goto(`${t.baseUrl}/login`);
     await page.getByRole('heading', { name: 'Sign in to Lifeline' }).waitFor();
     await screenshot(page, 'staff-app-after-customer-bundle');
     expect(scripts.some(staffChunk)).toBe(true);
+    expect(await page.evaluate(REACT_ROOT)).toBe(true);
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

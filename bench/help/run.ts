@@ -210,9 +210,12 @@ class LifelineRun {
   }
 }
 
-/** The JavaScript and CSS `/j/{token}` loads before its first paint: what index.html links, gzipped. */
-function customerBundle() {
-  const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+/**
+ * The JavaScript and CSS `/j/{token}` loads before its first paint: what customer.html (the page the
+ * server sends for the customer's paths, apps/server/src/plugins/web.ts) links, gzipped.
+ */
+function customerBundle(page = 'customer.html') {
+  const html = fs.readFileSync(path.join(dist, page), 'utf8');
   const refs = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
   const gz = (ext: string) =>
     refs
@@ -266,7 +269,7 @@ function markdown(bare: Sample[], ours: Sample[]) {
 }
 
 async function main() {
-  if (!fs.existsSync(path.join(dist, 'index.html')))
+  if (!fs.existsSync(path.join(dist, 'customer.html')))
     throw new Error('The web pages are not built: run `npm run build` first (npm run bench:help does).');
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM} (set CHROMIUM_PATH).`);
   const started = Date.now();

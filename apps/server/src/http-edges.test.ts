@@ -150,6 +150,39 @@ describe('pages of the built web app', () => {
   });
 });
 
+describe('pages of the built web app, customer build', () => {
+  it("answer the customer's paths with customer.html and every other page with index.html, under one policy", async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>staff</title>');
+    fs.writeFileSync(path.join(dist, 'customer.html'), '<!doctype html><title>customer</title>');
+    const app = Fastify();
+    await webPages(app, {}, dist);
+    try {
+      const pages = {
+        '/j/Zz9Zz9': 'customer',
+        '/support': 'customer',
+        '/qs/acme': 'customer',
+        '/': 'staff',
+        '/login': 'staff',
+        '/session/s12-345-678': 'staff',
+        '/customer.html': 'customer',
+      };
+      for (const [url, title] of Object.entries(pages)) {
+        const res = await app.inject({ url });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.body, url).toContain(`<title>${title}</title>`);
+        expect(res.headers['content-security-policy'], url).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
+        expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+        expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+        expect(res.headers['cache-control'], url).toBe('no-cache');
+      }
+    } finally {
+      await app.close();
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('request logs', () => {
   it('write one line per request, without link tokens or secret query parameters', async () => {
     const lines: Record<string, unknown>[] = [];

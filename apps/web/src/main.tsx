@@ -1,70 +1,19 @@
-// The customer's pages load first and alone, so they get only the styles of the components they use;
-// the staff pages bring Mantine's whole stylesheet with their own chunk.
-import '@mantine/core/styles/baseline.css';
-import '@mantine/core/styles/default-css-variables.css';
-import '@mantine/core/styles/global.css';
-import '@mantine/core/styles/UnstyledButton.css';
-import '@mantine/core/styles/VisuallyHidden.css';
-import '@mantine/core/styles/Alert.css';
-import '@mantine/core/styles/Badge.css';
-import '@mantine/core/styles/Button.css';
-import '@mantine/core/styles/Center.css';
-import '@mantine/core/styles/CloseButton.css';
-import '@mantine/core/styles/Code.css';
-import '@mantine/core/styles/Container.css';
-import '@mantine/core/styles/Group.css';
-import '@mantine/core/styles/Image.css';
-import '@mantine/core/styles/Input.css';
-import '@mantine/core/styles/List.css';
-import '@mantine/core/styles/Loader.css';
-import '@mantine/core/styles/Modal.css';
-import '@mantine/core/styles/ModalBase.css';
-import '@mantine/core/styles/Overlay.css';
-import '@mantine/core/styles/Paper.css';
-import '@mantine/core/styles/Stack.css';
-import '@mantine/core/styles/Text.css';
-import '@mantine/core/styles/ThemeIcon.css';
-import '@mantine/core/styles/Title.css';
-import { createTheme, MantineProvider } from '@mantine/core';
-import { lazy, type ReactNode, StrictMode, Suspense } from 'react';
+import './customer-styles.js';
+import { MantineProvider } from '@mantine/core';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
-import { ErrorCard } from './components/ErrorCard.js';
+import { customerPage, theme } from './customer-pages.js';
 import { usePathname } from './lib/customer-location.js';
-import { JoinPage } from './routes/JoinPage.js';
-import { ModulePage } from './routes/ModulePage.js';
-import { SupportPage } from './routes/SupportPage.js';
 
 /** Every page but the customer's: react-router, TanStack Query and the staff pages, loaded on demand. */
 const StaffApp = lazy(async () => ({ default: (await import('./routes/app.js')).StaffApp }));
 
-/** A path segment as the page reads it; a malformed escape is no address of ours. */
-function segment(raw: string) {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
-}
-
 /**
- * The customer's pages, matched on the path alone so that their bundle needs no
- * router (docs/PERFORMANCE.md, "Customer bundle"): `/j/{token}`, `/qs/{slug}`,
- * `/support`, and a not-found page for anything else under their prefixes.
- * Like react-router, case-insensitive and with an optional trailing slash.
- * `null`: the staff app's path.
+ * The server answers the customer's paths with customer.html (customer.tsx, on Preact); this entry
+ * still renders their pages for when it is on one anyway: the service worker's offline shell is
+ * index.html, and index.html asked for by name at such a path.
  */
-function customerPage(path: string): ReactNode | null {
-  if (/^\/support\/?$/i.test(path)) return <SupportPage />;
-  const match = /^\/(j|qs)\/([^/]+)\/?$/i.exec(path);
-  const param = match?.[2] === undefined ? null : segment(match[2]);
-  if (match && param) {
-    return match[1]?.toLowerCase() === 'j' ? <JoinPage token={param} /> : <ModulePage slug={param} />;
-  }
-  if (/^\/(j|qs|support)(\/|$)/i.test(path)) return <ErrorCard missing />;
-  return null;
-}
-
 function Root() {
   const path = usePathname();
   const page = customerPage(path);
@@ -83,8 +32,6 @@ if (!customerPage(window.location.pathname)) {
     ? import('./routes/agent.js')
     : import('./routes/staff.js'));
 }
-
-const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

@@ -30,6 +30,13 @@ export const PAGE_ROUTES = [
   '/oauth/interaction/:uid',
 ];
 
+/**
+ * The customer's pages: customer.html, a build of its own on Preact (apps/web/vite.customer.config.ts,
+ * docs/adr/0004-preact-for-customer-pages.md). index.html renders them as well, so a build without
+ * customer.html still serves them.
+ */
+const CUSTOMER_ROUTES = new Set(['/j/:token', '/support', '/qs/:slug']);
+
 /** Pages a CRM frames: only the origins registered for the connector app named by `client_id` may. */
 const FRAMEABLE_PAGES = new Set(['/connector/case', '/connector/desktop']);
 
@@ -98,6 +105,7 @@ export async function webPages(
       .send(body);
   });
   const built = fs.existsSync(`${dist}/index.html`);
+  const customerHtml = fs.existsSync(`${dist}/customer.html`) ? 'customer.html' : 'index.html';
   if (built) {
     await app.register(fastifyStatic, {
       root: dist,
@@ -125,7 +133,9 @@ export async function webPages(
           .type('text/plain')
           .send('The web pages are not built yet: run `npm run build` (npm start does it for you).');
       }
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return reply
+        .header('cache-control', 'no-cache')
+        .sendFile(CUSTOMER_ROUTES.has(url) ? customerHtml : 'index.html');
     });
   }
 }
