@@ -1,4 +1,4 @@
-import { type ClientMessage, CONTROL_CHANNEL, type IceServer } from '@lifeline/contracts';
+import { type ClientMessage, CONTROL_CHANNEL, FILES_CHANNEL, type IceServer } from '@lifeline/contracts';
 import type { SignalMessage } from './useSessionSocket.js';
 
 type Send = (m: ClientMessage) => void;
@@ -29,6 +29,7 @@ export class CustomerPeer {
   /** The agent's answers and candidates: apart from the offers, because an offer waits for an answer. */
   private incoming: Promise<void> = Promise.resolve();
   private sharing: MediaStream | null = null;
+  private files: RTCDataChannel | null = null;
   private closed = false;
 
   constructor(
@@ -61,6 +62,16 @@ export class CustomerPeer {
       for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
       await this.offer();
     });
+  }
+
+  /**
+   * The channel for files, opened only once the customer allowed this agent: before that the agent
+   * has nothing to send a file over. No new offer is needed, the connection already carries data.
+   */
+  openFiles(): RTCDataChannel | null {
+    if (this.closed) return null;
+    this.files ??= this.pc.createDataChannel(FILES_CHANNEL, { ordered: true });
+    return this.files;
   }
 
   isSharing(stream: MediaStream | null) {
@@ -120,6 +131,8 @@ export class CustomerPeer {
     if (this.closed) return;
     this.closed = true;
     this.pc.close();
+    // Closing the connection closes its channels without an event (WebRTC spec): tell the files' users.
+    this.files?.dispatchEvent(new Event('close'));
     this.onRemoteStream(null);
   }
 }
@@ -141,6 +154,8 @@ export class AgentPeer {
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
     /** The desktop helper opens a data channel for remote control; the agent keeps it. */
     private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
+    /** The customer's page opens one for files once it allowed this agent. */
+    private readonly onFilesChannel?: (channel: RTCDataChannel | null) => void,
   ) {}
 
   private create(peerId: string | undefined) {
@@ -159,6 +174,7 @@ export class AgentPeer {
     };
     pc.ondatachannel = (e) => {
       if (e.channel.label === CONTROL_CHANNEL) this.onDataChannel?.(e.channel);
+      if (e.channel.label === FILES_CHANNEL) this.onFilesChannel?.(e.channel);
     };
     this.pc = pc;
     this.peerId = peerId;
@@ -205,5 +221,6 @@ export class AgentPeer {
     this.remote = undefined;
     this.onRemoteStream(null);
     this.onDataChannel?.(null);
+    this.onFilesChannel?.(null);
   }
 }
