@@ -224,7 +224,10 @@ export function FilesPanel({
         ) : (
           !snapshot.open && (
             <Text size="sm" c="dimmed">
-              Connecting…
+              {link
+                ? 'Connecting…'
+                : // The desktop helper opens no files channel: say so rather than wait for ever.
+                  `Waiting for ${peer}'s browser to open file transfer… (QuickSupport does not support it yet.)`}
             </Text>
           )
         )}
