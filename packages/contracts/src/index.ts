@@ -6,6 +6,7 @@ export * from './constants.js';
 export * from './control.js';
 export * from './endpoint.js';
 export * from './endpoints/index.js';
+export * from './files.js';
 export * from './invitations.js';
 export * from './modules.js';
 export * from './people.js';

@@ -191,6 +191,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     iceServers: z.array(iceServer),
     /** `relay`: the browser must use TURN relay candidates only (RTCConfiguration.iceTransportPolicy). */
     iceTransportPolicy: z.enum(['all', 'relay']).optional(),
+    /** The largest file the pages may send each other over the data channel (LIFELINE_FILE_TRANSFER_MAX_MB). */
+    fileTransferMaxBytes: z.number().int().positive(),
   }),
   z.object({ type: z.literal('presence'), presence: presenceSchema }),
   z.object({ type: z.literal('status'), status: caseStatus }),

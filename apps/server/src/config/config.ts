@@ -93,6 +93,8 @@ const envSchema = z
       .optional(),
     /** `relay`: browsers use only TURN relay candidates (hides addresses; needs LIFELINE_TURN_URLS). */
     LIFELINE_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+    /** The largest file agent and customer may send each other (peer to peer: it limits the receiving browser's memory, not the server's). */
+    LIFELINE_FILE_TRANSFER_MAX_MB: z.coerce.number().positive().max(4096).default(500),
     /** Names this process in logs, metrics and live_sockets; unset, a random id per start. */
     LIFELINE_NODE_ID: z
       .string()
@@ -159,6 +161,8 @@ export type Config = {
     turnTtlMs: number;
     transportPolicy: 'all' | 'relay';
   };
+  /** The largest file the session pages send each other, in bytes. */
+  fileTransferMaxBytes: number;
   /** Unset: a random id per start. */
   nodeId: string | undefined;
   /** Cluster mode: heartbeat period; a heartbeat lives three periods, and a node is dead two periods after it lapsed. */
@@ -235,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnTtlMs: e.LIFELINE_TURN_TTL_SECONDS * 1000,
       transportPolicy: e.LIFELINE_ICE_TRANSPORT_POLICY,
     },
+    fileTransferMaxBytes: Math.floor(e.LIFELINE_FILE_TRANSFER_MAX_MB * 1024 * 1024),
     nodeId: e.LIFELINE_NODE_ID,
     nodeHeartbeatMs: e.LIFELINE_NODE_HEARTBEAT_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,

@@ -319,6 +319,7 @@ export class Hub {
       sharing: who.role === 'customer' ? joined.sharing : 'off',
       iceServers: iceServersFor(this.deps.config.ice, row.code, this.deps.clock.now()),
       ...(this.deps.config.ice.transportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
+      fileTransferMaxBytes: this.deps.config.fileTransferMaxBytes,
     });
   }
 

@@ -26,6 +26,7 @@ import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
+import { FilesPanel, useFileLinks } from './FilesPanel.js';
 import { captureFrame, MediaStage, type StageSize } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
 import type { SessionSocket } from './useSessionSocket.js';
@@ -72,11 +73,19 @@ export function AgentSession({
   const iceServers = state.welcome?.iceServers;
   const icePolicy = state.welcome?.iceTransportPolicy;
   const peer = useRef<AgentPeer | null>(null);
+  const files = useFileLinks(state.welcome?.fileTransferMaxBytes);
+  const attachFiles = files.attach;
   useEffect(() => {
     if (!iceServers) return;
-    const link = new AgentPeer(send, { iceServers, iceTransportPolicy: icePolicy }, setRemote, (c) => {
-      channel.current = c;
-    });
+    const link = new AgentPeer(
+      send,
+      { iceServers, iceTransportPolicy: icePolicy },
+      setRemote,
+      (c) => {
+        channel.current = c;
+      },
+      (c) => attachFiles('customer', c),
+    );
     peer.current = link;
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
@@ -86,7 +95,7 @@ export function AgentSession({
     };
     session.onSignal((m) => link.handle(m, local));
     return () => link.close();
-  }, [iceServers, icePolicy, send, session.onSignal, isAr]);
+  }, [iceServers, icePolicy, send, session.onSignal, isAr, attachFiles]);
 
   // "Deny" ends the connection the customer prepared while deciding.
   useEffect(() => {
@@ -465,6 +474,16 @@ export function AgentSession({
                   Session code <strong>{caseInfo.code}</strong>
                 </Text>
               </Paper>
+              <FilesPanel
+                me="agent"
+                peer={customerName}
+                links={files.linksOf('customer')}
+                unavailable={
+                  consent === 'allowed' && presence.customer
+                    ? null
+                    : `Files can be exchanged once ${customerName} is here and allowed access.`
+                }
+              />
               <ChatPanel
                 me="agent"
                 entries={state.chat}

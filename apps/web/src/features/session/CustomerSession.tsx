@@ -8,6 +8,7 @@ import {
   Group,
   Loader,
   Paper,
+  SimpleGrid,
   Stack,
   Text,
   Title,
@@ -19,6 +20,7 @@ import { EndedPage } from '../../components/EndedPage.js';
 import { useBranding } from '../modules/branding.js';
 import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
+import { FilesPanel, useFileLinks } from './FilesPanel.js';
 import { IncomingCall } from './IncomingCall.js';
 import { MediaStage } from './MediaStage.js';
 import { CustomerPeer } from './peer.js';
@@ -115,6 +117,8 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   const what = camera ? 'camera' : 'screen';
 
   const agents = state.presence.agents;
+  /** Files go only to and from allowed agents: their page gets a `files` channel once allowed. */
+  const files = useFileLinks(welcome?.fileTransferMaxBytes);
   const closePeers = useCallback(() => {
     for (const peer of peers.current.values()) peer.close();
     peers.current.clear();
@@ -168,6 +172,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       const consent = consentOf(agent);
       if (consent === 'denied') continue;
       const peer = peerFor(agent.id);
+      if (consent === 'allowed') files.attach(agent.id, peer?.openFiles() ?? null);
       if (consent === 'allowed' && stream && !peer?.isSharing(stream)) void peer?.share(stream);
       // The same person back on a new connection sees the picture again without asking.
       if (consent === 'pending' && stream && allowedPeople.current.has(personOf(agent))) {
@@ -176,7 +181,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
         void peer?.share(stream);
       }
     }
-  }, [agents, welcome, stream, peerFor, send, consentOf, answer]);
+  }, [agents, welcome, stream, peerFor, send, consentOf, answer, files.attach]);
 
   useEffect(() => {
     for (const track of stream?.getAudioTracks() ?? []) track.enabled = !micMuted;
@@ -552,7 +557,16 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
             </Badge>
           )}
           <AgentAudio stream={agentAudio} />
-          {chat}
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            {chat}
+            <Stack>
+              {agents
+                .filter((a) => consentOf(a) === 'allowed')
+                .map((a) => (
+                  <FilesPanel key={a.id} me="customer" peer={a.name} links={files.linksOf(a.id)} />
+                ))}
+            </Stack>
+          </SimpleGrid>
         </Stack>
       </Container>
     </Stack>

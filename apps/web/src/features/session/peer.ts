@@ -1,5 +1,5 @@
 import type { ClientMessage, IceServer } from '@lifeline/contracts';
-import { CONTROL_CHANNEL } from '@lifeline/contracts/constants';
+import { CONTROL_CHANNEL, FILES_CHANNEL } from '@lifeline/contracts/constants';
 import type { SignalMessage } from './useSessionSocket.js';
 
 type Send = (m: ClientMessage) => void;
@@ -30,6 +30,7 @@ export class CustomerPeer {
   /** The agent's answers and candidates: apart from the offers, because an offer waits for an answer. */
   private incoming: Promise<void> = Promise.resolve();
   private sharing: MediaStream | null = null;
+  private files: RTCDataChannel | null = null;
   private closed = false;
 
   constructor(
@@ -62,6 +63,16 @@ export class CustomerPeer {
       for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
       await this.offer();
     });
+  }
+
+  /**
+   * The channel for files, opened only once the customer allowed this agent: before that the agent
+   * has nothing to send a file over. No new offer is needed, the connection already carries data.
+   */
+  openFiles(): RTCDataChannel | null {
+    if (this.closed) return null;
+    this.files ??= this.pc.createDataChannel(FILES_CHANNEL, { ordered: true });
+    return this.files;
   }
 
   isSharing(stream: MediaStream | null) {
@@ -121,6 +132,8 @@ export class CustomerPeer {
     if (this.closed) return;
     this.closed = true;
     this.pc.close();
+    // Closing the connection closes its channels without an event (WebRTC spec): tell the files' users.
+    this.files?.dispatchEvent(new Event('close'));
     this.onRemoteStream(null);
   }
 }
@@ -142,6 +155,8 @@ export class AgentPeer {
     private readonly onRemoteStream: (stream: MediaStream | null) => void,
     /** The desktop helper opens a data channel for remote control; the agent keeps it. */
     private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
+    /** The customer's page opens one for files once it allowed this agent. */
+    private readonly onFilesChannel?: (channel: RTCDataChannel | null) => void,
   ) {}
 
   private create(peerId: string | undefined) {
@@ -160,6 +175,7 @@ export class AgentPeer {
     };
     pc.ondatachannel = (e) => {
       if (e.channel.label === CONTROL_CHANNEL) this.onDataChannel?.(e.channel);
+      if (e.channel.label === FILES_CHANNEL) this.onFilesChannel?.(e.channel);
     };
     this.pc = pc;
     this.peerId = peerId;
@@ -206,5 +222,6 @@ export class AgentPeer {
     this.remote = undefined;
     this.onRemoteStream(null);
     this.onDataChannel?.(null);
+    this.onFilesChannel?.(null);
   }
 }
