@@ -73,6 +73,7 @@ describe('the case page acts on its case', () => {
     const closing = page.getByRole('dialog', { name: `Close ${code}?` });
     await closing.getByLabel('Closing note').fill('Toner replaced; test page printed.');
     await closing.getByRole('button', { name: 'Close case' }).click();
+    await closing.waitFor({ state: 'hidden' });
     await page.getByText('Closed', { exact: true }).first().waitFor();
     // The outcome a CRM files: the note (and the chat transcript, empty here) on the case and in the API.
     const outcome = page.getByRole('region', { name: 'Outcome' });
