@@ -28,7 +28,13 @@ interface FirstFrame {
 }
 
 async function firstFrame(page: Page): Promise<FirstFrame> {
-  const handle = await page.waitForFunction('window.__firstFrame', undefined, { timeout: 30_000 });
+  const handle = await page.waitForFunction(
+    () => (globalThis as { __firstFrame?: unknown }).__firstFrame,
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  );
   return (await handle.jsonValue()) as FirstFrame;
 }
 

@@ -63,7 +63,13 @@ const WATCH_FIRST_FRAME = (selector: string) => `(() => {
 })()`;
 
 async function firstFrameAt(page: Page): Promise<number> {
-  const handle = await page.waitForFunction('window.__firstFrame', undefined, { timeout: 30_000 });
+  const handle = await page.waitForFunction(
+    () => (globalThis as { __firstFrame?: unknown }).__firstFrame,
+    undefined,
+    {
+      timeout: 30_000,
+    },
+  );
   return ((await handle.jsonValue()) as { at: number }).at;
 }
 
