@@ -1,5 +1,6 @@
-import { createTheme } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { createTheme, MantineProvider } from '@mantine/core';
+import { type ComponentType, type ReactNode, StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
 import { ErrorCard } from './components/ErrorCard.js';
 import { JoinPage } from './routes/JoinPage.js';
 import { ModulePage } from './routes/ModulePage.js';
@@ -33,4 +34,28 @@ export function customerPage(path: string): ReactNode | null {
   }
   if (/^\/(j|qs|support)(\/|$)/i.test(path)) return <ErrorCard missing />;
   return null;
+}
+
+/**
+ * Renders an entry's root (main.tsx for index.html, customer.tsx for customer.html) and registers the
+ * service worker, which serves both builds' assets and keeps the console's shell for offline use
+ * (SPEC §5: an installable console); only a built app has a worker to register.
+ */
+export function mount(Root: ComponentType, document: 'index.html' | 'customer.html') {
+  const root = window.document.getElementById('root');
+  if (!root) throw new Error(`${document} has no #root`);
+  createRoot(root).render(
+    <StrictMode>
+      <MantineProvider theme={theme}>
+        <Root />
+      </MantineProvider>
+    </StrictMode>,
+  );
+  if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+    window.addEventListener('load', () => {
+      navigator.serviceWorker
+        .register('/sw.js')
+        .catch((err: unknown) => console.warn('service worker not registered', err));
+    });
+  }
 }

@@ -1,10 +1,7 @@
 import './customer-styles.js';
-import { MantineProvider } from '@mantine/core';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { ErrorCard } from './components/ErrorCard.js';
-import { customerPage, theme } from './customer-pages.js';
+import { customerPage, mount } from './customer-pages.js';
 import { usePathname } from './lib/customer-location.js';
 
 /*
@@ -29,21 +26,4 @@ function Root() {
   return <ErrorCard missing />;
 }
 
-const root = document.getElementById('root');
-if (!root) throw new Error('customer.html has no #root');
-createRoot(root).render(
-  <StrictMode>
-    <MantineProvider theme={theme}>
-      <Root />
-    </MantineProvider>
-  </StrictMode>,
-);
-
-// As main.tsx: the worker serves both builds' assets and keeps the console's shell for offline use.
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker
-      .register('/sw.js')
-      .catch((err: unknown) => console.warn('service worker not registered', err));
-  });
-}
+mount(Root, 'customer.html');

@@ -1,9 +1,7 @@
 import './customer-styles.js';
-import { MantineProvider } from '@mantine/core';
-import { lazy, StrictMode, Suspense } from 'react';
-import { createRoot } from 'react-dom/client';
+import { lazy, Suspense } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
-import { customerPage, theme } from './customer-pages.js';
+import { customerPage, mount } from './customer-pages.js';
 import { usePathname } from './lib/customer-location.js';
 
 /** Every page but the customer's: react-router, TanStack Query and the staff pages, loaded on demand. */
@@ -33,21 +31,4 @@ if (!customerPage(window.location.pathname)) {
     : import('./routes/staff.js'));
 }
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root');
-createRoot(root).render(
-  <StrictMode>
-    <MantineProvider theme={theme}>
-      <Root />
-    </MantineProvider>
-  </StrictMode>,
-);
-
-// Installable console (SPEC §5); only the built app has a worker to register.
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker
-      .register('/sw.js')
-      .catch((err: unknown) => console.warn('service worker not registered', err));
-  });
-}
+mount(Root, 'index.html');

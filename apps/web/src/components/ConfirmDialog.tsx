@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { problemText } from '../lib/api.js';
 
 /**
@@ -19,8 +19,11 @@ export function ConfirmDialog(props: {
   /** More to ask before confirming (e.g. a closing note). */
   children?: ReactNode;
 }) {
+  // The dialog fades out after what it asked about is gone: its title keeps naming it meanwhile.
+  const [title, setTitle] = useState(props.title);
+  if (props.opened && props.title !== title) setTitle(props.title);
   return (
-    <Modal opened={props.opened} onClose={props.onCancel} title={props.title} centered>
+    <Modal opened={props.opened} onClose={props.onCancel} title={title} centered>
       <Stack>
         <Text size="sm">{props.explanation}</Text>
         {props.children}

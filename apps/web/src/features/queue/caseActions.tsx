@@ -123,13 +123,10 @@ function ConfirmCaseDialog<T>(props: {
   useEffect(() => {
     if (props.target) reset();
   }, [props.target, reset]);
-  // The dialog fades out after the target is gone: its title keeps naming the case meanwhile.
-  const [shown, setShown] = useState(props.target);
-  if (props.target && props.target !== shown) setShown(props.target);
   return (
     <ConfirmDialog
       opened={props.target !== null}
-      title={`${props.verb} ${shown?.code ?? ''}?`}
+      title={`${props.verb} ${props.target?.code ?? ''}?`}
       explanation={props.explanation}
       confirmLabel={props.verb === 'Close' ? 'Close case' : props.verb}
       pending={mutation.isPending}
