@@ -1,23 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@lifeline/client';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../e2e/chromium.js';
-import { deadline, interleave, publish } from '../lib/interleaved.js';
-import {
-  ADMIN,
-  fmt,
-  type LifelineProcess,
-  machine,
-  median,
-  quantile,
-  startLifeline,
-} from '../lib/lifeline-process.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_PATH as CHROMIUM } from '../../e2e/chromium.js';
+import { benchAgainstBare, deadline } from '../lib/interleaved.js';
+import { ADMIN, fmt, type LifelineProcess, machine, median, quantile } from '../lib/lifeline-process.js';
 import { MARK_ALLOW, serveBarePage, watchFirstFrame } from './pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
+const _root = path.resolve(here, '../..');
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 20);
 const WARMUP = 1;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 600) * 1000;
@@ -168,36 +159,15 @@ function markdown(bare: number[], lifeline: number[]) {
   return `${lines.join('\n')}\n`;
 }
 
-async function main() {
-  if (!fs.existsSync(path.join(root, 'apps/web/dist/index.html')))
-    throw new Error('The web pages are not built: run `npm run build` first (npm run bench:connect does).');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  const started = Date.now();
-  let server: LifelineProcess | undefined;
-  let browser: Browser | undefined;
-  let barePage: Awaited<ReturnType<typeof serveBarePage>> | undefined;
-  try {
-    server = await startLifeline();
-    barePage = await serveBarePage();
-    const open = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    browser = open;
-    const bareUrl = barePage.url;
-    const lifeline = await LifelineRun.start(server, open);
-    const { bare, ours } = await interleave({
-      warmup: WARMUP,
-      iterations: ITERATIONS,
-      bare: () => bareOnce(open, bareUrl),
-      lifeline: () => lifeline.once(),
-      describe: msf,
-    });
-    publish('connect', markdown(bare, ours));
-  } finally {
-    await browser?.close();
-    await barePage?.close();
-    await server?.stop();
-    console.log(`Finished in ${fmt((Date.now() - started) / 1000, 1)} s.`);
-  }
-}
-
 deadline('bench:connect', DEADLINE_MS);
-await main();
+await benchAgainstBare({
+  name: 'connect',
+  page: 'index.html',
+  warmup: WARMUP,
+  iterations: ITERATIONS,
+  serveBare: serveBarePage,
+  bare: bareOnce,
+  lifeline: (server, browser) => LifelineRun.start(server, browser),
+  describe: msf,
+  markdown,
+});

@@ -3,19 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createClient } from '@lifeline/client';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../e2e/chromium.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM_PATH as CHROMIUM } from '../../e2e/chromium.js';
 import { MARK_ALLOW } from '../connect/pages.js';
-import { deadline, interleave, publish } from '../lib/interleaved.js';
-import {
-  ADMIN,
-  fmt,
-  type LifelineProcess,
-  machine,
-  median,
-  quantile,
-  startLifeline,
-} from '../lib/lifeline-process.js';
+import { benchAgainstBare, deadline } from '../lib/interleaved.js';
+import { ADMIN, fmt, type LifelineProcess, machine, median, quantile } from '../lib/lifeline-process.js';
 import { serveBarePages } from './pages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -274,37 +266,17 @@ function markdown(bare: Sample[], ours: Sample[]) {
   return `${lines.join('\n')}\n`;
 }
 
-async function main() {
-  if (!fs.existsSync(path.join(dist, 'customer.html')))
-    throw new Error('The web pages are not built: run `npm run build` first (npm run bench:help does).');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  const started = Date.now();
-  let server: LifelineProcess | undefined;
-  let browser: Browser | undefined;
-  let barePages: Awaited<ReturnType<typeof serveBarePages>> | undefined;
-  try {
-    server = await startLifeline();
-    barePages = await serveBarePages();
-    const open = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    browser = open;
-    const bareUrl = barePages.url;
-    const lifeline = await LifelineRun.start(server, open);
-    const line = (s: Sample) => steps.map((k) => `${k} ${fmt(s[k], 0)}`).join(', ');
-    const { bare, ours } = await interleave({
-      warmup: WARMUP,
-      iterations: ITERATIONS,
-      bare: () => bareOnce(open, bareUrl),
-      lifeline: () => lifeline.once(),
-      describe: line,
-    });
-    publish('help', markdown(bare, ours));
-  } finally {
-    await browser?.close();
-    await barePages?.close();
-    await server?.stop();
-    console.log(`Finished in ${fmt((Date.now() - started) / 1000, 1)} s.`);
-  }
-}
+const line = (s: Sample) => steps.map((k) => `${k} ${fmt(s[k], 0)}`).join(', ');
 
 deadline('bench:help', DEADLINE_MS);
-await main();
+await benchAgainstBare({
+  name: 'help',
+  page: 'customer.html',
+  warmup: WARMUP,
+  iterations: ITERATIONS,
+  serveBare: serveBarePages,
+  bare: bareOnce,
+  lifeline: (server, browser) => LifelineRun.start(server, browser),
+  describe: line,
+  markdown,
+});
