@@ -2,6 +2,7 @@ import './customer-styles.js';
 import { lazy, Suspense } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { customerPage, mount } from './customer-pages.js';
+import { openEarlySessionSocket } from './features/session/early-session.js';
 import { usePathname } from './lib/customer-location.js';
 
 /** Every page but the customer's: react-router, TanStack Query and the staff pages, loaded on demand. */
@@ -24,6 +25,7 @@ function Root() {
 }
 
 if (!customerPage(window.location.pathname)) {
+  openEarlySessionSocket(window.location.pathname);
   // The staff app's chunk and its page's chunk load side by side, not one after the other.
   void import('./routes/app.js');
   void (window.location.pathname.startsWith('/session/')

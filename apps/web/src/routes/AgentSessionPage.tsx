@@ -13,15 +13,12 @@ export function AgentSessionPage() {
   // The socket opens at once, alongside the look-ups: the customer's prompt must not wait for them.
   const session = useSessionSocket(code ? { caseCode: code } : null, 'agent');
   const me = useQuery({ queryKey: keys.me, queryFn: () => api.me() });
-  const found = useQuery({
-    queryKey: keys.case(code),
-    queryFn: () => api.cases.get(code),
-    enabled: me.isSuccess,
-  });
+  const found = useQuery({ queryKey: keys.case(code), queryFn: () => api.cases.get(code) });
 
   if (isApiError(me.error, 401)) {
     return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
   }
+  // Signed out, the case's look-up fails too: the sign-in page is the answer, not its error.
   const error = me.error ?? found.error;
   if (error) {
     return (

@@ -18,6 +18,7 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { CaseOutcomePanel } from '../../components/CaseOutcomePanel.js';
+import { ConnectButton } from '../../components/ConnectButton.js';
 import { api, isApiError, problemText } from '../../lib/api.js';
 import { formatTime, formatTimeExact, sourceLabels, typeLabels } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
@@ -110,11 +111,7 @@ export function CaseDetailPage() {
           <StatusBadge status={c.status} />
         </Group>
         <Group gap="xs" role="toolbar" aria-label="Case actions">
-          {!ended && (
-            <Button component="a" href={c.links.agent} target="_blank" rel="noopener">
-              Connect
-            </Button>
-          )}
+          {!ended && <ConnectButton href={c.links.agent} />}
           {!ended && (
             <Button variant="default" onClick={() => setDialog('edit')}>
               Edit

@@ -14,6 +14,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConnectButton } from '../../components/ConnectButton.js';
 import { api, problemText } from '../../lib/api.js';
 import { keys } from '../../lib/query-keys.js';
 
@@ -102,9 +103,7 @@ export function NewCaseDialog({ opened, onClose, groups, users }: Props) {
                 </Button>
               )}
             </CopyButton>
-            <Button component="a" href={created.links.agent} target="_blank" rel="noopener">
-              Connect
-            </Button>
+            <ConnectButton href={created.links.agent} />
             <Button variant="light" onClick={close}>
               Done
             </Button>

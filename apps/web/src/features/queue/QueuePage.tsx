@@ -26,6 +26,7 @@ import { IconChevronDown, IconChevronUp, IconDots, IconPlus, IconSearch } from '
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation } from 'react-router';
+import { ConnectButton } from '../../components/ConnectButton.js';
 import { api, problemText } from '../../lib/api.js';
 import { expiresIn, formatTime, sourceLabels, statusLabels, typeLabels } from '../../lib/format.js';
 import { appLink, canOpenInApp } from '../../lib/installedApp.js';
@@ -308,11 +309,7 @@ export function QueuePage() {
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} wrap="nowrap">
-                      {!ended && (
-                        <Button size="xs" component="a" href={c.links.agent} target="_blank" rel="noopener">
-                          Connect
-                        </Button>
-                      )}
+                      {!ended && <ConnectButton size="xs" href={c.links.agent} />}
                       <Menu position="bottom-end" withinPortal>
                         <Menu.Target>
                           <ActionIcon variant="subtle" aria-label={`More actions for ${c.code}`}>

@@ -26,6 +26,7 @@ import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
 import { ControlLayer } from './ControlLayer.js';
+import { adoptEarlyAgentPeer } from './early-session.js';
 import { FilesPanel, useFileLinks } from './FilesPanel.js';
 import { captureFrame, MediaStage, type StageSize } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
@@ -75,17 +76,19 @@ export function AgentSession({
   const peer = useRef<AgentPeer | null>(null);
   const files = useFileLinks(state.welcome?.fileTransferMaxBytes);
   const attachFiles = files.attach;
+  const you = state.welcome?.you;
   useEffect(() => {
-    if (!iceServers) return;
-    const link = new AgentPeer(
-      send,
-      { iceServers, iceTransportPolicy: icePolicy },
-      setRemote,
-      (c) => {
+    if (!iceServers || !you) return;
+    // The connection the early socket already answered, or a new one (after a reconnect).
+    const early = adoptEarlyAgentPeer(you);
+    const link = early?.peer ?? new AgentPeer(send, { iceServers, iceTransportPolicy: icePolicy });
+    link.listen({
+      onRemoteStream: setRemote,
+      onDataChannel: (c) => {
         channel.current = c;
       },
-      (c) => attachFiles('customer', c),
-    );
+      onFilesChannel: (c) => attachFiles('customer', c),
+    });
     peer.current = link;
     // In AR the agent talks too: the microphone joins the answer.
     const local = async () => {
@@ -93,9 +96,10 @@ export function AgentSession({
       mic.current ??= await navigator.mediaDevices.getUserMedia({ audio: true }).catch(() => null);
       return mic.current ?? undefined;
     };
+    for (const m of early?.held ?? []) link.handle(m, local);
     session.onSignal((m) => link.handle(m, local));
     return () => link.close();
-  }, [iceServers, icePolicy, send, session.onSignal, isAr, attachFiles]);
+  }, [iceServers, icePolicy, you, send, session.onSignal, isAr, attachFiles]);
 
   // "Deny" ends the connection the customer prepared while deciding.
   useEffect(() => {

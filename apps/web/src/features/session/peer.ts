@@ -143,21 +143,58 @@ export class CustomerPeer {
  * customer connection (`peer`). Before "Allow" it holds a connection without
  * any track; the picture arrives with the customer's next offer.
  */
+/** What the agent's page does with the connection's media and channels. */
+export interface AgentPeerListeners {
+  onRemoteStream: (stream: MediaStream | null) => void;
+  /** The desktop helper opens a data channel for remote control; the agent keeps it. */
+  onDataChannel?: (channel: RTCDataChannel | null) => void;
+  /** The customer's page opens one for files once it allowed this agent. */
+  onFilesChannel?: (channel: RTCDataChannel | null) => void;
+}
+
 export class AgentPeer {
   private pc: RTCPeerConnection | undefined;
   private peerId: string | undefined;
   private remote: MediaStream | undefined;
+  /** What was last told through the listeners, for listeners that come later. */
+  private shown: {
+    stream: MediaStream | null;
+    control: RTCDataChannel | null;
+    files: RTCDataChannel | null;
+  } = { stream: null, control: null, files: null };
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly send: Send,
     private readonly options: PeerOptions,
-    private readonly onRemoteStream: (stream: MediaStream | null) => void,
-    /** The desktop helper opens a data channel for remote control; the agent keeps it. */
-    private readonly onDataChannel?: (channel: RTCDataChannel | null) => void,
-    /** The customer's page opens one for files once it allowed this agent. */
-    private readonly onFilesChannel?: (channel: RTCDataChannel | null) => void,
+    private listeners: AgentPeerListeners = { onRemoteStream: () => {} },
   ) {}
+
+  /**
+   * Hands the connection to the page that shows it: the page's code may load after the connection
+   * was set up (the early session socket answers the customer at once), so what it missed is told now.
+   */
+  listen(listeners: AgentPeerListeners) {
+    this.listeners = listeners;
+    if (this.shown.stream) listeners.onRemoteStream(this.shown.stream);
+    if (this.shown.control) listeners.onDataChannel?.(this.shown.control);
+    if (this.shown.files) listeners.onFilesChannel?.(this.shown.files);
+  }
+
+  private showStream(stream: MediaStream | null) {
+    this.shown.stream = stream;
+    this.listeners.onRemoteStream(stream);
+  }
+
+  private showControl(channel: RTCDataChannel | null) {
+    this.shown.control = channel;
+    this.listeners.onDataChannel?.(channel);
+  }
+
+  private showFiles(channel: RTCDataChannel | null) {
+    this.shown.files = channel;
+    this.listeners.onFilesChannel?.(channel);
+  }
 
   private create(peerId: string | undefined) {
     this.close();
@@ -174,8 +211,8 @@ export class AgentPeer {
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
     };
     pc.ondatachannel = (e) => {
-      if (e.channel.label === CONTROL_CHANNEL) this.onDataChannel?.(e.channel);
-      if (e.channel.label === FILES_CHANNEL) this.onFilesChannel?.(e.channel);
+      if (e.channel.label === CONTROL_CHANNEL) this.showControl(e.channel);
+      if (e.channel.label === FILES_CHANNEL) this.showFiles(e.channel);
     };
     this.pc = pc;
     this.peerId = peerId;
@@ -203,7 +240,7 @@ export class AgentPeer {
             description: { type: 'answer', sdp: d.sdp },
           });
         }
-        if (this.remote) this.onRemoteStream(this.remote);
+        if (this.remote) this.showStream(this.remote);
       } else if (m.candidate && this.pc && (m.peer === undefined || m.peer === this.peerId)) {
         await this.pc.addIceCandidate(m.candidate);
       }
@@ -220,8 +257,8 @@ export class AgentPeer {
     this.pc = undefined;
     this.peerId = undefined;
     this.remote = undefined;
-    this.onRemoteStream(null);
-    this.onDataChannel?.(null);
-    this.onFilesChannel?.(null);
+    this.showStream(null);
+    this.showControl(null);
+    this.showFiles(null);
   }
 }

@@ -15,8 +15,8 @@ import type {
 } from '@lifeline/contracts';
 import { closeCodes } from '@lifeline/contracts/constants';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { adoptEarlySessionSocket, type SessionTarget, sessionSocketUrl } from './early-session.js';
 
-export type SessionTarget = { token: string } | { caseCode: string };
 export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
 export type SignalMessage = Extract<ServerMessage, { type: 'signal' }>;
 
@@ -156,13 +156,6 @@ const refusals: Record<number, SessionState['refused']> = {
   [closeCodes.forbiddenOrigin]: 'forbidden',
 };
 
-function socketUrl(target: SessionTarget) {
-  const base = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/ws/session`;
-  return 'token' in target
-    ? `${base}?token=${encodeURIComponent(target.token)}`
-    : `${base}?case=${encodeURIComponent(target.caseCode)}`;
-}
-
 /**
  * One live session socket: its state for rendering, `send` for messages, and
  * `onSignal` for the WebRTC code. A dropped connection is retried with
@@ -176,7 +169,7 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
   const signalHandler = useRef<((m: SignalMessage) => void) | null>(null);
   /** The person ended the session: the socket stays closed until they choose to join again. */
   const left = useRef(false);
-  const url = target ? socketUrl(target) : null;
+  const url = target ? sessionSocketUrl(target) : null;
 
   useEffect(() => {
     if (!url) return;
@@ -186,9 +179,10 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     setState(initial);
 
     const connect = () => {
-      const ws = new WebSocket(url);
+      const opened = adoptEarlySessionSocket(url);
+      const ws = opened?.ws ?? new WebSocket(url);
       socket.current = ws;
-      ws.onmessage = (event) => {
+      const onMessage = (event: MessageEvent) => {
         const m = serverMessageOf(String(event.data));
         if (!m) return;
         if (m.type === 'welcome') {
@@ -201,7 +195,7 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
         }
         setState((s) => reduce(s, m));
       };
-      ws.onclose = (event) => {
+      const onClose = (event: CloseEvent) => {
         if (socket.current === ws) socket.current = null;
         if (stopped || left.current) return;
         const refused = refusals[event.code];
@@ -214,6 +208,10 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
         setState((s) => ({ ...s, connection: 'reconnecting' }));
         retry = setTimeout(connect, delay);
       };
+      ws.onmessage = onMessage;
+      ws.onclose = onClose;
+      for (const event of opened?.received ?? []) onMessage(event);
+      if (opened?.closed) onClose(opened.closed);
     };
     connect();
     return () => {
