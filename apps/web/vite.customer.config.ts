@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './precompress.js';
 
 /**
  * The customer's pages (`/j/{token}`, `/support`, `/qs/{slug}`) as a build of their own: customer.html,
@@ -11,7 +12,7 @@ import { defineConfig } from 'vite';
 const shim = fileURLToPath(new URL('./src/preact/react.js', import.meta.url));
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   resolve: {
     // Exact names only: `react/jsx-runtime` must not become `<shim>/jsx-runtime`.
     alias: [

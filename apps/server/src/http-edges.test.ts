@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import zlib from 'node:zlib';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { apiError, createTestDatabase, describeEachDatabase, testConfig } from '../test/harness.js';
@@ -176,6 +177,54 @@ describe('pages of the built web app, customer build', () => {
         expect(res.headers['x-content-type-options'], url).toBe('nosniff');
         expect(res.headers['cache-control'], url).toBe('no-cache');
       }
+    } finally {
+      await app.close();
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pages of the built web app, on the wire', () => {
+  it('sends an asset as the precompressed copy the browser accepts, and as it is to one that accepts none', async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
+    fs.mkdirSync(path.join(dist, 'assets'));
+    const script = `console.log(${JSON.stringify('x'.repeat(4000))});`;
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>staff</title>');
+    fs.writeFileSync(path.join(dist, 'assets/app-abc.js'), script);
+    fs.writeFileSync(path.join(dist, 'assets/app-abc.js.br'), zlib.brotliCompressSync(script));
+    fs.writeFileSync(path.join(dist, 'assets/app-abc.js.gz'), zlib.gzipSync(script));
+    const app = Fastify();
+    await webPages(app, {}, dist);
+    try {
+      const br = await app.inject({ url: '/assets/app-abc.js', headers: { 'accept-encoding': 'gzip, br' } });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['content-type']).toMatch(/^application\/javascript/);
+      expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(script);
+      const gz = await app.inject({ url: '/assets/app-abc.js', headers: { 'accept-encoding': 'gzip' } });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(zlib.gunzipSync(gz.rawPayload).toString()).toBe(script);
+      const plain = await app.inject({
+        url: '/assets/app-abc.js',
+        headers: { 'accept-encoding': 'identity' },
+      });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe(script);
+    } finally {
+      await app.close();
+      fs.rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
+  it("tells the browser to fetch the invitation's case while it loads the page's script", async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>staff</title>');
+    fs.writeFileSync(path.join(dist, 'customer.html'), '<!doctype html><title>customer</title>');
+    const app = Fastify();
+    await webPages(app, {}, dist);
+    try {
+      const res = await app.inject({ url: '/j/Zz9-Zz_9' });
+      expect(res.headers.link).toBe('</api/v1/join/Zz9-Zz_9>; rel=preload; as=fetch; crossorigin');
+      expect((await app.inject({ url: '/support' })).headers.link).toBeUndefined();
     } finally {
       await app.close();
       fs.rmSync(dist, { recursive: true, force: true });

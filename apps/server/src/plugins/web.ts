@@ -110,6 +110,8 @@ export async function webPages(
     await app.register(fastifyStatic, {
       root: dist,
       index: false,
+      // The build writes .br and .gz copies (apps/web/precompress.ts); each browser gets what it accepts.
+      preCompressed: true,
       // Vite puts a content hash in every asset name, so they never change under one URL.
       setHeaders: (res, filePath) => {
         if (filePath.includes(`${dist}/assets/`))
@@ -133,6 +135,10 @@ export async function webPages(
           .type('text/plain')
           .send('The web pages are not built yet: run `npm run build` (npm start does it for you).');
       }
+      const token = url === '/j/:token' ? (req.params as { token: string }).token : undefined;
+      // The page's first call, fetched alongside its script rather than after it: one round trip less on a phone.
+      if (token)
+        reply.header('link', `</api/v1/join/${encodeURIComponent(token)}>; rel=preload; as=fetch; crossorigin`);
       return reply
         .header('cache-control', 'no-cache')
         .sendFile(CUSTOMER_ROUTES.has(url) ? customerHtml : 'index.html');
