@@ -25,6 +25,7 @@ import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
+import { ClipboardTools } from './ClipboardTools.js';
 import { ControlLayer } from './ControlLayer.js';
 import { FilesPanel, useFileLinks } from './FilesPanel.js';
 import { captureFrame, MediaStage, type StageSize } from './MediaStage.js';
@@ -60,6 +61,7 @@ export function AgentSession({
   const mic = useRef<MediaStream | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const channel = useRef<RTCDataChannel | null>(null);
+  const [controlChannel, setControlChannel] = useState<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
   const [size, setSize] = useState<StageSize>('fit');
   const { ref: stageArea, toggle: toggleFullscreen, fullscreen } = useFullscreenElement<HTMLDivElement>();
@@ -83,6 +85,7 @@ export function AgentSession({
       setRemote,
       (c) => {
         channel.current = c;
+        setControlChannel(c);
       },
       (c) => attachFiles('customer', c),
     );
@@ -456,6 +459,9 @@ export function AgentSession({
                     </Button>
                   </Group>
                 </form>
+              )}
+              {live && control === 'granted' && (
+                <ClipboardTools channel={controlChannel} customerName={customerName} />
               )}
             </Stack>
           </Grid.Col>
