@@ -155,7 +155,14 @@ const file = async (command) => {
 const fileButton = (label, command, cls) => el('button', { className: cls || '', onclick: () => file(command) }, label);
 // Kept across renders, so what the person types survives the progress updates.
 const pathInput = el('input', { type: 'text', id: 'path', placeholder: 'e.g. /home/you/Documents/report.pdf' });
-const size = (n) => n < 1024 ? n + ' B' : n < 1048576 ? (n / 1024).toFixed(1) + ' KB' : n < 1073741824 ? (n / 1048576).toFixed(1) + ' MB' : (n / 1073741824).toFixed(1) + ' GB';
+// As the agent's page writes sizes (formatBytes), so both name a file alike.
+const size = (n) => {
+  if (n < 1024) return n + ' B';
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return (v >= 100 ? Math.round(v) : v.toFixed(1).replace(/[.]0$/, '')) + ' ' + units[i];
+};
 const stateText = (t, agent) => {
   const out = t.direction === 'out';
   switch (t.state) {
@@ -226,12 +233,12 @@ function render(v) {
   if (v.phase === 'denied') {
     parts.push(el('div', { className: 'row' }, button('Allow after all', 'allow', 'primary')));
   }
+  if (v.notices.length) {
+    parts.push(el('section', { ariaLabel: 'What your agent did' }, el('h3', {}, 'What your agent did'), el('ul', { className: 'log', role: 'log' }, ...v.notices.map((n) => el('li', {}, n)))));
+  }
   if (v.phase === 'active') {
     const files = filesSection(v);
     if (files) parts.push(files);
-  }
-  if (v.notices.length) {
-    parts.push(el('section', { ariaLabel: 'What your agent did' }, el('h3', {}, 'What your agent did'), el('ul', { className: 'log', role: 'log' }, ...v.notices.map((n) => el('li', {}, n)))));
   }
   if (v.phase !== 'ended') parts.push(el('div', { className: 'row' }, button('End session', 'end', 'danger')));
   parts.push(el('p', { className: 'muted' }, v.sessionName ? (v.sessionName + ' · session code ' + v.code) : ''));
