@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHelper } from '../apps/helper/scripts/build.js';
 import { startXvfb, x } from '../apps/helper/test/xvfb.js';
 import { newScene, pageErrors, type Scene, screenshot, signIn, useE2e } from './harness.js';
-import { QuickSupport, takeControl } from './quicksupport.js';
+import { offerFile, QuickSupport, saveAtAgent, sha256, takeControl } from './quicksupport.js';
 
 const env = useE2e();
 let xvfb: Awaited<ReturnType<typeof startXvfb>>;
@@ -26,16 +26,6 @@ function randomFile(name: string, size: number, folder = dir) {
   fs.writeFileSync(file, crypto.randomBytes(size));
   return file;
 }
-const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-async function offer(file: string) {
-  const [chooser] = await Promise.all([
-    s.agentPage.waitForEvent('filechooser'),
-    agentFiles.getByRole('button', { name: 'Offer a file…' }).click(),
-  ]);
-  await chooser.setFiles(file);
-}
-
 /** The agent page's data channels by label, kept in `window.channels` for the test to write raw messages on. */
 async function watchChannels(page: Page) {
   await page.addInitScript(() => {
@@ -118,7 +108,7 @@ afterAll(async () => {
 describe('files and the clipboard with QuickSupport on an X display', () => {
   it('saves a file from the agent in Downloads once the person accepts it, never over another', async () => {
     const file = randomFile('router-config.bin', 3 * 1024 * 1024 + 17);
-    await offer(file);
+    await offerFile(s.agentPage, file);
     const row = local.getByRole('group', { name: 'Receiving router-config.bin' });
     await row.getByText('Alex Agent wants to send you this file').waitFor();
     await row.getByText('3 MB').waitFor();
@@ -139,7 +129,7 @@ describe('files and the clipboard with QuickSupport on an X display', () => {
 
     // The same name again: saved beside the first, which stays as it was.
     const again = randomFile('router-config.bin', 1000, path.join(dir, 'elsewhere'));
-    await offer(again);
+    await offerFile(s.agentPage, again);
     const second = local.getByRole('group', { name: 'Receiving router-config.bin' }).nth(1);
     await second.getByRole('button', { name: 'Save to Downloads' }).click();
     const beside = path.join(downloads, 'router-config (1).bin');
@@ -151,7 +141,7 @@ describe('files and the clipboard with QuickSupport on an X display', () => {
 
   it('writes nothing for a declined file', async () => {
     const file = randomFile('declined.bin', 200_000);
-    await offer(file);
+    await offerFile(s.agentPage, file);
     const row = local.getByRole('group', { name: 'Receiving declined.bin' });
     await row.getByRole('button', { name: 'Decline' }).click();
     await agentFiles
@@ -170,13 +160,7 @@ describe('files and the clipboard with QuickSupport on an X display', () => {
     await local.getByLabel('File for Alex Agent').fill(file);
     await local.getByRole('button', { name: 'Send file' }).click();
     // The agent asked: the answer comes in without a second question.
-    const row = agentFiles.getByRole('group', { name: 'Receiving system-report.log' });
-    await row.getByRole('link', { name: 'Save' }).waitFor({ timeout: 30_000 });
-    const [download] = await Promise.all([
-      s.agentPage.waitForEvent('download'),
-      row.getByRole('link', { name: 'Save' }).click(),
-    ]);
-    expect(sha256(await download.path())).toBe(sha256(file));
+    expect(sha256(await saveAtAgent(s.agentPage, 'system-report.log'))).toBe(sha256(file));
     await local
       .getByRole('group', { name: 'Sending system-report.log' })
       .getByText('Alex Agent received it')
