@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { WINDOWS_EXE } from '../apps/helper/scripts/build-windows.js';
 import { startWine, type Wine } from '../apps/helper/test/wine.js';
 import { startXvfb } from '../apps/helper/test/xvfb.js';
 import { newScene, pageErrors, screenshot, signIn, useE2e, videoPixels, videoPlaying } from './harness.js';
-import { pointAt, takeControl } from './quicksupport.js';
+import { offerFile, pointAt, saveAtAgent, sha256, takeControl } from './quicksupport.js';
 
 /** A Windows 10 Chrome, as a Windows customer's browser announces itself. */
 const WINDOWS_CHROME =
@@ -169,6 +170,55 @@ describe('QuickSupport for Windows, under Wine', () => {
     expect(helper.output()).toContain('This support session has ended.');
     await Promise.all(s.contexts.map((c) => c.close()));
   });
+
+  it('exchanges files both ways and fills and reads the Windows clipboard for the agent', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    const downloads = path.join(dir, 'Downloads');
+    const helper = quickSupport(WINDOWS_EXE, s.case.links.customer, '--downloads', wine.winPath(downloads));
+    const [, consentUrl] = await helper.waitFor(/Consent page: (\S+)/);
+    const consent = s.customerPage;
+    await consent.goto(consentUrl as string);
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await consent.getByRole('button', { name: 'Allow' }).click();
+    const agentFiles = s.agentPage.getByRole('region', { name: 'Files' });
+    await agentFiles.getByRole('button', { name: 'Offer a file…' }).waitFor({ timeout: 60_000 });
+
+    // A file from the agent, saved in the Downloads folder given.
+    const sent = path.join(dir, 'driver-setup.bin');
+    fs.writeFileSync(sent, crypto.randomBytes(700_000));
+    await offerFile(s.agentPage, sent);
+    const incoming = consent.getByRole('group', { name: 'Receiving driver-setup.bin' });
+    await incoming.getByRole('button', { name: 'Save to Downloads' }).click();
+    await incoming.getByText('Saved as', { exact: false }).waitFor({ timeout: 60_000 });
+    expect(sha256(path.join(downloads, 'driver-setup.bin'))).toBe(sha256(sent));
+
+    // A file the agent asks for, named by its Windows path.
+    const asked = path.join(dir, 'event-log.txt');
+    fs.writeFileSync(asked, crypto.randomBytes(300_000));
+    await agentFiles.getByRole('button', { name: 'Ask for a file' }).click();
+    await consent.getByLabel('File for Alex Agent').fill(wine.winPath(asked));
+    await consent.getByRole('button', { name: 'Send file' }).click();
+    expect(sha256(await saveAtAgent(s.agentPage, 'event-log.txt'))).toBe(sha256(asked));
+
+    // The clipboard, once control is granted: pasted through user32, then read back through it.
+    await takeControl(s.agentPage, consent);
+    await s.agentPage.getByLabel("Text for the customer's clipboard").fill('net use Z: \\\\server\\share ✓');
+    await s.agentPage.getByRole('button', { name: "Paste to customer's clipboard" }).click();
+    await s.agentPage.getByText("Pasted into Cleo Customer's clipboard.").waitFor({ timeout: 20_000 });
+    await s.agentPage.getByRole('button', { name: "Read customer's clipboard" }).click();
+    await expect
+      .poll(() => s.agentPage.getByLabel("Read from the customer's clipboard").inputValue(), {
+        timeout: 20_000,
+      })
+      .toBe('net use Z: \\\\server\\share ✓');
+    await consent.getByRole('log').getByText('Alex Agent read your clipboard (27 characters).').waitFor();
+
+    await consent.getByRole('button', { name: 'End session' }).click();
+    expect(await helper.exited).toBe(0);
+    expect(pageErrors(s.agentPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  }, 180_000);
 
   it('says plainly that an ended session has ended, and exits', async () => {
     const { t } = env;

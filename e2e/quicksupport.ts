@@ -1,4 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -54,6 +56,29 @@ export class QuickSupport {
   stop() {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
   }
+}
+
+export const sha256 = (file: string) =>
+  crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** The agent offers `file` from the session page's files panel. */
+export async function offerFile(agentPage: Page, file: string) {
+  const [chooser] = await Promise.all([
+    agentPage.waitForEvent('filechooser'),
+    agentPage.getByRole('region', { name: 'Files' }).getByRole('button', { name: 'Offer a file…' }).click(),
+  ]);
+  await chooser.setFiles(file);
+}
+
+/** The agent saves a received file; answers where the browser put it. */
+export async function saveAtAgent(agentPage: Page, name: string) {
+  const row = agentPage
+    .getByRole('region', { name: 'Files' })
+    .getByRole('group', { name: `Receiving ${name}` });
+  const save = row.getByRole('link', { name: 'Save' });
+  await save.waitFor({ timeout: 60_000 });
+  const [download] = await Promise.all([agentPage.waitForEvent('download'), save.click()]);
+  return download.path();
 }
 
 /** The agent asks for control and the customer allows it in QuickSupport's consent page. */

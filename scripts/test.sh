@@ -35,11 +35,13 @@ required_tools=(
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core"
   "/usr/sbin/nginx:nginx"
   "/usr/bin/turnserver:coturn"
-  # The desktop helper's tests: a real X server, the screen encoder, a window to type into, and xdotool to observe.
+  # The desktop helper's tests: a real X server, the screen encoder, a window to type into, xdotool to observe,
+  # and xclip, the helper's way to the X clipboard.
   "Xvfb:xvfb"
   "ffmpeg:ffmpeg"
   "xterm:xterm"
   "xdotool:xdotool"
+  "xclip:xclip"
   "/usr/bin/openssl:openssl"
   # QuickSupport for Windows runs under Wine (64-bit) on the same Xvfb.
   "/usr/bin/wine:wine"

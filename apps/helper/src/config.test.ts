@@ -51,4 +51,15 @@ describe('the helper command line', () => {
     expect(c.sosLink.href).toBe('https://help.example.com/qs/printers');
     expect(c.desktopDir).toBe('/home/cleo/Schreibtisch');
   });
+
+  it('saves received files in Downloads: --downloads, else the XDG folder, else the home folder (USERPROFILE on Windows)', () => {
+    const link = 'https://help.example.com/j/AbCdEfGhIjKlMnOpQrSt';
+    expect(parseConfig([link, '--downloads', '/tmp/in'], env).downloadDir).toBe('/tmp/in');
+    expect(parseConfig([link], { ...env, XDG_DOWNLOAD_DIR: '$HOME/Téléchargements' }).downloadDir).toBe(
+      '/home/cleo/Téléchargements',
+    );
+    expect(parseConfig([link], env).downloadDir).toBe('/home/cleo/Downloads');
+    const windows = parseConfig([link], { USERPROFILE: 'C:\\Users\\cleo' }, { platform: 'windows' });
+    expect(windows.downloadDir).toMatch(/^C:\\Users\\cleo[\\/]Downloads$/);
+  });
 });

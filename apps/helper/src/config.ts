@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { downloadsDir } from './files.js';
 
 /**
  * The helper's only reader of its command line and environment: one zod
@@ -30,6 +31,7 @@ Options:
   --no-browser       ask for consent in this ${platform === 'windows' ? 'window' : 'terminal'} only (no local page in the browser)
   --open-with <cmd>  the program that opens the consent page (default: ${platform === 'windows' ? 'the default browser' : 'xdg-open'})
 ${platform === 'x11' ? '  --display <name>   the X display to share (default: $DISPLAY)\n' : ''}  --ffmpeg <path>    the ffmpeg program (default: ${platform === 'windows' ? 'the one inside QuickSupport' : 'ffmpeg on the PATH'})
+  --downloads <dir>  where files from the agent are saved (default: your Downloads folder)
   --log <file>       also write every message to this file${platform === 'windows' ? ' (default: LifelineQuickSupport.log in %TEMP%)' : ''}
   --help             this text`;
 }
@@ -68,6 +70,8 @@ export type HelperConfig = (
   ffmpeg: string | undefined;
   log: string | undefined;
   desktopDir: string | undefined;
+  /** Where received files go; unset when there is no home folder to find it in. */
+  downloadDir: string | undefined;
   home: string | undefined;
 };
 
@@ -88,6 +92,7 @@ const argsSchema = z.strictObject({
     .optional(),
   ffmpeg: z.string().min(1).optional(),
   log: z.string().min(1).optional(),
+  downloads: z.string().min(1).optional(),
   openWith: z.string().min(1).optional(),
   help: z.boolean(),
 });
@@ -95,6 +100,7 @@ const argsSchema = z.strictObject({
 const envSchema = z.object({
   DISPLAY: z.string().optional(),
   XDG_DESKTOP_DIR: z.string().optional(),
+  XDG_DOWNLOAD_DIR: z.string().optional(),
   HOME: z.string().optional(),
   USERPROFILE: z.string().optional(),
 });
@@ -105,6 +111,7 @@ const VALUE_FLAGS = {
   '--display': 'display',
   '--ffmpeg': 'ffmpeg',
   '--log': 'log',
+  '--downloads': 'downloads',
   '--open-with': 'openWith',
 } as const;
 const BOOLEAN_FLAGS = { '--no-browser': 'noBrowser', '--help': 'help', '-h': 'help' } as const;
@@ -170,6 +177,7 @@ export function parseConfig(
     throw new UsageError('--display is for X11 desktops; on Windows the whole screen is shared.');
   const e = envSchema.parse(env);
   const a = args.data;
+  const home = (platform === 'windows' ? e.USERPROFILE : e.HOME) || undefined;
   const base = {
     openBrowser: !a.noBrowser,
     openWith: a.openWith ?? (platform === 'windows' ? 'rundll32.exe' : 'xdg-open'),
@@ -177,7 +185,12 @@ export function parseConfig(
     ffmpeg: a.ffmpeg,
     log: a.log,
     desktopDir: platform === 'windows' ? undefined : e.XDG_DESKTOP_DIR || undefined,
-    home: (platform === 'windows' ? e.USERPROFILE : e.HOME) || undefined,
+    downloadDir: downloadsDir(
+      a.downloads,
+      platform === 'windows' ? undefined : e.XDG_DOWNLOAD_DIR || undefined,
+      home,
+    ),
+    home,
   };
   const embedded = options.embedded;
   if (a.help) return { ...base, mode: 'help' };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalPage } from './local-page.js';
-import type { Action, View } from './view.js';
+import type { Action, FileCommand, View } from './view.js';
 
 const view: View = {
   phase: 'consent',
@@ -13,6 +13,8 @@ const view: View = {
   control: 'off',
   message: 'Alex Agent has joined.',
   prompt: 'Allow Alex Agent from Acme Support to see your screen?',
+  files: { open: false, maxBytes: 1024, folder: '/home/cleo/Downloads', transfers: [], requests: [] },
+  notices: [],
 };
 
 let page: LocalPage | undefined;
@@ -20,14 +22,21 @@ afterEach(() => page?.close());
 
 async function open() {
   const actions: Action[] = [];
-  page = new LocalPage((a) => actions.push(a));
+  const files: FileCommand[] = [];
+  page = new LocalPage(
+    (a) => actions.push(a),
+    async (c) => {
+      files.push(c);
+      return c.do === 'send' && c.path === '/missing' ? 'There is no file /missing.' : undefined;
+    },
+  );
   const url = new URL(await page.listen());
   page.show(view);
-  return { url, actions };
+  return { url, actions, files };
 }
 
-const post = (url: URL, body: string, contentType = 'application/json') =>
-  fetch(new URL('action', url), { method: 'POST', headers: { 'content-type': contentType }, body });
+const post = (url: URL, body: string, contentType = 'application/json', path = 'action') =>
+  fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': contentType }, body });
 
 describe('the local consent page', () => {
   it('listens on loopback only, at a secret address', async () => {
@@ -43,6 +52,17 @@ describe('the local consent page', () => {
     const { url, actions } = await open();
     expect((await post(url, JSON.stringify({ action: 'allow' }))).status).toBe(204);
     expect(actions).toEqual(['allow']);
+  });
+
+  it('hands a file answer to the session, and says why one could not be done', async () => {
+    const { url, files } = await open();
+    const accept = { do: 'accept', id: 't1' };
+    expect((await post(url, JSON.stringify(accept), undefined, 'file')).status).toBe(204);
+    const missing = await post(url, JSON.stringify({ do: 'send', path: '/missing' }), undefined, 'file');
+    expect(missing.status).toBe(422);
+    expect(await missing.json()).toEqual({ message: 'There is no file /missing.' });
+    expect((await post(url, JSON.stringify({ do: 'format-disk' }), undefined, 'file')).status).toBe(400);
+    expect(files).toEqual([accept, { do: 'send', path: '/missing' }]);
   });
 
   it('refuses what a foreign page could send: a form post, an unknown action, another Host', async () => {

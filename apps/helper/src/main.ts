@@ -106,23 +106,33 @@ export async function main(io: Io): Promise<number> {
     }
     const target = config.target;
     // The desktop first: a machine we cannot capture should hear so before anyone is asked to allow anything.
-    const { sink, capture } = await platform.openDesktop();
+    const { sink, capture, clipboard } = await platform.openDesktop();
     const token = await findToken(target, io.fetch ?? fetch);
     const session = new HelperSession({
       server: target.server,
       token,
       capture,
       sink,
+      clipboard,
+      downloads: config.downloadDir,
       desktop: platform.name,
       spawn,
       log: say,
     });
     io.onInterrupt(() => session.act('end'));
-    const terminal = new TerminalUi(stdout, io.stdin, (a) => session.act(a));
+    const terminal = new TerminalUi(
+      stdout,
+      io.stdin,
+      (a) => session.act(a),
+      (c) => session.file(c),
+    );
     session.addUi(terminal);
     let page: LocalPage | undefined;
     if (config.openBrowser) {
-      page = new LocalPage((a) => session.act(a));
+      page = new LocalPage(
+        (a) => session.act(a),
+        (c) => session.file(c),
+      );
       const url = await page.listen();
       session.addUi(page);
       say(`Consent page: ${url}`);

@@ -8,6 +8,8 @@
  * docs/ARCHITECTURE.md, "QuickSupport platforms").
  */
 
+import type { ClipboardAdapter } from './clipboard.js';
+
 /**
  * Where injected input lands. Keys are named by X keysyms everywhere in the
  * core (keys.ts): one vocabulary for every adapter, each mapping it to its
@@ -44,8 +46,8 @@ export interface ScreenCapture {
 /** What the core asks of one platform. */
 export interface Platform {
   readonly name: 'x11' | 'windows';
-  /** Opens the desktop: input injection and capture, or a readable Error saying why not. */
-  openDesktop(): Promise<{ sink: InputSink; capture: ScreenCapture }>;
+  /** Opens the desktop: input injection, capture and the clipboard, or a readable Error saying why not. */
+  openDesktop(): Promise<{ sink: InputSink; capture: ScreenCapture; clipboard: ClipboardAdapter }>;
   /** Opens the local consent page in the person's browser. */
   openBrowser(url: string): void;
   /** Puts the module's SOS shortcut on the desktop and answers its path. */

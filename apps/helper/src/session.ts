@@ -3,6 +3,7 @@ import {
   CONTROL_CHANNEL,
   type ControlState,
   closeCodes,
+  FILES_CHANNEL,
   type HelperDesktop,
   type PresentAgent,
   type ServerMessage,
@@ -20,10 +21,12 @@ import {
 } from 'werift';
 import WebSocket from 'ws';
 import { AdaptivePolicy } from './adapt.js';
+import { type ClipboardAdapter, ClipboardGate } from './clipboard.js';
+import { FileRefusedError, HelperFiles } from './files.js';
 import type { InputSink, ScreenCapture } from './platform.js';
 import { RemoteControl } from './remote-control.js';
 import { PLAYOUT_DELAY_URI, ScreenStream, type Spawn } from './screen-stream.js';
-import { type Action, type ConsentUi, type View, wording } from './view.js';
+import { type Action, type ConsentUi, type FileCommand, type View, wording } from './view.js';
 
 export interface SessionDeps {
   /** Base address of the Lifeline server, e.g. https://support.example.com/ */
@@ -31,6 +34,10 @@ export interface SessionDeps {
   token: string;
   capture: ScreenCapture;
   sink: InputSink;
+  /** The desktop's clipboard, which the agent may read or fill while control is granted. */
+  clipboard: ClipboardAdapter | undefined;
+  /** Where files from the agent are saved (the person's Downloads folder); none: files are declined. */
+  downloads: string | undefined;
   /** Told to the agent's page with each control state. */
   desktop: HelperDesktop;
   spawn: Spawn;
@@ -70,6 +77,11 @@ export class HelperSession {
   private attempt = 0;
   private readonly uis: ConsentUi[] = [];
   private readonly remote: RemoteControl;
+  private readonly clipboard: ClipboardGate;
+  private readonly files: HelperFiles;
+  /** What the agent did with files and the clipboard, latest last: the person sees each one. */
+  private notices: string[] = [];
+  private over = false;
   private readonly now: () => number;
   private signals: Promise<void> = Promise.resolve();
   private resolveEnd!: (end: SessionEnd) => void;
@@ -80,6 +92,15 @@ export class HelperSession {
 
   constructor(private readonly deps: SessionDeps) {
     this.remote = new RemoteControl(deps.sink);
+    const notify = (line: string) => this.notify(line);
+    this.clipboard = new ClipboardGate(deps.clipboard, notify);
+    this.files = new HelperFiles({
+      folder: deps.downloads,
+      maxBytes: () => this.welcome?.fileTransferMaxBytes ?? 0,
+      onChange: () => this.render(),
+      notify,
+      agent: () => this.viewer?.name ?? 'Your agent',
+    });
     this.now = deps.now ?? Date.now;
   }
 
@@ -255,6 +276,34 @@ export class HelperSession {
     }
   }
 
+  /** A file answer from the local page or the terminal; answers why it could not be done, if so. */
+  async file(command: FileCommand): Promise<string | undefined> {
+    if (command.do !== 'send') {
+      const verbs = {
+        accept: (id: string) => this.files.accept(id),
+        decline: (id: string) => this.files.decline(id),
+        cancel: (id: string) => this.files.cancel(id),
+        'decline-request': (id: string) => this.files.declineRequest(id),
+      };
+      verbs[command.do](command.id);
+      return undefined;
+    }
+    try {
+      await this.files.offer(command.path, command.request);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof FileRefusedError)) throw err;
+      this.notify(`Not sent: ${err.message}`);
+      return err.message;
+    }
+  }
+
+  private notify(line: string) {
+    this.deps.log(line);
+    this.notices = [...this.notices.slice(-4), line];
+    this.render();
+  }
+
   private onControlRequest(action: 'request' | 'release') {
     if (action === 'release') return this.setControl('off');
     // Asked while sharing only; a second request while one is open or granted changes nothing.
@@ -265,6 +314,7 @@ export class HelperSession {
   private setControl(state: ControlState) {
     this.control = state;
     this.remote.setGranted(state === 'granted');
+    this.clipboard.setGranted(state === 'granted');
     this.send({
       type: 'control-state',
       state,
@@ -301,7 +351,23 @@ export class HelperSession {
     const track = new MediaStreamTrack({ kind: 'video' });
     const sender = pc.addTrack(track);
     const channel = pc.createDataChannel(CONTROL_CHANNEL, { ordered: true });
-    channel.onMessage.subscribe((data) => this.remote.handle(typeof data === 'string' ? data : undefined));
+    channel.onMessage.subscribe((data) => {
+      const request = this.clipboard.parse(data);
+      if (!request) return void this.remote.handle(typeof data === 'string' ? data : undefined);
+      void this.clipboard.handle(request, this.viewer?.name ?? 'Your agent').then((reply) => {
+        if (channel.readyState === 'open') channel.send(JSON.stringify(reply));
+      });
+    });
+    // Files too, on the same connection: it exists only once the person allowed this agent.
+    const files = pc.createDataChannel(FILES_CHANNEL, { ordered: true });
+    files.onMessage.subscribe((data) => {
+      if (this.pc === pc) this.files.receive(data);
+    });
+    files.stateChanged.subscribe((state) => {
+      if (this.pc !== pc) return;
+      if (state === 'open') this.files.attach(files);
+      if (state === 'closed') this.files.detach(files);
+    });
     pc.connectionStateChange.subscribe((state) => {
       if (this.pc !== pc) return;
       if (state === 'connected') this.startScreen(pc, track, sender);
@@ -389,6 +455,7 @@ export class HelperSession {
     if (this.control !== 'off') {
       this.control = 'off';
       this.remote.setGranted(false);
+      this.clipboard.setGranted(false);
       this.send({
         type: 'control-state',
         state: 'off',
@@ -398,6 +465,7 @@ export class HelperSession {
     }
     this.stream?.stop();
     this.stream = undefined;
+    this.files.detach();
     const pc = this.pc;
     this.pc = undefined;
     void pc?.close();
@@ -406,6 +474,7 @@ export class HelperSession {
   private finish(code: number, reason: string) {
     this.stopMedia();
     this.render(reason, true);
+    this.over = true;
     this.resolveEnd({ code, reason });
   }
 
@@ -460,10 +529,18 @@ export class HelperSession {
         : phase === 'active' && this.control === 'requested'
           ? wording.control(base)
           : null;
-    return { ...base, phase, prompt, message: message ?? defaults[phase] };
+    return {
+      ...base,
+      phase,
+      prompt,
+      message: message ?? defaults[phase],
+      files: this.files.view(),
+      notices: this.notices,
+    };
   }
 
   private render(message?: string, ended = false) {
+    if (this.over) return;
     const v = this.view(message, ended);
     for (const ui of this.uis) ui.show(v);
   }

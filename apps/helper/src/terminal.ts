@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import type { Action, ConsentUi, View } from './view.js';
+import type { Action, ConsentUi, FileCommand, View } from './view.js';
 
 /**
  * The same prompts in the terminal, for machines without a browser (or
@@ -13,17 +13,36 @@ export class TerminalUi implements ConsentUi {
     private readonly out: NodeJS.WritableStream,
     input: NodeJS.ReadableStream | undefined,
     private readonly onAction: (action: Action) => void,
+    private readonly onFile: (command: FileCommand) => Promise<string | undefined>,
   ) {
     if (!input) return;
     this.rl = readline.createInterface({ input, terminal: false });
-    this.rl.on('line', (line) => this.answer(line.trim().toLowerCase()));
+    this.rl.on('line', (line) => this.answer(line.trim()));
   }
 
   private prompt: 'consent' | 'control' | 'active' | 'denied' | 'none' = 'none';
+  /** The file offer or request a line answers, if any: it comes before the other prompts. */
+  private offer: string | undefined;
+  private request: string | undefined;
+  private notices: string[] = [];
+  private readonly told = new Set<string>();
   private paused = false;
   private controlGranted = false;
 
-  private answer(line: string) {
+  private answer(raw: string) {
+    const line = raw.toLowerCase();
+    if (this.offer && (line === 'y' || line === 'n')) {
+      void this.onFile({ do: line === 'y' ? 'accept' : 'decline', id: this.offer });
+      return;
+    }
+    if (this.request && line === 'n') {
+      void this.onFile({ do: 'decline-request', id: this.request });
+      return;
+    }
+    if (this.request && raw.length > 1) {
+      void this.onFile({ do: 'send', path: raw, request: this.request });
+      return;
+    }
     const byPrompt: Record<string, Record<string, Action>> = {
       consent: { a: 'allow', allow: 'allow', d: 'deny', deny: 'deny' },
       control: { a: 'grant', allow: 'grant', r: 'refuse', refuse: 'refuse' },
@@ -64,6 +83,23 @@ export class TerminalUi implements ConsentUi {
               ? 'denied'
               : 'none';
     this.paused = v.paused;
+    // Files and the clipboard: each notice, offer and request once, not every progress update.
+    for (const n of v.notices.filter((n) => !this.notices.includes(n))) this.out.write(`${n}\n`);
+    this.notices = v.notices;
+    const offer = v.files.transfers.find((t) => t.direction === 'in' && t.state === 'offered');
+    this.offer = offer?.id;
+    this.request = v.files.open ? v.files.requests[0] : undefined;
+    const agent = v.agentName ?? 'Your agent';
+    if (offer && !this.told.has(offer.id)) {
+      this.told.add(offer.id);
+      this.out.write(
+        `${agent} wants to send you ${offer.name} (${offer.size} bytes). Type y to save it in ${v.files.folder}, n to decline.\n`,
+      );
+    }
+    if (this.request && !this.told.has(this.request)) {
+      this.told.add(this.request);
+      this.out.write(`${agent} asks you for a file. Type its full path, or n to send none.\n`);
+    }
     this.controlGranted = v.control === 'granted';
     const lines = [v.phase === 'active' ? `● Session active — ${v.message}` : v.message];
     if (v.prompt) lines.push(v.prompt);

@@ -1,4 +1,6 @@
 import type { ControlState } from '@lifeline/contracts';
+import { z } from 'zod';
+import type { FilesView } from './files.js';
 
 /** What the person at this computer sees, in the local page and in the terminal alike. */
 export interface View {
@@ -16,10 +18,27 @@ export interface View {
   message: string;
   /** The question waiting for an answer ("Allow … to see your screen?"), if any. */
   prompt: string | null;
+  /** Files with the agent: offers to answer, requests, progress. */
+  files: FilesView;
+  /** The last things the agent did with files and the clipboard, latest last. */
+  notices: string[];
 }
 
 export const actions = ['allow', 'deny', 'grant', 'refuse', 'take-back', 'pause', 'resume', 'end'] as const;
 export type Action = (typeof actions)[number];
+
+const transferId = z.string().min(1).max(64);
+/** The person's answers about files, from the local page or the terminal. */
+export const fileCommand = z.discriminatedUnion('do', [
+  z.strictObject({ do: z.enum(['accept', 'decline', 'cancel', 'decline-request']), id: transferId }),
+  /** Offers the file at `path`, as the answer to the agent's `request` if given. */
+  z.strictObject({
+    do: z.literal('send'),
+    path: z.string().min(1).max(4096),
+    request: transferId.optional(),
+  }),
+]);
+export type FileCommand = z.infer<typeof fileCommand>;
 
 /** The two questions, worded once: the session puts them in the view both interfaces show. */
 type Who = Pick<View, 'agentName' | 'organization'>;

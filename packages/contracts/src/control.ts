@@ -55,3 +55,39 @@ export const controlInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('release-all') }),
 ]);
 export type ControlInput = z.infer<typeof controlInput>;
+
+/**
+ * The customer's clipboard (text), through the helper, on the same `control`
+ * channel: one request per click of the agent, never automatic. The helper
+ * answers each one, and refuses unless control is granted at that moment; the
+ * person at the computer sees a line for each transfer.
+ */
+export const CLIPBOARD_MAX_CHARS = 50_000;
+const requestId = z.string().min(1).max(64);
+export const clipboardRequest = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('clipboard-write'),
+    id: requestId,
+    text: z.string().max(CLIPBOARD_MAX_CHARS),
+  }),
+  z.strictObject({ type: z.literal('clipboard-read'), id: requestId }),
+]);
+export type ClipboardRequest = z.infer<typeof clipboardRequest>;
+export const clipboardReply = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('clipboard-written'), id: requestId }),
+  z.strictObject({
+    type: z.literal('clipboard-text'),
+    id: requestId,
+    text: z.string().max(CLIPBOARD_MAX_CHARS),
+    /** The clipboard held more than CLIPBOARD_MAX_CHARS: `text` is its beginning. */
+    truncated: z.boolean(),
+  }),
+  z.strictObject({
+    type: z.literal('clipboard-refused'),
+    id: requestId,
+    /** `not-granted`: control is not granted now; `unavailable`: this desktop offers no clipboard to the helper. */
+    reason: z.enum(['not-granted', 'unavailable', 'failed']),
+    message: z.string().max(500),
+  }),
+]);
+export type ClipboardReply = z.infer<typeof clipboardReply>;

@@ -1,3 +1,4 @@
+import { commandClipboard } from '../clipboard.js';
 import type { HelperConfig } from '../config.js';
 import { openWith } from '../open.js';
 import type { Platform, ScreenCapture } from '../platform.js';
@@ -19,7 +20,7 @@ export function x11Capture(display: string, width: number, height: number, ffmpe
   };
 }
 
-/** Linux with an X11 desktop: XTEST input, x11grab capture, xdg-open, a `.desktop` SOS launcher. */
+/** Linux with an X11 desktop: XTEST input, x11grab capture, xclip, xdg-open, a `.desktop` SOS launcher. */
 export function x11Platform(config: HelperConfig, say: (line: string) => void): Platform {
   return {
     name: 'x11',
@@ -27,7 +28,11 @@ export function x11Platform(config: HelperConfig, say: (line: string) => void): 
       if (!config.display)
         throw new Error('No X display to share: set DISPLAY (e.g. DISPLAY=:0) or pass --display.');
       const sink = await X11Sink.open(config.display);
-      return { sink, capture: x11Capture(config.display, sink.width, sink.height, config.ffmpeg) };
+      return {
+        sink,
+        capture: x11Capture(config.display, sink.width, sink.height, config.ffmpeg),
+        clipboard: commandClipboard(config.display),
+      };
     },
     openBrowser: (url) => openWith(config.openWith, [url], say),
     installSos: (link) => installSos(link, desktopDir(config.desktopDir, config.home), 'linux'),

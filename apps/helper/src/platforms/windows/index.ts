@@ -4,11 +4,12 @@ import { openWith } from '../../open.js';
 import type { Platform } from '../../platform.js';
 import { installSos } from '../../sos.js';
 import { gdigrabCapture } from './capture.js';
+import { win32Clipboard } from './clipboard.js';
 import { loadKoffi, Win32Sink } from './input.js';
 import { assetDir, extractAsset } from './program.js';
 
 /**
- * Windows: SendInput through Koffi, ffmpeg's gdigrab, the default browser
+ * Windows: SendInput and the clipboard through Koffi, ffmpeg's gdigrab, the default browser
  * for the consent page, a `.url` SOS shortcut on the desktop.
  */
 export function windowsPlatform(
@@ -21,10 +22,15 @@ export function windowsPlatform(
   return {
     name: 'windows',
     async openDesktop() {
-      const sink = new Win32Sink(loadKoffi(extractAsset('koffi.node', dir)));
+      const koffi = loadKoffi(extractAsset('koffi.node', dir));
+      const sink = new Win32Sink(koffi);
       if (sink.width <= 0 || sink.height <= 0) throw new Error('Windows reports no screen to share.');
       const ffmpeg = config.ffmpeg ?? extractAsset('ffmpeg.exe', dir);
-      return { sink, capture: gdigrabCapture(ffmpeg, sink.width, sink.height) };
+      return {
+        sink,
+        capture: gdigrabCapture(ffmpeg, sink.width, sink.height),
+        clipboard: win32Clipboard(koffi),
+      };
     },
     // url.dll's handler opens an address in the default browser, whichever it is, without a console window.
     openBrowser: (url) =>

@@ -25,6 +25,7 @@ import { api, problemText } from '../../lib/api.js';
 import { statusColors, statusLabels } from '../../lib/format.js';
 import { AnnotationLayer, type Tool } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
+import { ClipboardTools } from './ClipboardTools.js';
 import { ControlLayer } from './ControlLayer.js';
 import { adoptEarlyAgentPeer } from './early-session.js';
 import { FilesPanel, useFileLinks } from './FilesPanel.js';
@@ -61,6 +62,7 @@ export function AgentSession({
   const mic = useRef<MediaStream | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const channel = useRef<RTCDataChannel | null>(null);
+  const [controlChannel, setControlChannel] = useState<RTCDataChannel | null>(null);
   const [text, setText] = useState('');
   const [size, setSize] = useState<StageSize>('fit');
   const { ref: stageArea, toggle: toggleFullscreen, fullscreen } = useFullscreenElement<HTMLDivElement>();
@@ -86,6 +88,7 @@ export function AgentSession({
       onRemoteStream: setRemote,
       onDataChannel: (c) => {
         channel.current = c;
+        setControlChannel(c);
       },
       onFilesChannel: (c) => attachFiles('customer', c),
     });
@@ -460,6 +463,9 @@ export function AgentSession({
                     </Button>
                   </Group>
                 </form>
+              )}
+              {live && control === 'granted' && (
+                <ClipboardTools channel={controlChannel} customerName={customerName} />
               )}
             </Stack>
           </Grid.Col>

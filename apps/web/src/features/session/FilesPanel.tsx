@@ -224,10 +224,7 @@ export function FilesPanel({
         ) : (
           !snapshot.open && (
             <Text size="sm" c="dimmed">
-              {link
-                ? 'Connecting…'
-                : // The desktop helper opens no files channel: say so rather than wait for ever.
-                  `Waiting for ${peer}'s browser to open file transfer… (QuickSupport does not support it yet.)`}
+              {link ? 'Connecting…' : `Waiting for ${peer} to open file transfer…`}
             </Text>
           )
         )}
@@ -298,7 +295,7 @@ export function FilesPanel({
         <Transfers links={links} peer={peer} />
         {!hasTransfers && ready && (
           <Text size="xs" c="dimmed">
-            Files go straight from your browser to {peer}'s, never through the server.
+            Files go straight between you and {peer}, never through the server.
           </Text>
         )}
       </Stack>
