@@ -138,7 +138,10 @@ export async function webPages(
       const token = url === '/j/:token' ? (req.params as { token: string }).token : undefined;
       // The page's first call, fetched alongside its script rather than after it: one round trip less on a phone.
       if (token)
-        reply.header('link', `</api/v1/join/${encodeURIComponent(token)}>; rel=preload; as=fetch; crossorigin`);
+        reply.header(
+          'link',
+          `</api/v1/join/${encodeURIComponent(token)}>; rel=preload; as=fetch; crossorigin`,
+        );
       return reply
         .header('cache-control', 'no-cache')
         .sendFile(CUSTOMER_ROUTES.has(url) ? customerHtml : 'index.html');
