@@ -100,6 +100,46 @@ describe('consent in the browser', () => {
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 
+  it("asks the customer and sets up the connection before the agent's page has even rendered", async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await watchPeers(s.customerPage);
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, '/');
+
+    // The staff app and the agent client's chunks are held back: only the page's entry code runs.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held: string[] = [];
+    await s.agentPage.context().route(/\/assets\/(app|agent)-[^/]*\.js$/, async (route) => {
+      held.push(route.request().url());
+      await released;
+      await route.continue();
+    });
+    await s.agentPage.goto(`${t.baseUrl}/session/${s.case.code}`, { waitUntil: 'commit' });
+
+    await s.customerPage
+      .getByRole('heading', { name: 'Allow Alex Agent from Acme Support to see your screen?' })
+      .waitFor();
+    await expect
+      .poll(async () => open(await peerFacts(s.customerPage)).map((f) => f.state))
+      .toEqual(['connected']);
+    expect(held.length).toBeGreaterThan(0);
+    expect(await s.agentPage.getByLabel("Customer's screen").count()).toBe(0);
+
+    // "Allow" while the agent's page is still loading: the picture is there once it renders.
+    await s.customerPage.getByRole('button', { name: 'Allow', exact: true }).click();
+    release();
+    await expect.poll(() => videoPlaying(s.agentPage, "Customer's screen"), { timeout: 15_000 }).toBe(true);
+    expect(pageErrors(s.customerPage)).toEqual([]);
+    expect(pageErrors(s.agentPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
   it('announces a second agent by name, who sees nothing until the customer allows them too', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');
