@@ -1,4 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newScene, pageErrors, paintedPixels, screenshot, signIn, useE2e, videoPlaying } from './harness.js';
@@ -233,6 +236,40 @@ describe('the customer on a phone', () => {
     expect(await micEnabled(customer)).toEqual([true]);
 
     expect(pageErrors(customer)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
+  it('keeps files put away over the camera picture, and says on the button when the agent sends one', async () => {
+    const s = await arCall();
+    const customer = s.customerPage;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-phone-files-'));
+    const file = path.join(dir, 'wifi-settings.pdf');
+    fs.writeFileSync(file, randomBytes(300 * 1024));
+    const agentFiles = s.agentPage.getByRole('region', { name: 'Files' });
+    const offer = agentFiles.getByRole('button', { name: 'Offer a file…' });
+    await offer.waitFor({ timeout: 15_000 });
+    expect(await customer.getByRole('region', { name: 'Files with Alex Agent' }).count()).toBe(0);
+
+    const [chooser] = await Promise.all([s.agentPage.waitForEvent('filechooser'), offer.click()]);
+    await chooser.setFiles(file);
+    await customer.getByRole('button', { name: 'Files (1 waiting)' }).click();
+    const incoming = customer
+      .getByRole('region', { name: 'Files with Alex Agent' })
+      .getByRole('group', { name: 'Receiving wifi-settings.pdf' });
+    await incoming.getByText('Alex Agent wants to send you this file').waitFor();
+    await screenshot(customer, 'customer-phone-ar-files');
+    await incoming.getByRole('button', { name: 'Accept' }).click();
+    const [download] = await Promise.all([
+      customer.waitForEvent('download'),
+      incoming.getByRole('link', { name: 'Save' }).click(),
+    ]);
+    const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+    expect(sha(await download.path())).toBe(sha(file));
+    await customer.getByRole('button', { name: 'Hide files' }).click();
+    await customer.getByRole('button', { name: 'Files', exact: true }).waitFor();
+
+    expect(pageErrors(customer)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 

@@ -13,14 +13,20 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconMessage, IconMessageOff, IconMicrophone, IconMicrophoneOff } from '@tabler/icons-react';
+import {
+  IconFiles,
+  IconMessage,
+  IconMessageOff,
+  IconMicrophone,
+  IconMicrophoneOff,
+} from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CenteredCard } from '../../components/CenteredCard.js';
 import { EndedPage } from '../../components/EndedPage.js';
 import { useBranding } from '../modules/branding.js';
 import { AnnotationLayer } from './AnnotationLayer.js';
 import { ChatPanel } from './ChatPanel.js';
-import { FilesPanel, useFileLinks } from './FilesPanel.js';
+import { FilesPanel, useFileLinks, useUnansweredFiles } from './FilesPanel.js';
 import { IncomingCall } from './IncomingCall.js';
 import { MediaStage } from './MediaStage.js';
 import { CustomerPeer } from './peer.js';
@@ -82,6 +88,8 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
   /** The customer's own microphone in AR: muted, the agent hears nothing (the track is off, not removed). */
   const [micMuted, setMicMuted] = useState(false);
   const [chatOpen, setChatOpen] = useState(true);
+  /** The phone's camera screen keeps the files put away until the customer looks. */
+  const [filesOpen, setFilesOpen] = useState(false);
   /** How many chat entries the customer has had on screen: the rest are new to them. */
   const [chatSeen, setChatSeen] = useState(0);
   const peers = useRef(new Map<string, CustomerPeer>());
@@ -265,7 +273,9 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
 
   const asking =
     agents.find((a) => a.id === reconsider) ?? agents.find((a) => consentOf(a) === 'pending') ?? null;
-  const watching = stream ? agents.filter((a) => consentOf(a) === 'allowed') : [];
+  const allowedAgents = agents.filter((a) => consentOf(a) === 'allowed');
+  const watching = stream ? allowedAgents : [];
+  const unansweredFiles = useUnansweredFiles(allowedAgents.flatMap((a) => files.linksOf(a.id)));
   const agentOnline = agents.length > 0;
 
   if (left) {
@@ -495,8 +505,12 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     />
   );
 
+  const filesPanels = allowedAgents.map((a) => (
+    <FilesPanel key={a.id} me="customer" peer={a.name} links={files.linksOf(a.id)} />
+  ));
+
   if (camera) {
-    // A phone's camera: the picture fills the screen; chat floats over it and can be put away.
+    // A phone's camera: the picture fills the screen; chat and files float over it and can be put away.
     const hasMic = (stream?.getAudioTracks().length ?? 0) > 0;
     return (
       <Box h="100dvh" bg="dark.9" style={{ display: 'flex', flexDirection: 'column', overflow: 'hidden' }}>
@@ -511,10 +525,15 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
               </Badge>
             )}
           </Stack>
-          {chatOpen && (
-            <Box pos="absolute" left={8} right={8} bottom={8} maw={520} style={{ zIndex: 2 }}>
-              {chat}
-            </Box>
+          {(chatOpen || (filesOpen && filesPanels.length > 0)) && (
+            <Stack pos="absolute" left={8} right={8} bottom={8} maw={520} gap="xs" style={{ zIndex: 2 }}>
+              {filesOpen && (
+                <Stack gap="xs" mah="45dvh" style={{ overflowY: 'auto' }}>
+                  {filesPanels}
+                </Stack>
+              )}
+              {chatOpen && chat}
+            </Stack>
           )}
         </Box>
         <Group justify="center" gap="sm" p="sm" bg="dark.7" style={{ flexShrink: 0 }}>
@@ -535,6 +554,19 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
           >
             {chatOpen ? 'Hide chat' : unread > 0 ? `Show chat (${unread} new)` : 'Show chat'}
           </Button>
+          {filesPanels.length > 0 && (
+            <Button
+              variant={!filesOpen && unansweredFiles > 0 ? 'filled' : 'default'}
+              leftSection={<IconFiles aria-hidden />}
+              onClick={() => setFilesOpen((open) => !open)}
+            >
+              {filesOpen
+                ? 'Hide files'
+                : unansweredFiles > 0
+                  ? `Files (${unansweredFiles} waiting)`
+                  : 'Files'}
+            </Button>
+          )}
         </Group>
         <AgentAudio stream={agentAudio} />
       </Box>
@@ -559,13 +591,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
           <AgentAudio stream={agentAudio} />
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             {chat}
-            <Stack>
-              {agents
-                .filter((a) => consentOf(a) === 'allowed')
-                .map((a) => (
-                  <FilesPanel key={a.id} me="customer" peer={a.name} links={files.linksOf(a.id)} />
-                ))}
-            </Stack>
+            <Stack>{filesPanels}</Stack>
           </SimpleGrid>
         </Stack>
       </Container>

@@ -53,6 +53,32 @@ function useLink(link: FileLink | undefined): FileLinkSnapshot {
   return useSyncExternalStore(link?.subscribe ?? subscribeNone, link?.getSnapshot ?? (() => noLinks));
 }
 
+/**
+ * Offers and requests waiting for this page's answer on any of `links`: a layout that keeps the
+ * files panel put away (the phone's camera screen) shows the count on its button.
+ */
+export function useUnansweredFiles(links: readonly FileLink[]): number {
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      const stops = links.map((l) => l.subscribe(listener));
+      return () => {
+        for (const stop of stops) stop();
+      };
+    },
+    [links],
+  );
+  return useSyncExternalStore(subscribe, () =>
+    links.reduce((n, l) => {
+      const { transfers, requests } = l.getSnapshot();
+      return (
+        n +
+        transfers.filter((t) => t.direction === 'in' && t.state === 'offered').length +
+        requests.filter((r) => r.direction === 'in' && r.state === 'open').length
+      );
+    }, 0),
+  );
+}
+
 function stateText(t: Transfer, peer: string): string {
   const out = t.direction === 'out';
   switch (t.state) {
