@@ -1,13 +1,8 @@
 import { Alert, Badge, Button, FileButton, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconFileUpload, IconHandFinger } from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import {
-  FileLink,
-  type FileLinkSnapshot,
-  FileTooLargeError,
-  formatBytes,
-  type Transfer,
-} from './file-transfer.js';
+import { formatBytes } from '../../lib/format.js';
+import { FileLink, type FileLinkSnapshot, FileTooLargeError, type Transfer } from './file-transfer.js';
 
 /**
  * The `files` channels of one page, by the other side's key (the agent's id on

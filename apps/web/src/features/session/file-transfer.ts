@@ -1,5 +1,6 @@
 import type { FileMessage } from '@lifeline/contracts';
 import { readFileMessage } from '@lifeline/contracts/constants';
+import { formatBytes } from '../../lib/format.js';
 
 /**
  * One end of the `files` data channel (protocol in packages/contracts/src/files.ts).
@@ -65,18 +66,6 @@ export class FileTooLargeError extends Error {
   constructor(name: string, size: number, maxBytes: number) {
     super(`“${name}” is ${formatBytes(size)}: files up to ${formatBytes(maxBytes)} can be sent.`);
   }
-}
-
-export function formatBytes(n: number) {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
 }
 
 interface Outgoing {
