@@ -46,10 +46,14 @@ function Transfers({ transfers }: { transfers: TransferEntry[] }) {
       <Table.Tbody>
         {transfers.map((t) => (
           <Table.Tr key={`${t.at}-${t.kind}-${t.name}-${t.result}`}>
-            <Table.Td c="dimmed">{new Date(t.at).toLocaleTimeString()}</Table.Td>
+            <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+              {new Date(t.at).toLocaleTimeString()}
+            </Table.Td>
             <Table.Td>{t.agent.name ?? 'Agent'}</Table.Td>
             <Table.Td style={{ overflowWrap: 'anywhere' }}>{what(t)}</Table.Td>
-            <Table.Td>{t.bytes !== null ? formatBytes(t.bytes) : `${t.characters ?? 0} characters`}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              {t.bytes !== null ? formatBytes(t.bytes) : `${t.characters ?? 0} characters`}
+            </Table.Td>
             <Table.Td>{result(t)}</Table.Td>
           </Table.Tr>
         ))}
