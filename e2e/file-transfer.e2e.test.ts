@@ -216,4 +216,49 @@ describe('file transfer in a browser session', () => {
     expect(await agentFiles.getByRole('group', { name: 'Receiving disk-image.iso' }).count()).toBe(0);
     expect(await customerFiles.getByRole('group', { name: 'Sending disk-image.iso' }).count()).toBe(0);
   });
+
+  it("once closed, the case's outcome lists the files as the agent's page reported them, and the audit trail tells each", async () => {
+    const code = s.case.code;
+    // Settled transfers reach the audit trail from the agent's page as they settle.
+    await expect
+      .poll(
+        async () =>
+          (await s.agent.client.cases.events(code, { limit: 200 })).items.filter(
+            (e) => e.type === 'file.transferred',
+          ).length,
+        { timeout: 10_000 },
+      )
+      .toBe(5);
+    await s.agent.client.cases.close(code, { note: 'Router configured.' });
+    await s.agentPage.goto(`${env.t.baseUrl}/cases/${code}`);
+    const outcome = s.agentPage.getByRole('region', { name: 'Outcome' });
+    const transfers = outcome.getByRole('table', { name: 'Transfers' });
+    await transfers.waitFor();
+    const rows = await transfers
+      .getByRole('row')
+      .evaluateAll((trs) =>
+        trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+      );
+    expect(rows).toEqual([
+      ['Alex Agent', 'router-config.bin to the customer', '5 MB', 'Delivered'],
+      ['Alex Agent', 'declined.bin to the customer', '3 MB', 'Declined'],
+      ['Alex Agent', 'screenshot-of-error.png from the customer', '2 MB', 'Delivered'],
+      ['Alex Agent', 'big-by-agent.bin to the customer', '250 MB', 'Cancelled by the agent'],
+      ['Alex Agent', 'big-by-customer.bin to the customer', '250 MB', 'Cancelled by the customer'],
+    ]);
+    await outcome.scrollIntoViewIfNeeded();
+    await screenshot(s.agentPage, 'files-case-outcome');
+
+    const trail = s.agentPage.getByRole('region', { name: 'Audit trail' });
+    await trail.getByText('Alex Agent (agent) sent router-config.bin (5 MB) to the customer').waitFor();
+    await trail.getByText('The customer declined declined.bin (3 MB) from Alex Agent (agent)').waitFor();
+    await trail
+      .getByText('Alex Agent (agent) received screenshot-of-error.png (2 MB) from the customer')
+      .waitFor();
+    await trail
+      .getByText('The customer cancelled big-by-customer.bin (250 MB) from Alex Agent (agent)')
+      .waitFor();
+    await trail.scrollIntoViewIfNeeded();
+    await screenshot(s.agentPage, 'files-case-audit-trail');
+  });
 });

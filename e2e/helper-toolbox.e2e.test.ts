@@ -204,6 +204,17 @@ describe('files and the clipboard with QuickSupport on an X display', () => {
       .poll(() => s.agentPage.getByLabel("Read from the customer's clipboard").inputValue())
       .toBe('C:\\Users\\cleo\\error.txt: access denied');
     await local.getByRole('log').getByText('Alex Agent read your clipboard (38 characters).').waitFor();
+    // The agent's page reported both to the audit trail, by their length only.
+    await expect
+      .poll(async () =>
+        (await s.agent.client.cases.events(s.case.code, { limit: 200 })).items
+          .filter((e) => e.type.startsWith('clipboard.'))
+          .map((e) => [e.type, e.data]),
+      )
+      .toEqual([
+        ['clipboard.pasted', { role: 'agent', direction: 'to_customer', characters: 20 }],
+        ['clipboard.read', { role: 'agent', direction: 'from_customer', characters: 38 }],
+      ]);
     await s.agentPage.getByRole('region', { name: 'Clipboard' }).scrollIntoViewIfNeeded();
     await screenshot(s.agentPage, 'toolbox-4-agent-clipboard');
     await screenshot(local, 'toolbox-5-helper-notices');

@@ -99,15 +99,53 @@ export const transcriptEntrySchema = z
   .meta({ id: 'TranscriptEntry' });
 export type TranscriptEntry = z.infer<typeof transcriptEntrySchema>;
 
+/** Which way a file or clipboard text went, seen from the session: the agent's side sent it, or the customer's. */
+export const transferDirection = z.enum(['to_customer', 'from_customer']);
+export type TransferDirection = z.infer<typeof transferDirection>;
+/**
+ * How a file transfer ended: `delivered` (the receiver confirmed every byte), `declined` (by the
+ * receiver), `too_large` (over the receiver's limit, refused unasked), `cancelled` (by `cancelledBy`)
+ * or `failed` (the connection broke, or the bytes did not add up).
+ */
+export const fileTransferResult = z.enum(['delivered', 'declined', 'too_large', 'cancelled', 'failed']);
+export type FileTransferResult = z.infer<typeof fileTransferResult>;
+
+/**
+ * One file or clipboard transfer of the session, as the agent's page reported it
+ * (the bytes go peer to peer; the server never sees them). Clipboard entries keep
+ * the text's length, never the text.
+ */
+export const transferEntrySchema = z
+  .object({
+    at: timestamp,
+    /** The agent whose page reported it. */
+    agent: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
+    kind: z.enum(['file', 'clipboard']),
+    direction: transferDirection,
+    /** The file's name; null for clipboard text. */
+    name: z.string().nullable(),
+    /** The file's size in bytes; null for clipboard text. */
+    bytes: z.number().int().nullable(),
+    /** The clipboard text's length in characters; null for files. */
+    characters: z.number().int().nullable(),
+    /** Clipboard transfers are recorded only once done, so theirs is always `delivered`. */
+    result: fileTransferResult,
+    /** Who cancelled a `cancelled` transfer; null otherwise. */
+    cancelledBy: z.enum(['agent', 'customer']).nullable(),
+  })
+  .meta({ id: 'TransferEntry' });
+export type TransferEntry = z.infer<typeof transferEntrySchema>;
+
 /**
  * What came of an ended case, for the CRM to file on its record: the agent's
- * closing note and the session's chat transcript.
+ * closing note, the session's chat transcript and its file and clipboard transfers.
  */
 export const caseOutcomeSchema = z
   .object({
     /** The agent's closing note, or null (none given, or the case expired). */
     note: z.string().nullable(),
     transcript: z.array(transcriptEntrySchema),
+    transfers: z.array(transferEntrySchema),
   })
   .meta({ id: 'CaseOutcome' });
 export type CaseOutcome = z.infer<typeof caseOutcomeSchema>;
@@ -200,6 +238,12 @@ export const caseEventType = z.enum([
   'connection.ended',
   /** One chat message of a live session (`data.role`, `data.text`): the transcript in the audit trail. */
   'chat.message',
+  /** A file sent to or from the customer, as the agent's page reported it (`data.direction`, `data.result`, `data.name`, `data.bytes`). */
+  'file.transferred',
+  /** The agent pasted text into the customer's clipboard (`data.characters`, never the text). */
+  'clipboard.pasted',
+  /** The agent read the customer's clipboard (`data.characters`, never the text). */
+  'clipboard.read',
   'invitation.queued',
   'invitation.sent',
   'invitation.failed',

@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { caseSchema, caseStatus, caseType, joinInfoSchema, sessionCode } from './cases.js';
+import {
+  caseSchema,
+  caseStatus,
+  caseType,
+  fileTransferResult,
+  joinInfoSchema,
+  sessionCode,
+  transferDirection,
+} from './cases.js';
 import { FREEZE_FRAME_MAX_CHARS } from './constants.js';
-import { controlAction, controlState } from './control.js';
+import { CLIPBOARD_MAX_CHARS, controlAction, controlState } from './control.js';
 
 /**
  * WebSocket messages of the realtime hub.
@@ -92,6 +100,35 @@ export type HelperDesktop = z.infer<typeof helperDesktop>;
 export const customerDevice = z.enum(['computer', 'phone']);
 export type CustomerDevice = z.infer<typeof customerDevice>;
 
+/**
+ * A finished file or clipboard transfer, as the agent's page reports it for the
+ * audit trail: the bytes go peer to peer, so this is the agent's word. A
+ * clipboard report carries the text's length only.
+ */
+export const transferReport = z.discriminatedUnion('kind', [
+  z
+    .strictObject({
+      kind: z.literal('file'),
+      direction: transferDirection,
+      result: fileTransferResult,
+      /** Who cancelled; given exactly when `result` is `cancelled`. */
+      cancelledBy: sessionRole.optional(),
+      name: z.string().trim().min(1).max(255),
+      bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    })
+    .refine((r) => (r.result === 'cancelled') === (r.cancelledBy !== undefined), {
+      message: 'a cancelled transfer says who cancelled it, no other does',
+      path: ['cancelledBy'],
+    }),
+  z.strictObject({
+    kind: z.literal('clipboard'),
+    /** `to_customer`: pasted into the customer's clipboard; `from_customer`: read from it. */
+    direction: transferDirection,
+    characters: z.number().int().nonnegative().max(CLIPBOARD_MAX_CHARS),
+  }),
+]);
+export type TransferReport = z.infer<typeof transferReport>;
+
 /** Messages a browser may send; the hub also checks which role may send which. */
 export const clientMessage = z.discriminatedUnion('type', [
   signalMessage,
@@ -118,6 +155,7 @@ export const clientMessage = z.discriminatedUnion('type', [
       path: ['frame'],
     }),
   z.strictObject({ type: z.literal('control'), action: controlAction }),
+  z.strictObject({ type: z.literal('transfer'), transfer: transferReport }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 
@@ -133,6 +171,7 @@ export const agentOnlyMessages = [
   'clear-annotations',
   'freeze',
   'control',
+  'transfer',
 ] as const satisfies ClientMessage['type'][];
 
 export const iceServer = z.object({
@@ -214,7 +253,7 @@ export const serverMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ended'), reason: endReason }),
   z.object({
     type: z.literal('error'),
-    /** `too_many`: this connection wrote more than its share (consent changes, chat); wait and try again. */
+    /** `too_many`: this connection wrote more than its share (consent changes, chat, transfer reports); wait and try again. */
     code: z.enum(['invalid_message', 'not_allowed', 'not_ready', 'too_many']),
     message: z.string(),
   }),

@@ -113,7 +113,7 @@ const webhookData = {
   'case.created': caseEvent({ name: z.string(), type: caseType, source: caseSource, groupId: id }),
   'case.status_changed': caseEvent({ from: caseStatus, to: caseStatus }),
   'case.assigned': caseEvent({ from: id.nullable(), to: id.nullable() }),
-  /** `outcome`: the closing note and the chat transcript, as `GET /api/v1/cases/{code}` shows them. */
+  /** `outcome`: the closing note, the chat transcript and the transfers, as `GET /api/v1/cases/{code}` shows them. */
   'case.closed': caseEvent({ from: caseStatus, outcome: caseOutcomeSchema }),
   'case.expired': caseEvent({ from: caseStatus, expiresAt: timestamp }),
   'case.deleted': caseEvent({ code: sessionCode }),

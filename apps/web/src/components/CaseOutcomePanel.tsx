@@ -1,7 +1,71 @@
-import type { CaseOutcome } from '@lifeline/contracts';
-import { Paper, Stack, Text, Title } from '@mantine/core';
+import type { CaseOutcome, TransferEntry } from '@lifeline/contracts';
+import { Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { formatBytes } from '../lib/format.js';
 
-/** What came of an ended case: the agent's closing note and the chat transcript, as a CRM files them. */
+const results: Record<TransferEntry['result'], string> = {
+  delivered: 'Delivered',
+  declined: 'Declined',
+  too_large: 'Refused: too large',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+function what(t: TransferEntry) {
+  const way = t.direction === 'to_customer' ? 'to the customer' : 'from the customer';
+  if (t.kind === 'clipboard')
+    return t.direction === 'to_customer'
+      ? "Pasted into the customer's clipboard"
+      : "Read the customer's clipboard";
+  return `${t.name ?? 'A file'} ${way}`;
+}
+
+function result(t: TransferEntry) {
+  if (t.result !== 'cancelled' || !t.cancelledBy) return results[t.result];
+  return `Cancelled by the ${t.cancelledBy}`;
+}
+
+/** The session's files and clipboard texts, as the agent's page reported them. */
+function Transfers({ transfers }: { transfers: TransferEntry[] }) {
+  if (transfers.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No files or clipboard text went either way.
+      </Text>
+    );
+  return (
+    <Table aria-label="Transfers" fz="sm" withRowBorders={false} verticalSpacing={2}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Time</Table.Th>
+          <Table.Th>Agent</Table.Th>
+          <Table.Th>What</Table.Th>
+          <Table.Th>Size</Table.Th>
+          <Table.Th>Result</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {transfers.map((t) => (
+          <Table.Tr key={`${t.at}-${t.kind}-${t.name}-${t.result}`}>
+            <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+              {new Date(t.at).toLocaleTimeString()}
+            </Table.Td>
+            <Table.Td>{t.agent.name ?? 'Agent'}</Table.Td>
+            <Table.Td style={{ overflowWrap: 'anywhere' }}>{what(t)}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              {t.bytes !== null ? formatBytes(t.bytes) : `${t.characters ?? 0} characters`}
+            </Table.Td>
+            <Table.Td>{result(t)}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/**
+ * What came of an ended case: the agent's closing note, the chat transcript and the
+ * transfers of files and clipboard text, as a CRM files them.
+ */
 export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
   return (
     <Paper withBorder p="md" component="section" aria-label="Outcome">
@@ -42,6 +106,10 @@ export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
             ))}
           </Stack>
         )}
+        <Text size="sm" fw={600}>
+          Files and clipboard
+        </Text>
+        <Transfers transfers={outcome.transfers} />
       </Stack>
     </Paper>
   );

@@ -65,7 +65,7 @@ export const cases = {
     operationId: 'getCase',
     summary: 'Get one service case',
     description:
-      'The case by its session code; ended cases are still answered until they are deleted. An ended case carries its `outcome`: the closing note and the chat transcript, for a CRM to file.',
+      'The case by its session code; ended cases are still answered until they are deleted. An ended case carries its `outcome`: the closing note, the chat transcript and the file and clipboard transfers, for a CRM to file.',
     tags,
     access: 'cases:read',
     params: caseParams,
@@ -92,7 +92,7 @@ export const cases = {
     operationId: 'closeCase',
     summary: 'Close a service case',
     description:
-      "Ends the session at once for everyone connected; its links and code stop working. An optional `note` (the agent's closing note) is kept with the chat transcript as the case's `outcome`, also sent with the `case.closed` webhook. Closing a closed case answers it unchanged; an expired case answers 409.",
+      "Ends the session at once for everyone connected; its links and code stop working. An optional `note` (the agent's closing note) is kept with the chat transcript and the transfers as the case's `outcome`, also sent with the `case.closed` webhook. Closing a closed case answers it unchanged; an expired case answers 409.",
     tags,
     access: 'cases:write',
     params: caseParams,

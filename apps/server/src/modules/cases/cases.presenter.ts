@@ -1,4 +1,12 @@
-import type { Actor, Case, CaseEvent, CaseStatus } from '@lifeline/contracts';
+import type {
+  Actor,
+  Case,
+  CaseEvent,
+  CaseEventType,
+  CaseStatus,
+  TransferEntry,
+  TransferReport,
+} from '@lifeline/contracts';
 import { openStatuses } from '@lifeline/contracts';
 import type { CaseEventRow, CaseRow } from '../../db/schema.js';
 import { toIso, toIsoOrNull } from '../../lib/clock.js';
@@ -54,5 +62,44 @@ export function presentEvent(row: CaseEventRow): CaseEvent {
     actor: { type: row.actor_type, id: row.actor_id, name: row.actor_name },
     data: JSON.parse(row.data) as Record<string, unknown>,
     createdAt: toIso(row.created_at),
+  };
+}
+
+/** The audit events of file and clipboard transfers, which the outcome lists. */
+export const TRANSFER_EVENTS = [
+  'file.transferred',
+  'clipboard.pasted',
+  'clipboard.read',
+] as const satisfies CaseEventType[];
+
+/** One transfer event as the outcome lists it; its data is the agent's report less its `kind`, checked when it came. */
+export function presentTransfer(row: CaseEventRow): TransferEntry {
+  const agent = { id: row.actor_id, name: row.actor_name };
+  const at = toIso(row.created_at);
+  if (row.type === 'file.transferred') {
+    const d = JSON.parse(row.data) as Omit<Extract<TransferReport, { kind: 'file' }>, 'kind'>;
+    return {
+      at,
+      agent,
+      kind: 'file',
+      direction: d.direction,
+      name: d.name,
+      bytes: d.bytes,
+      characters: null,
+      result: d.result,
+      cancelledBy: d.cancelledBy ?? null,
+    };
+  }
+  const d = JSON.parse(row.data) as { characters: number };
+  return {
+    at,
+    agent,
+    kind: 'clipboard',
+    direction: row.type === 'clipboard.read' ? 'from_customer' : 'to_customer',
+    name: null,
+    bytes: null,
+    characters: d.characters,
+    result: 'delivered',
+    cancelledBy: null,
   };
 }

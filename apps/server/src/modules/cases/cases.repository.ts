@@ -186,12 +186,12 @@ export class CasesRepository {
   }
 
   /** The case's audit events of one type, oldest first. */
-  async eventsOfType(caseId: string, type: string) {
+  async eventsOfType(caseId: string, types: string[]) {
     return this.db
       .selectFrom('case_events')
       .selectAll()
       .where('case_id', '=', caseId)
-      .where('type', '=', type)
+      .where('type', 'in', types)
       .orderBy('id')
       .execute();
   }

@@ -20,7 +20,14 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import type { PeopleService } from '../people/people.service.js';
 import { caseEvent } from './case-events.js';
 import type { CaseLedger } from './case-ledger.js';
-import { effectiveStatus, isEnded, presentCase, presentEvent } from './cases.presenter.js';
+import {
+  effectiveStatus,
+  isEnded,
+  presentCase,
+  presentEvent,
+  presentTransfer,
+  TRANSFER_EVENTS,
+} from './cases.presenter.js';
 import { CasesRepository } from './cases.repository.js';
 import { ListCache } from './list-cache.js';
 
@@ -300,9 +307,10 @@ export class CasesService {
     return { ...presented, outcome: await this.outcomeOf(row) };
   }
 
-  /** The closing note and the chat transcript of the session, from the audit trail. */
+  /** The closing note, the chat transcript and the transfers of the session, from the audit trail. */
   private async outcomeOf(row: CaseRow): Promise<CaseOutcome> {
-    const messages = await this.repo.eventsOfType(row.id, 'chat.message');
+    const messages = await this.repo.eventsOfType(row.id, ['chat.message']);
+    const transfers = await this.repo.eventsOfType(row.id, [...TRANSFER_EVENTS]);
     return {
       note: row.closing_note,
       transcript: messages.map((e) => {
@@ -314,6 +322,7 @@ export class CasesService {
           at: new Date(e.created_at).toISOString(),
         };
       }),
+      transfers: transfers.map(presentTransfer),
     };
   }
 

@@ -45,6 +45,8 @@ const WRITE_BUDGETS = {
   /** Consent, sharing and control answers. */
   state: { burst: 10, refillMs: 2_000 },
   chat: { burst: 20, refillMs: 1_000 },
+  /** Reports of finished file and clipboard transfers. */
+  transfer: { burst: 30, refillMs: 1_000 },
 } as const;
 type Budget = keyof typeof WRITE_BUDGETS;
 const budgetOf: Partial<Record<ClientMessage['type'], Budget>> = {
@@ -53,6 +55,7 @@ const budgetOf: Partial<Record<ClientMessage['type'], Budget>> = {
   device: 'state',
   'control-state': 'state',
   chat: 'chat',
+  transfer: 'transfer',
 };
 
 /**
@@ -75,9 +78,9 @@ interface Member {
   budgets: Map<Budget, { tokens: number; at: number }>;
   /** Messages of one socket are handled in order: a signal must not overtake the consent before it. */
   queue: Promise<void>;
-  /** Its chat messages' audit-trail writes, in order, apart from `queue`: a slow database must not hold up signalling. */
+  /** Its chat messages' and transfer reports' audit-trail writes, in order, apart from `queue`: a slow database must not hold up signalling. */
   records: Promise<void>;
-  /** Whose connection it is, as its chat messages are recorded. */
+  /** Whose connection it is, as its chat messages and transfer reports are recorded. */
   userId: string | null;
   /** Its live_sockets row is written (set once live.join returned). */
   joined: boolean;
@@ -376,7 +379,9 @@ export class Hub {
         message:
           budget === 'chat'
             ? 'Too many chat messages at once: wait a moment, then send again.'
-            : `Too many "${message.type}" changes at once: wait a moment, then try again.`,
+            : budget === 'transfer'
+              ? 'Too many transfer reports at once: wait a moment, then report again.'
+              : `Too many "${message.type}" changes at once: wait a moment, then try again.`,
       });
     }
     const allowed = from.role === 'agent' && room.consents.get(from.id) === 'allowed';
@@ -455,6 +460,23 @@ export class Hub {
           text: message.text,
           at: new Date(at).toISOString(),
         });
+      }
+      case 'transfer': {
+        const at = this.deps.clock.now();
+        // Only the audit trail hears of it: the other side saw the transfer happen.
+        from.records = from.records
+          .then(() =>
+            this.live.transfer(
+              caseId,
+              { role: from.role, userId: from.userId, name: from.name },
+              message.transfer,
+              at,
+            ),
+          )
+          .catch((err: unknown) =>
+            this.deps.logger.error({ err, caseId }, 'could not record a transfer in the audit trail'),
+          );
+        return;
       }
       case 'consent': {
         const change = await this.live.consent(caseId, message.agent, message.decision);

@@ -7,6 +7,7 @@ import type {
   Presence,
   SessionRole,
   SharingState,
+  TransferReport,
 } from '@lifeline/contracts';
 import type { CaseRow, LiveSocketRow } from '../../db/schema.js';
 import type { Deps } from '../../lib/deps.js';
@@ -253,6 +254,26 @@ export class LiveSessions {
       if (!tx.row) return;
       const actor = this.actorOf(tx.row, who);
       tx.append(caseEvent(tx.row, 'chat.message', actor, { role: who.role, text }, at));
+    });
+  }
+
+  /**
+   * A finished file or clipboard transfer into the case's audit trail, as the
+   * agent's page reported it (`file.transferred`, `clipboard.pasted`,
+   * `clipboard.read`). `at` is the time the report arrived.
+   */
+  async transfer(caseId: string, who: Participant, report: TransferReport, at: number) {
+    await this.ledger.transact(caseId, async (tx) => {
+      if (!tx.row) return;
+      const actor = this.actorOf(tx.row, who);
+      const { kind, ...data } = report;
+      const type =
+        kind === 'file'
+          ? 'file.transferred'
+          : report.direction === 'to_customer'
+            ? 'clipboard.pasted'
+            : 'clipboard.read';
+      tx.append(caseEvent(tx.row, type, actor, { role: who.role, ...data }, at));
     });
   }
 

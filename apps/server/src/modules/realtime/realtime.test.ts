@@ -226,6 +226,166 @@ describeEachDatabase(
         await Promise.all([c.close(), a.close()]);
       });
 
+      it("records the agent's reports of file and clipboard transfers, only from an allowed agent and only well-formed, and lists them in the outcome", async () => {
+        const { agent, created, customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        const report = {
+          kind: 'file',
+          direction: 'to_customer',
+          result: 'delivered',
+          name: 'report.pdf',
+          bytes: 1_234_567,
+        };
+        const transferEvents = async () =>
+          (await agent.client.cases.events(created.code, { limit: 100 })).items.filter(
+            (e) => e.type.startsWith('file.') || e.type.startsWith('clipboard.'),
+          );
+
+        // Before the customer allows this agent there is nothing to report.
+        a.send({ type: 'transfer', transfer: report });
+        expect(await a.next('error')).toMatchObject({ code: 'not_allowed' });
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+        // The customer's page does not report.
+        c.send({ type: 'transfer', transfer: report });
+        expect(await c.next('error')).toMatchObject({ code: 'not_allowed' });
+        // Malformed reports: the clipboard's text itself, a cancel without who, a negative size.
+        a.send({
+          type: 'transfer',
+          transfer: { kind: 'clipboard', direction: 'to_customer', text: 'secret' },
+        });
+        expect(await a.next('error')).toMatchObject({ code: 'invalid_message' });
+        a.send({ type: 'transfer', transfer: { ...report, result: 'cancelled' } });
+        expect((await a.next('error')).message).toContain('transfer.cancelledBy');
+        a.send({ type: 'transfer', transfer: { ...report, bytes: -1 } });
+        expect(await a.next('error')).toMatchObject({ code: 'invalid_message' });
+
+        a.send({ type: 'transfer', transfer: report });
+        a.send({
+          type: 'transfer',
+          transfer: {
+            kind: 'file',
+            direction: 'from_customer',
+            result: 'cancelled',
+            cancelledBy: 'customer',
+            name: 'log.txt',
+            bytes: 42,
+          },
+        });
+        a.send({
+          type: 'transfer',
+          transfer: { kind: 'clipboard', direction: 'to_customer', characters: 12 },
+        });
+        a.send({
+          type: 'transfer',
+          transfer: { kind: 'clipboard', direction: 'from_customer', characters: 42 },
+        });
+        await expect.poll(async () => (await transferEvents()).length, { timeout: 5_000 }).toBe(4);
+        const events = await transferEvents();
+        expect(events.map((e) => e.type)).toEqual([
+          'file.transferred',
+          'file.transferred',
+          'clipboard.pasted',
+          'clipboard.read',
+        ]);
+        expect(events[0]).toMatchObject({
+          actor: { type: 'user', id: agent.id, name: 'Alex Agent' },
+          data: {
+            role: 'agent',
+            direction: 'to_customer',
+            result: 'delivered',
+            name: 'report.pdf',
+            bytes: 1_234_567,
+          },
+        });
+        expect(events[3]?.data).toEqual({ role: 'agent', direction: 'from_customer', characters: 42 });
+        // Nothing reaches the customer: the report is for the audit trail.
+        expect(new Set(c.received.map((m) => m.type))).toEqual(
+          new Set(['welcome', 'status', 'presence', 'error']),
+        );
+
+        const { outcome } = await agent.client.cases.close(created.code);
+        const alex = { id: agent.id, name: 'Alex Agent' };
+        const transfers = [
+          {
+            agent: alex,
+            kind: 'file',
+            direction: 'to_customer',
+            name: 'report.pdf',
+            bytes: 1_234_567,
+            characters: null,
+            result: 'delivered',
+            cancelledBy: null,
+          },
+          {
+            agent: alex,
+            kind: 'file',
+            direction: 'from_customer',
+            name: 'log.txt',
+            bytes: 42,
+            characters: null,
+            result: 'cancelled',
+            cancelledBy: 'customer',
+          },
+          {
+            agent: alex,
+            kind: 'clipboard',
+            direction: 'to_customer',
+            name: null,
+            bytes: null,
+            characters: 12,
+            result: 'delivered',
+            cancelledBy: null,
+          },
+          {
+            agent: alex,
+            kind: 'clipboard',
+            direction: 'from_customer',
+            name: null,
+            bytes: null,
+            characters: 42,
+            result: 'delivered',
+            cancelledBy: null,
+          },
+        ];
+        expect(outcome?.transfers).toMatchObject(transfers);
+        expect(outcome?.transfers.map((x) => x.at)).toEqual([
+          events[0]?.createdAt,
+          events[1]?.createdAt,
+          events[2]?.createdAt,
+          events[3]?.createdAt,
+        ]);
+        const closing = (await agent.client.cases.events(created.code, { limit: 100 })).items.find(
+          (e) => e.type === 'case.closed',
+        );
+        expect(closing?.data).toMatchObject({ outcome: { transfers } });
+        await Promise.all([c.close(), a.close()]);
+      });
+
+      it('caps the transfer reports one socket may write', async () => {
+        const { agent, created, customer, agentSocket } = await scene(t);
+        const c = customer();
+        await c.next('welcome');
+        const a = agentSocket();
+        const { you } = await a.next('welcome');
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await a.next('consent');
+        const paste = { kind: 'clipboard', direction: 'to_customer', characters: 1 };
+        for (let i = 0; i < 35; i++) a.send({ type: 'transfer', transfer: paste });
+        await expect.poll(() => a.received.filter((m) => m.type === 'error').length).toBe(5);
+        expect(a.received.at(-1)).toMatchObject({ code: 'too_many' });
+        const pasted = async () =>
+          (await agent.client.cases.events(created.code, { limit: 100 })).items.filter(
+            (e) => e.type === 'clipboard.pasted',
+          ).length;
+        // Thirty transactions one after the other: a shared machine may take a while.
+        await expect.poll(pasted, { timeout: 10_000 }).toBe(30);
+        await Promise.all([c.close(), a.close()]);
+      });
+
       it('shows presence changes in a queue page that was read before them', async () => {
         const { agent, created, customer } = await scene(t);
         expect((await agent.client.cases.list()).items.map((c) => c.status)).toEqual(['new']);

@@ -253,6 +253,65 @@ describeEachDatabase(
         ]);
       });
 
+      it("sends the session's file and clipboard transfers with case.closed, and no event of their own", async () => {
+        const org = await t.newOrg();
+        const agent = await t.newAgent(org, 'Ada Agent');
+        const hook = await endpoint(org, ['case.closed']);
+        const created = await agent.client.cases.create({ name: 'Files' });
+        const token = created.links.customer.split('/j/')[1] ?? '';
+        const customer = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${token}`));
+        await customer.next('welcome');
+        const agentSocket = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}`), {
+          cookie: agent.client.sessionCookie() ?? '',
+        });
+        const { you } = await agentSocket.next('welcome');
+        customer.send({ type: 'consent', decision: 'allow', agent: you });
+        await agentSocket.next('consent');
+        agentSocket.send({
+          type: 'transfer',
+          transfer: {
+            kind: 'file',
+            direction: 'to_customer',
+            result: 'declined',
+            name: 'setup.exe',
+            bytes: 2048,
+          },
+        });
+        agentSocket.send({
+          type: 'transfer',
+          transfer: { kind: 'clipboard', direction: 'from_customer', characters: 7 },
+        });
+        await expect
+          .poll(async () =>
+            (await agent.client.cases.events(created.code, { limit: 50 })).items.some(
+              (e) => e.type === 'clipboard.read',
+            ),
+          )
+          .toBe(true);
+        await agent.client.cases.close(created.code, {
+          note: 'Sent the installer; the customer declined it.',
+        });
+        await Promise.all([customer.close(), agentSocket.close()]);
+        await t.app.webhookWorker.runOnce();
+        const bodies = receiver.requests.map((r) => opened(r, hook.secret, t));
+        expect(bodies.map((b) => b.type)).toEqual(['case.closed']);
+        expect(bodies[0]?.data.outcome).toMatchObject({
+          note: 'Sent the installer; the customer declined it.',
+          transfers: [
+            {
+              agent: { id: agent.id, name: 'Ada Agent' },
+              kind: 'file',
+              direction: 'to_customer',
+              name: 'setup.exe',
+              bytes: 2048,
+              result: 'declined',
+              cancelledBy: null,
+            },
+            { kind: 'clipboard', direction: 'from_customer', name: null, characters: 7, result: 'delivered' },
+          ],
+        });
+      });
+
       it('announces invitation.sent with the invitation, in the transaction that records it', async () => {
         const org = await t.newOrg();
         const hook = await endpoint(org, ['invitation.sent', 'invitation.failed']);

@@ -1,5 +1,5 @@
 import type { Case, CaseEvent } from '@lifeline/contracts';
-import { statusLabels } from '../../lib/format.js';
+import { formatBytes, statusLabels } from '../../lib/format.js';
 
 /** "Cleo (customer)", "Alex Agent (agent)": who took part in a session, by the role they had there. */
 function participant(e: CaseEvent): string {
@@ -20,6 +20,38 @@ const statusLabel = (s: unknown) => statusLabels[s as keyof typeof statusLabels]
 function duration(seconds: number) {
   const m = Math.floor(seconds / 60);
   return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+const characters = (n: unknown) => `${String(n)} character${n === 1 ? '' : 's'}`;
+
+/**
+ * A file the agent's page reported ("Ada Agent (agent) sent report.pdf (1.2 MB) to the customer"),
+ * told from the side that acted: the sender, the receiver who declined, whoever cancelled.
+ */
+function fileSentence(e: CaseEvent): string {
+  const d = e.data;
+  const agent = participant(e);
+  const file = `${typeof d.name === 'string' ? d.name : 'a file'}${typeof d.bytes === 'number' ? ` (${formatBytes(d.bytes)})` : ''}`;
+  const toCustomer = d.direction === 'to_customer';
+  const moved = toCustomer ? `${file} to the customer` : `${file} from the customer`;
+  switch (d.result) {
+    case 'delivered':
+      return toCustomer ? `${agent} sent ${moved}` : `${agent} received ${moved}`;
+    case 'declined':
+      return toCustomer ? `The customer declined ${file} from ${agent}` : `${agent} declined ${moved}`;
+    case 'too_large':
+      return `${toCustomer ? `${file} from ${agent}` : `${file} from the customer`} was refused: too large`;
+    case 'cancelled':
+      if (d.cancelledBy === 'customer')
+        return toCustomer
+          ? `The customer cancelled ${file} from ${agent}`
+          : `The customer cancelled sending ${file} to ${agent}`;
+      return toCustomer ? `${agent} cancelled sending ${moved}` : `${agent} cancelled ${moved}`;
+    default:
+      return toCustomer
+        ? `Sending ${moved} by ${agent} failed`
+        : `Sending ${file} from the customer to ${agent} failed`;
+  }
 }
 
 /**
@@ -73,6 +105,12 @@ export function describeEvent(
       };
     case 'chat.message':
       return { title: `${participant(e)} wrote`, text: typeof d.text === 'string' ? d.text : '' };
+    case 'file.transferred':
+      return { title: fileSentence(e) };
+    case 'clipboard.pasted':
+      return { title: `${participant(e)} pasted ${characters(d.characters)} into the customer's clipboard` };
+    case 'clipboard.read':
+      return { title: `${participant(e)} read the customer's clipboard (${characters(d.characters)})` };
     case 'invitation.queued':
       return { title: `${actorName(e)} invited ${typeof d.to === 'string' ? d.to : 'the customer'}` };
     case 'invitation.sent':

@@ -1,4 +1,4 @@
-import type { Case, ControlInput, Me } from '@lifeline/contracts';
+import type { Case, ControlInput, Me, TransferDirection } from '@lifeline/contracts';
 import {
   Alert,
   Badge,
@@ -29,6 +29,7 @@ import { ClipboardTools } from './ClipboardTools.js';
 import { ControlLayer } from './ControlLayer.js';
 import { adoptEarlyAgentPeer } from './early-session.js';
 import { FilesPanel, useFileLinks } from './FilesPanel.js';
+import { agentTransferReport, type Transfer } from './file-transfer.js';
 import { captureFrame, MediaStage, type StageSize } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
 import type { SessionSocket } from './useSessionSocket.js';
@@ -76,7 +77,17 @@ export function AgentSession({
   const iceServers = state.welcome?.iceServers;
   const icePolicy = state.welcome?.iceTransportPolicy;
   const peer = useRef<AgentPeer | null>(null);
-  const files = useFileLinks(state.welcome?.fileTransferMaxBytes);
+  // The audit trail learns of each file from this page: the bytes never pass the server.
+  const reportFile = useCallback(
+    (t: Transfer) => send({ type: 'transfer', transfer: agentTransferReport(t) }),
+    [send],
+  );
+  const reportClipboard = useCallback(
+    (direction: TransferDirection, characters: number) =>
+      send({ type: 'transfer', transfer: { kind: 'clipboard', direction, characters } }),
+    [send],
+  );
+  const files = useFileLinks(state.welcome?.fileTransferMaxBytes, reportFile);
   const attachFiles = files.attach;
   const you = state.welcome?.you;
   useEffect(() => {
@@ -465,7 +476,11 @@ export function AgentSession({
                 </form>
               )}
               {live && control === 'granted' && (
-                <ClipboardTools channel={controlChannel} customerName={customerName} />
+                <ClipboardTools
+                  channel={controlChannel}
+                  customerName={customerName}
+                  onTransfer={reportClipboard}
+                />
               )}
             </Stack>
           </Grid.Col>

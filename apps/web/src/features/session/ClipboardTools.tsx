@@ -1,11 +1,20 @@
-import { CLIPBOARD_MAX_CHARS, type ClipboardRequest, clipboardReply } from '@lifeline/contracts';
+import {
+  CLIPBOARD_MAX_CHARS,
+  type ClipboardRequest,
+  clipboardReply,
+  type TransferDirection,
+} from '@lifeline/contracts';
 import { Button, CopyButton, Group, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { IconClipboardCopy, IconClipboardText } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 
+/** Characters as a person counts them (an emoji is one), not UTF-16 code units. */
+const characterCount = (text: string) => [...text].length;
+
 type Status =
   | { kind: 'idle' }
-  | { kind: 'waiting'; id: string; what: 'paste' | 'read' }
+  /** `characters`: of the text being pasted. */
+  | { kind: 'waiting'; id: string; what: 'paste' | 'read'; characters: number }
   | { kind: 'done'; text: string }
   | { kind: 'error'; text: string };
 
@@ -18,15 +27,19 @@ type Status =
 export function ClipboardTools({
   channel,
   customerName,
+  onTransfer,
 }: {
   /** The helper's `control` channel. */
   channel: RTCDataChannel | null;
   customerName: string;
+  /** Told of each paste and read the helper carried out, by its length only (the audit trail's). */
+  onTransfer: (direction: TransferDirection, characters: number) => void;
 }) {
   const [text, setText] = useState('');
   const [read, setRead] = useState<string | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const waitingId = status.kind === 'waiting' ? status.id : null;
+  const pasting = status.kind === 'waiting' ? status.characters : 0;
 
   useEffect(() => {
     if (!channel || !waitingId) return;
@@ -42,9 +55,11 @@ export function ClipboardTools({
       if (!reply.success || reply.data.id !== waitingId) return;
       const r = reply.data;
       if (r.type === 'clipboard-written') {
+        onTransfer('to_customer', pasting);
         setStatus({ kind: 'done', text: `Pasted into ${customerName}'s clipboard.` });
         setText('');
       } else if (r.type === 'clipboard-text') {
+        onTransfer('from_customer', characterCount(r.text));
         setRead(r.text);
         setStatus({
           kind: 'done',
@@ -58,12 +73,13 @@ export function ClipboardTools({
     };
     channel.addEventListener('message', onMessage);
     return () => channel.removeEventListener('message', onMessage);
-  }, [channel, waitingId, customerName]);
+  }, [channel, waitingId, pasting, customerName, onTransfer]);
 
   const ask = (request: ClipboardRequest, what: 'paste' | 'read') => {
     if (channel?.readyState !== 'open') return;
     channel.send(JSON.stringify(request));
-    setStatus({ kind: 'waiting', id: request.id, what });
+    const characters = request.type === 'clipboard-write' ? characterCount(request.text) : 0;
+    setStatus({ kind: 'waiting', id: request.id, what, characters });
   };
   const waiting = status.kind === 'waiting';
 

@@ -1,25 +1,23 @@
 import { Alert, Badge, Button, FileButton, Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconFileUpload, IconHandFinger } from '@tabler/icons-react';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import {
-  FileLink,
-  type FileLinkSnapshot,
-  FileTooLargeError,
-  formatBytes,
-  type Transfer,
-} from './file-transfer.js';
+import { formatBytes } from '../../lib/format.js';
+import { FileLink, type FileLinkSnapshot, FileTooLargeError, type Transfer } from './file-transfer.js';
 
 /**
  * The `files` channels of one page, by the other side's key (the agent's id on
  * the customer's page, one key on the agent's). A new channel for the same
  * key (a new connection) gets a new link; the old one stays listed while it
  * holds something to show, so a received file can still be saved.
+ * `onSettled` hears of each transfer once it settled (the agent's page reports it).
  */
-export function useFileLinks(maxBytes: number | undefined) {
+export function useFileLinks(maxBytes: number | undefined, onSettled?: (t: Transfer) => void) {
   const links = useRef(new Map<string, FileLink[]>());
   const [, setVersion] = useState(0);
   const max = useRef(maxBytes);
   max.current = maxBytes;
+  const settled = useRef(onSettled);
+  settled.current = onSettled;
 
   const attach = useCallback((key: string, channel: RTCDataChannel | null) => {
     const list = links.current.get(key) ?? [];
@@ -28,7 +26,7 @@ export function useFileLinks(maxBytes: number | undefined) {
     // The connection behind the old channel is gone, whether or not the channel said so.
     for (const link of list) link.close();
     const kept = list.filter((l) => l.getSnapshot().transfers.some((t) => t.url));
-    if (channel && max.current) kept.push(new FileLink(channel, max.current));
+    if (channel && max.current) kept.push(new FileLink(channel, max.current, (t) => settled.current?.(t)));
     links.current.set(key, kept);
     setVersion((v) => v + 1);
   }, []);

@@ -1,5 +1,6 @@
-import type { FileMessage } from '@lifeline/contracts';
+import type { FileMessage, TransferReport } from '@lifeline/contracts';
 import { readFileMessage } from '@lifeline/contracts/constants';
+import { formatBytes } from '../../lib/format.js';
 
 /**
  * One end of the `files` data channel (protocol in packages/contracts/src/files.ts).
@@ -60,23 +61,32 @@ export interface FileLinkSnapshot {
   requests: readonly FileRequest[];
 }
 
+/** States a transfer does not leave. */
+const SETTLED = new Set<TransferState>(['done', 'declined', 'too-large', 'cancelled', 'failed']);
+
+/** A settled transfer as the agent's page reports it to the audit trail (this side is the agent's). */
+export function agentTransferReport(t: Transfer): TransferReport {
+  const result =
+    t.state === 'done'
+      ? 'delivered'
+      : t.state === 'too-large'
+        ? 'too_large'
+        : (t.state as 'declined' | 'cancelled' | 'failed');
+  return {
+    kind: 'file',
+    direction: t.direction === 'out' ? 'to_customer' : 'from_customer',
+    result,
+    ...(t.state === 'cancelled' ? { cancelledBy: t.cancelledBy === 'me' ? 'agent' : 'customer' } : {}),
+    name: t.name,
+    bytes: t.size,
+  };
+}
+
 /** A file too large for the limit, refused before anything is sent. */
 export class FileTooLargeError extends Error {
   constructor(name: string, size: number, maxBytes: number) {
     super(`“${name}” is ${formatBytes(size)}: files up to ${formatBytes(maxBytes)} can be sent.`);
   }
-}
-
-export function formatBytes(n: number) {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
 }
 
 interface Outgoing {
@@ -98,10 +108,14 @@ export class FileLink {
   private receiving: string | null = null;
   private progressTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Transfers already told to `onSettled`. */
+  private readonly told = new Set<string>();
 
   constructor(
     readonly channel: RTCDataChannel,
     readonly maxBytes: number,
+    /** Told once of each transfer when it settles (delivered, declined, cancelled, failed). */
+    private readonly onSettled?: (t: Transfer) => void,
   ) {
     channel.binaryType = 'arraybuffer';
     channel.bufferedAmountLowThreshold = LOW_WATER;
@@ -426,6 +440,13 @@ export class FileLink {
 
   private set(patch: Partial<FileLinkSnapshot>) {
     this.snapshot = { ...this.snapshot, ...patch };
+    if (this.onSettled && patch.transfers) {
+      for (const t of patch.transfers) {
+        if (!SETTLED.has(t.state) || this.told.has(t.id)) continue;
+        this.told.add(t.id);
+        this.onSettled(t);
+      }
+    }
     for (const l of this.listeners) l();
   }
 }
