@@ -44,8 +44,9 @@ function Transfers({ transfers }: { transfers: TransferEntry[] }) {
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
-        {transfers.map((t) => (
-          <Table.Tr key={`${t.at}-${t.kind}-${t.name}-${t.result}`}>
+        {transfers.map((t, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the case is closed.
+          <Table.Tr key={i}>
             <Table.Td c="dimmed" style={{ whiteSpace: 'nowrap' }}>
               {new Date(t.at).toLocaleTimeString()}
             </Table.Td>
@@ -93,8 +94,9 @@ export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
             aria-label="Chat transcript"
             style={{ listStyle: 'none', padding: 0 }}
           >
-            {outcome.transcript.map((entry) => (
-              <Text component="li" size="sm" key={`${entry.at}-${entry.text}`}>
+            {outcome.transcript.map((entry, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the transcript is fixed once the case is closed.
+              <Text component="li" size="sm" key={i}>
                 <Text span c="dimmed" size="xs">
                   {new Date(entry.at).toLocaleTimeString()}{' '}
                 </Text>
