@@ -9,6 +9,7 @@ import type {
   CaseStatus,
   createCaseRequest,
   listCasesQuery,
+  Recording,
   updateCaseRequest,
 } from '@lifeline/contracts';
 import type { z } from 'zod';
@@ -62,6 +63,8 @@ export class CasesService {
     private readonly deps: Deps,
     private readonly people: PeopleService,
     private readonly ledger: CaseLedger,
+    /** The session's recordings, for the outcome (the recordings module, which reads cases through this service). */
+    private readonly recordingsOf: (row: Pick<CaseRow, 'id' | 'code'>) => Promise<Recording[]>,
   ) {
     this.repo = new CasesRepository(deps.database.db);
     const cache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
@@ -300,9 +303,12 @@ export class CasesService {
     return { ...presented, outcome: await this.outcomeOf(row) };
   }
 
-  /** The closing note and the chat transcript of the session, from the audit trail. */
+  /** The closing note, the chat transcript of the session (from the audit trail) and its recordings. */
   private async outcomeOf(row: CaseRow): Promise<CaseOutcome> {
-    const messages = await this.repo.eventsOfType(row.id, 'chat.message');
+    const [messages, recordings] = await Promise.all([
+      this.repo.eventsOfType(row.id, 'chat.message'),
+      this.recordingsOf(row),
+    ]);
     return {
       note: row.closing_note,
       transcript: messages.map((e) => {
@@ -314,6 +320,7 @@ export class CasesService {
           at: new Date(e.created_at).toISOString(),
         };
       }),
+      recordings,
     };
   }
 
