@@ -4,6 +4,8 @@ import type { ControlState } from '@lifeline/contracts';
 export interface View {
   phase: 'connecting' | 'waiting' | 'consent' | 'active' | 'denied' | 'ended';
   organization: string;
+  /** The organisation records its sessions: the consent prompt says so. */
+  recorded: boolean;
   sessionName: string;
   code: string;
   agentName: string | null;
@@ -24,7 +26,8 @@ export type Action = (typeof actions)[number];
 /** The two questions, worded once: the session puts them in the view both interfaces show. */
 type Who = Pick<View, 'agentName' | 'organization'>;
 export const wording = {
-  consent: (v: Who) => `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
+  consent: (v: Who & Pick<View, 'recorded'>) =>
+    `${v.recorded ? 'This session is recorded. ' : ''}Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
   control: (v: Who) => `${v.agentName ?? 'Your agent'} asks to control your mouse and keyboard.`,
 };
 

@@ -1,7 +1,8 @@
 import type { CaseOutcome } from '@lifeline/contracts';
-import { Paper, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Paper, Stack, Text, Title } from '@mantine/core';
+import { formatDuration, formatSize } from '../lib/format.js';
 
-/** What came of an ended case: the agent's closing note and the chat transcript, as a CRM files them. */
+/** What came of an ended case: the agent's closing note, the chat transcript and the recordings, as a CRM files them. */
 export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
   return (
     <Paper withBorder p="md" component="section" aria-label="Outcome">
@@ -41,6 +42,26 @@ export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
               </Text>
             ))}
           </Stack>
+        )}
+        {outcome.recordings.length > 0 && (
+          <>
+            <Text size="sm" fw={600}>
+              Recordings
+            </Text>
+            <Stack gap={4} component="ul" aria-label="Recordings" style={{ listStyle: 'none', padding: 0 }}>
+              {outcome.recordings.map((r) => (
+                <Text component="li" size="sm" key={r.id}>
+                  {/* The console's case page plays it (signed in); from a CRM frame it opens in a new tab. */}
+                  <Anchor href={r.url} target="_blank" rel="noopener">
+                    Recording of {new Date(r.startedAt).toLocaleString()}
+                  </Anchor>{' '}
+                  <Text span c="dimmed" size="xs">
+                    {formatDuration(r.durationSeconds)} · {formatSize(r.sizeBytes)}
+                  </Text>
+                </Text>
+              ))}
+            </Stack>
+          </>
         )}
       </Stack>
     </Paper>

@@ -37,3 +37,15 @@ export function expiresIn(c: Pick<Case, 'status' | 'expiresAt'>, now: number): s
 /** Date and time to the second, for the audit trail, where the order of close events matters. */
 export const formatTimeExact = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
+/** "1 min 5 s", "42 s". */
+export function formatDuration(seconds: number) {
+  const m = Math.floor(seconds / 60);
+  return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/** "3.4 MB", "120 KB". */
+export function formatSize(bytes: number) {
+  if (bytes >= 1_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1000))} KB`;
+}
