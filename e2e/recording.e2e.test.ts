@@ -51,6 +51,7 @@ describe('session recording', () => {
       })
       .toBeGreaterThan(0);
     await screenshot(s.agentPage, 'recording-3-agent-recording');
+    await screenshot(s.customerPage, 'recording-3-customer-recorded');
     await s.agentPage.waitForTimeout(Math.max(0, 6000 - (Date.now() - started)));
 
     // Closing the case stops the recording; its last chunk and the finish still arrive.
@@ -86,6 +87,32 @@ describe('session recording', () => {
     const duration = await player.evaluate((v: HTMLVideoElement) => v.duration);
     expect(Math.abs(duration - seen)).toBeLessThanOrEqual(1);
     expect(await player.evaluate((v: HTMLVideoElement) => [v.videoWidth > 0, v.error])).toEqual([true, null]);
+    // Both voices were mixed in: the recording has sound.
+    await expect
+      .poll(() =>
+        player.evaluate(
+          (v: HTMLVideoElement & { webkitAudioDecodedByteCount?: number }) =>
+            v.webkitAudioDecodedByteCount ?? 0,
+        ),
+      )
+      .toBeGreaterThan(0);
+    // The agent's arrow is drawn into the picture (red on the test camera's green).
+    const redPixels = await player.evaluate(async (v: HTMLVideoElement) => {
+      v.pause();
+      const seeked = new Promise((resolve) => v.addEventListener('seeked', resolve, { once: true }));
+      v.currentTime = v.duration - 1;
+      await seeked;
+      const c = document.createElement('canvas');
+      [c.width, c.height] = [v.videoWidth, v.videoHeight];
+      const ctx = c.getContext('2d');
+      ctx?.drawImage(v, 0, 0);
+      const data = ctx?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if ((data[i] ?? 0) > 180 && (data[i + 1] ?? 0) < 120 && (data[i + 2] ?? 0) < 120) n++;
+      return n;
+    });
+    expect(redPixels).toBeGreaterThan(50);
     await screenshot(admin, 'recording-4-case-page-player');
 
     // Admins download it; the file is the recording.
@@ -106,6 +133,7 @@ describe('session recording', () => {
       .getByRole('region', { name: 'Outcome' })
       .getByRole('link', { name: /Recording of/ })
       .waitFor();
+    await admin.getByRole('region', { name: 'Outcome' }).scrollIntoViewIfNeeded();
     await screenshot(admin, 'recording-5-case-page-outcome');
 
     // An agent plays but does not download.

@@ -27,7 +27,7 @@ export type Action = (typeof actions)[number];
 type Who = Pick<View, 'agentName' | 'organization'>;
 export const wording = {
   consent: (v: Who & Pick<View, 'recorded'>) =>
-    `${v.recorded ? 'This session is recorded. ' : ''}Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
+    `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?${v.recorded ? ' This session is recorded.' : ''}`,
   control: (v: Who) => `${v.agentName ?? 'Your agent'} asks to control your mouse and keyboard.`,
 };
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { endpoints } from '@lifeline/contracts';
 import { describe, expect, it } from 'vitest';
 import { apiError, describeEachDatabase, type TestOrg, type TestServer } from '../../../test/harness.js';
+import { TestSocket, wsUrl } from '../../../test/sockets.js';
 
 const DAY = 86_400_000;
 const webm = 'video/webm;codecs=vp8,opus';
@@ -67,6 +68,10 @@ describe('recordings', () => {
           expect(await t.client().join.byToken(token)).toMatchObject({ recorded: false });
           await org.admin.recordings.updateSettings({ enabled: true });
           expect(await t.client().join.byToken(token)).toMatchObject({ recorded: true });
+          // The session socket's welcome says so too (the desktop helper reads it there).
+          const customer = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${token}`));
+          expect(await customer.next('welcome')).toMatchObject({ session: { recorded: true } });
+          await customer.close();
         });
       });
 
