@@ -56,9 +56,10 @@ describe('session recording', () => {
 
     // Closing the case stops the recording; its last chunk and the finish still arrive.
     await s.agentPage.getByRole('button', { name: 'Close case' }).click();
-    const stopped = Date.now();
     await s.agentPage.getByRole('dialog').getByRole('button', { name: 'Close case' }).click();
+    // The page stops recording as it shows that the case is closed.
     await s.agentPage.getByRole('heading', { name: 'Case closed' }).waitFor();
+    const stopped = Date.now();
     await expect
       .poll(async () => (await s.org.admin.recordings.list(s.case.code))[0]?.finished, { timeout: 15_000 })
       .toBe(true);
@@ -85,6 +86,7 @@ describe('session recording', () => {
       )
       .toBe(true);
     const duration = await player.evaluate((v: HTMLVideoElement) => v.duration);
+    console.log(`recorded for ${seen} s, plays for ${duration} s`);
     expect(Math.abs(duration - seen)).toBeLessThanOrEqual(1);
     expect(await player.evaluate((v: HTMLVideoElement) => [v.videoWidth > 0, v.error])).toEqual([true, null]);
     // Both voices were mixed in: the recording has sound.

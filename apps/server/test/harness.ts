@@ -148,6 +148,8 @@ export class TestServer {
       await sibling.handle?.destroy();
     }
     await this.app?.server.close();
+    // Each server's recordings live in a directory of its own (testConfig), gone with it.
+    if (this.config) fs.rmSync(this.config.recordings.dir, { recursive: true, force: true });
   }
 
   /**

@@ -48,7 +48,12 @@ export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
             <Text size="sm" fw={600}>
               Recordings
             </Text>
-            <Stack gap={4} component="ul" aria-label="Recordings" style={{ listStyle: 'none', padding: 0 }}>
+            <Stack
+              gap={4}
+              component="ul"
+              aria-label="Recordings"
+              style={{ listStyle: 'none', padding: 0, margin: 0 }}
+            >
               {outcome.recordings.map((r) => (
                 <Text component="li" size="sm" key={r.id}>
                   {/* The console's case page plays it (signed in); from a CRM frame it opens in a new tab. */}
