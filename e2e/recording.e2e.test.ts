@@ -138,6 +138,18 @@ describe('session recording', () => {
     await admin.getByRole('region', { name: 'Outcome' }).scrollIntoViewIfNeeded();
     await screenshot(admin, 'recording-5-case-page-outcome');
 
+    // The outcome's link opens the case page at that recording.
+    await admin.goto(recording?.url ?? '');
+    const item = admin.getByRole('article', { name: /Recording by Alex Agent/ });
+    await expect
+      .poll(() =>
+        item.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return r.top >= 0 && r.bottom <= window.innerHeight;
+        }),
+      )
+      .toBe(true);
+
     // An agent plays but does not download.
     await s.agentPage.goto(`${t.baseUrl}/cases/${s.case.code}`);
     await s.agentPage.getByRole('region', { name: 'Recordings' }).locator('video').waitFor();

@@ -207,7 +207,7 @@ export class RecordingsService {
       await this.store.write(keyOf(recording), recording.size_bytes, bytes);
       const now = this.deps.clock.now();
       const size = recording.size_bytes + bytes.length;
-      // Another process took this chunk meanwhile: its bytes are the ones counted, ours are cut off by the next write.
+      // Another process stored this chunk meanwhile (a retry that reached it): the same bytes at the same offset.
       if (!(await this.repo.advance(id, seq, size, now)))
         throw conflict(
           'chunk_out_of_order',

@@ -1,6 +1,7 @@
 import { endpoints, pathOf, type Recording } from '@lifeline/contracts';
 import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { api } from '../../lib/api.js';
 import { formatDuration, formatSize, formatTime } from '../../lib/format.js';
 import { keys } from '../../lib/query-keys.js';
@@ -22,9 +23,14 @@ function learnDuration(video: HTMLVideoElement) {
 
 function RecordingItem({ code, r, admin }: { code: string; r: Recording; admin: boolean }) {
   const params = { code, id: r.id };
+  const self = useRef<HTMLElement>(null);
+  // The outcome's link (`url`) names one recording: it comes into view once the list has loaded.
+  useEffect(() => {
+    if (window.location.hash === `#recording-${r.id}`) self.current?.scrollIntoView({ block: 'center' });
+  }, [r.id]);
   const label = `Recording by ${r.agent.name ?? 'an agent'}, ${formatTime(r.startedAt)}`;
   return (
-    <Paper withBorder p="sm" id={`recording-${r.id}`} component="article" aria-label={label}>
+    <Paper withBorder p="sm" id={`recording-${r.id}`} component="article" aria-label={label} ref={self}>
       <Stack gap="xs">
         <Group justify="space-between" gap="xs">
           <Text size="sm" fw={600}>
