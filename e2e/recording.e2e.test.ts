@@ -160,4 +160,46 @@ describe('session recording', () => {
     expect(pageErrors(admin)).toEqual([]);
     await Promise.all([...s.contexts, adminContext].map((c) => c.close()));
   });
+  it('records a shared screen as video alone, playing back at its length', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await s.org.admin.recordings.updateSettings({ enabled: true });
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await s.customerPage.getByText('This session is recorded.').waitFor();
+    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await s.agentPage.getByLabel('This session is being recorded').waitFor({ timeout: 15_000 });
+    const started = Date.now();
+    await s.agentPage.waitForTimeout(4000);
+    // Stopping the share stops the recording, as the picture goes away.
+    await s.customerPage.getByRole('button', { name: 'Stop sharing' }).click();
+    await s.agentPage.getByText('Cleo Customer stopped sharing').waitFor();
+    const seen = (Date.now() - started) / 1000;
+    await expect
+      .poll(async () => (await s.agent.client.recordings.list(s.case.code))[0]?.finished, { timeout: 15_000 })
+      .toBe(true);
+    const [recording] = await s.agent.client.recordings.list(s.case.code);
+    expect(recording?.mediaType).not.toContain('opus');
+    expect(await s.agentPage.getByLabel('This session is being recorded').count()).toBe(0);
+
+    await s.agentPage.goto(`${t.baseUrl}/cases/${s.case.code}`);
+    const player = s.agentPage.getByRole('region', { name: 'Recordings' }).locator('video');
+    await player.evaluate((v: HTMLVideoElement) => v.play());
+    await expect
+      .poll(
+        () => player.evaluate((v: HTMLVideoElement) => Number.isFinite(v.duration) && v.currentTime > 0.5),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
+    const duration = await player.evaluate((v: HTMLVideoElement) => v.duration);
+    console.log(`screen recorded for ${seen} s, plays for ${duration} s`);
+    expect(Math.abs(duration - seen)).toBeLessThanOrEqual(1);
+    expect(await player.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
+    expect(pageErrors(s.agentPage)).toEqual([]);
+    expect(pageErrors(s.customerPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
 });

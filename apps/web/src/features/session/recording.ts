@@ -62,6 +62,10 @@ class SessionRecorder {
     canvas.height = Math.round(video.videoHeight * scale);
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('This browser cannot draw the recording.');
+    // Frames are taken when asked for, not when the canvas changes: a still screen (WebRTC sends few
+    // frames of it) must still fill the recording up to its last second, which sets its length.
+    const stream = canvas.captureStream(0);
+    const [track] = stream.getVideoTracks() as CanvasCaptureMediaStreamTrack[];
     const drawFrame = () => {
       const { annotations, frozen } = overlay();
       const { width: w, height: h } = canvas;
@@ -69,9 +73,9 @@ class SessionRecorder {
       ctx.fillRect(0, 0, w, h);
       ctx.drawImage(frozen ?? video, 0, 0, w, h);
       drawAnnotations(ctx, annotations, w, h);
+      track?.requestFrame();
     };
     drawFrame();
-    const stream = canvas.captureStream(FPS);
     let audio: AudioContext | null = null;
     if (audioTracks.length) {
       // Customer and agent in one track: a recording plays back with both voices.
