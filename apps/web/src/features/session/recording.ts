@@ -27,7 +27,7 @@ interface Overlay {
  */
 class SessionRecorder {
   private readonly recorder: MediaRecorder;
-  private readonly draw: ReturnType<typeof setInterval>;
+  private readonly ticker: Worker;
   private uploads: Promise<unknown> = Promise.resolve();
   private seq = 0;
   private stopped = false;
@@ -41,7 +41,9 @@ class SessionRecorder {
     mediaType: string,
     private readonly onFailure: (message: string) => void,
   ) {
-    this.draw = setInterval(drawFrame, 1000 / FPS);
+    this.ticker = new Worker(new URL('./frame-ticker.worker.ts', import.meta.url), { type: 'module' });
+    this.ticker.onmessage = drawFrame;
+    this.ticker.postMessage(1000 / FPS);
     this.recorder = new MediaRecorder(stream, { mimeType: mediaType, videoBitsPerSecond: 1_500_000 });
     this.recorder.ondataavailable = (e) => {
       if (e.data.size > 0) this.upload(this.seq++, e.data);
@@ -124,7 +126,7 @@ class SessionRecorder {
       this.recorder.stop();
       await last;
     }
-    clearInterval(this.draw);
+    this.ticker.terminate();
     for (const t of this.stream.getTracks()) t.stop();
     void this.audio?.close();
     try {
