@@ -202,4 +202,36 @@ describe('session recording', () => {
     expect(pageErrors(s.customerPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));
   });
+  it('stops at a refused chunk and tells the agent; what was stored stays, unfinished', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await s.org.admin.recordings.updateSettings({ enabled: true });
+    // The third chunk is refused, as the server would refuse one out of order.
+    await s.agentPage.route('**/recordings/*/chunks/2', (route) =>
+      route.fulfill({
+        status: 409,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Conflict',
+          status: 409,
+          code: 'chunk_out_of_order',
+          detail: 'Chunk 1 comes next.',
+        }),
+      }),
+    );
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await s.customerPage.getByRole('button', { name: 'Allow' }).click();
+    await s.agentPage.getByLabel('This session is being recorded').waitFor({ timeout: 15_000 });
+    await s.agentPage.getByText('Recording stopped: Chunk 1 comes next.').waitFor({ timeout: 15_000 });
+    expect(await s.agentPage.getByLabel('This session is being recorded').count()).toBe(0);
+    await screenshot(s.agentPage, 'recording-6-agent-recording-stopped');
+    const [recording] = await s.agent.client.recordings.list(s.case.code);
+    expect(recording).toMatchObject({ finished: false });
+    expect(recording?.sizeBytes).toBeGreaterThan(0);
+    expect(pageErrors(s.agentPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
 });

@@ -31,6 +31,7 @@ class SessionRecorder {
   private uploads: Promise<unknown> = Promise.resolve();
   private seq = 0;
   private stopped = false;
+  private failed = false;
 
   private constructor(
     private readonly code: string,
@@ -97,9 +98,13 @@ class SessionRecorder {
     }
   }
 
-  /** In order, each chunk after the one before; a failed upload is tried again, a refused one ends the recording. */
+  /**
+   * In order, each chunk after the one before; a failed upload is tried again. A refused one (or one that
+   * kept failing) ends the recording there: the chunks after it could not be played without it.
+   */
   private upload(seq: number, chunk: Blob) {
     this.uploads = this.uploads.then(async () => {
+      if (this.failed) return;
       for (let attempt = 1; ; attempt++) {
         try {
           await api.recordings.chunk(this.code, this.id, seq, chunk);
@@ -107,9 +112,10 @@ class SessionRecorder {
         } catch (err) {
           const refused = isApiError(err) && err.status >= 400 && err.status < 500;
           if (refused || attempt === ATTEMPTS) {
+            this.failed = true;
             this.onFailure(`Recording stopped: ${problemText(err)}`);
             void this.stop();
-            throw err;
+            return;
           }
           await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
         }
@@ -129,12 +135,9 @@ class SessionRecorder {
     this.ticker.terminate();
     for (const t of this.stream.getTracks()) t.stop();
     void this.audio?.close();
-    try {
-      await this.uploads;
-      await api.recordings.finish(this.code, this.id);
-    } catch {
-      // Reported by the upload; an unfinished recording ends with its last chunk.
-    }
+    await this.uploads;
+    // Unfinished (a chunk was lost, or this fails too), a recording ends with its last stored chunk.
+    if (!this.failed) await api.recordings.finish(this.code, this.id).catch(() => {});
   }
 }
 
