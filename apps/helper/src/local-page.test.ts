@@ -5,6 +5,7 @@ import type { Action, FileCommand, View } from './view.js';
 const view: View = {
   phase: 'consent',
   organization: 'Acme Support',
+  recorded: false,
   sessionName: 'Printer offline',
   code: 's12-345-678',
   agentName: 'Alex Agent',

@@ -516,6 +516,7 @@ export class HelperSession {
     };
     const base = {
       organization: w?.session.organization.name ?? '',
+      recorded: w?.session.recorded ?? false,
       sessionName: w?.session.name ?? '',
       code: w?.session.code ?? '',
       agentName: (phase === 'consent' ? asking?.name : this.viewer?.name) ?? null,

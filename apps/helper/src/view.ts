@@ -6,6 +6,8 @@ import type { FilesView } from './files.js';
 export interface View {
   phase: 'connecting' | 'waiting' | 'consent' | 'active' | 'denied' | 'ended';
   organization: string;
+  /** The organisation records its sessions: the consent prompt says so. */
+  recorded: boolean;
   sessionName: string;
   code: string;
   agentName: string | null;
@@ -43,7 +45,8 @@ export type FileCommand = z.infer<typeof fileCommand>;
 /** The two questions, worded once: the session puts them in the view both interfaces show. */
 type Who = Pick<View, 'agentName' | 'organization'>;
 export const wording = {
-  consent: (v: Who) => `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?`,
+  consent: (v: Who & Pick<View, 'recorded'>) =>
+    `Allow ${v.agentName ?? 'your agent'} from ${v.organization} to see your screen?${v.recorded ? ' This session is recorded.' : ''}`,
   control: (v: Who) => `${v.agentName ?? 'Your agent'} asks to control your mouse and keyboard.`,
 };
 

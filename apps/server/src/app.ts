@@ -47,6 +47,9 @@ import { CaseFeed } from './modules/realtime/case-feed.js';
 import { Hub } from './modules/realtime/hub.js';
 import { LiveSessions } from './modules/realtime/live.service.js';
 import { NodeHeartbeats, RedisNodeRegistry } from './modules/realtime/node-heartbeats.js';
+import { FileRecordingStore } from './modules/recordings/recording-store.js';
+import { recordingsRoutes } from './modules/recordings/recordings.routes.js';
+import { RecordingsService } from './modules/recordings/recordings.service.js';
 import { teamViewerRoutes } from './modules/teamviewer/teamviewer.routes.js';
 import { TeamViewerSessions } from './modules/teamviewer/teamviewer.service.js';
 import { type Resolve, systemResolve } from './modules/webhooks/webhook-http.js';
@@ -97,6 +100,7 @@ export interface App {
     live: LiveSessions;
     invitations: InvitationsService;
     modules: QuickSupportModulesService;
+    recordings: RecordingsService;
     webhooks: WebhooksService;
     oauth: OAuthService;
     connectorApps: ConnectorAppsService;
@@ -215,9 +219,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     for (const type of e.audit) metrics.caseEvents.inc({ type });
   });
   ledger.events.on('case.ended', (e) => metrics.casesEnded.inc({ reason: e.reason }));
-  const cases = new CasesService(deps, people, ledger);
+  // An ended case's outcome lists its recordings, read when the case is (recordings is built next).
+  const cases: CasesService = new CasesService(deps, people, ledger, (row) => recordings.ofCase(row));
+  const recordings: RecordingsService = new RecordingsService(
+    deps,
+    cases,
+    ledger,
+    new FileRecordingStore(config.recordings.dir),
+  );
   const modules = new QuickSupportModulesService(deps, people, cases);
-  const join = new JoinService(deps, cases, people, modules);
+  const join = new JoinService(deps, cases, people, modules, recordings);
   const sweeper = new ExpirySweeper(ledger, deps);
   const live = new LiveSessions(deps, ledger, feed, nodeId);
   const hub = new Hub(deps, bus, live, auth, join, cases, (type, seconds) =>
@@ -266,6 +277,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   server.addHook('preClose', async () => {
     shuttingDown = true;
     await sweeper.stop();
+    await recordings.stop();
     await outbox.stop();
     await webhookWorker.stop();
     await nodes?.stop();
@@ -280,6 +292,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   authRoutes(route, auth, people, cookieOptions);
   peopleRoutes(route, people);
   casesRoutes(route, cases);
+  recordingsRoutes(route, recordings);
   teamViewerRoutes(server, guard, new TeamViewerSessions(deps, cases, people));
   joinRoutes(route, join);
   modulesRoutes(route, modules);
@@ -298,7 +311,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   return {
     server,
-    services: { people, auth, cases, ledger, live, invitations, modules, webhooks, oauth, connectorApps },
+    services: {
+      people,
+      auth,
+      cases,
+      ledger,
+      live,
+      invitations,
+      modules,
+      recordings,
+      webhooks,
+      oauth,
+      connectorApps,
+    },
     sweeper,
     bus,
     outbox,

@@ -20,6 +20,8 @@ async function main() {
   else await services.live.forgetNodes([services.live.nodeId]);
   await sweeper.sweep();
   sweeper.start();
+  await services.recordings.sweep();
+  services.recordings.start();
   outbox.start();
   webhookWorker.start();
   await nodes?.start();

@@ -82,8 +82,11 @@ export async function createTestDatabase(
 }
 
 export function testConfig(database: Config['database'], overrides: Partial<Config> = {}): Config {
+  const base = loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://lifeline.test' });
   return {
-    ...loadConfig({ LOG_LEVEL: 'silent', PUBLIC_URL: 'http://lifeline.test' }),
+    ...base,
+    // Never the working directory's data/: each test server keeps recordings in a directory of its own.
+    recordings: { ...base.recordings, dir: fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-recordings-')) },
     database,
     ...overrides,
   };
@@ -145,6 +148,8 @@ export class TestServer {
       await sibling.handle?.destroy();
     }
     await this.app?.server.close();
+    // Each server's recordings live in a directory of its own (testConfig), gone with it.
+    if (this.config) fs.rmSync(this.config.recordings.dir, { recursive: true, force: true });
   }
 
   /**

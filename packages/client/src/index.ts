@@ -16,10 +16,12 @@ import {
   type ListOutboxQuery,
   type ModuleRequest,
   problemSchema,
+  type StartRecordingRequest,
   successStatuses,
   type UpdateCaseRequest,
   type UpdateConnectorAppRequest,
   type UpdateModuleRequest,
+  type UpdateRecordingSettingsRequest,
   type UpdateUserRequest,
   type UpdateWebhookRequest,
 } from '@lifeline/contracts';
@@ -139,6 +141,23 @@ export function createClient(options: ClientOptions) {
       /** Sends the customer link; answers with the invitation queued for delivery. */
       invite: (code: string, body: CreateInvitationRequest) => call(cases.invite, { params: { code }, body }),
       invitations: (code: string, query: Paging = {}) => call(cases.invitations, { params: { code }, query }),
+    },
+    /** Session recordings (docs/ARCHITECTURE.md, "How a recording is written"). */
+    recordings: {
+      settings: () => call(endpoints.recordings.settings, {}),
+      updateSettings: (body: UpdateRecordingSettingsRequest) =>
+        call(endpoints.recordings.updateSettings, { body }),
+      list: (code: string) => items(call(endpoints.recordings.list, { params: { code } })),
+      start: (code: string, body: StartRecordingRequest) =>
+        call(endpoints.recordings.start, { params: { code }, body }),
+      /** Chunk `seq` (from 0, in order) of what MediaRecorder gave. */
+      chunk: (code: string, id: string, seq: number, bytes: Uint8Array | Blob) =>
+        call(endpoints.recordings.chunk, {
+          params: { code, id, seq },
+          upload: { body: bytes, contentType: 'video/webm' },
+        }),
+      finish: (code: string, id: string) => call(endpoints.recordings.finish, { params: { code, id } }),
+      download: (code: string, id: string) => call(endpoints.recordings.download, { params: { code, id } }),
     },
     reports: {
       connections: (query: { from?: string; to?: string } & Paging = {}) =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, paginationQuery, repeatable, timestamp } from './common.js';
+import { recordingSchema } from './recordings.js';
 
 /** `s` + 8 digits grouped `sDD-DDD-DDD`. */
 export const sessionCode = z.string().regex(/^s\d{2}-\d{3}-\d{3}$/, 'must look like s12-345-678');
@@ -138,7 +139,8 @@ export type TransferEntry = z.infer<typeof transferEntrySchema>;
 
 /**
  * What came of an ended case, for the CRM to file on its record: the agent's
- * closing note, the session's chat transcript and its file and clipboard transfers.
+ * closing note, the session's chat transcript, its file and clipboard transfers
+ * and its recordings.
  */
 export const caseOutcomeSchema = z
   .object({
@@ -146,6 +148,8 @@ export const caseOutcomeSchema = z
     note: z.string().nullable(),
     transcript: z.array(transcriptEntrySchema),
     transfers: z.array(transferEntrySchema),
+    /** The session's recordings, oldest first (empty unless the organisation records sessions). */
+    recordings: z.array(recordingSchema),
   })
   .meta({ id: 'CaseOutcome' });
 export type CaseOutcome = z.infer<typeof caseOutcomeSchema>;
@@ -247,6 +251,11 @@ export const caseEventType = z.enum([
   'invitation.queued',
   'invitation.sent',
   'invitation.failed',
+  /** Session recordings (`data.recordingId`): started by the agent's browser, played or downloaded by staff, deleted. */
+  'recording.started',
+  'recording.viewed',
+  'recording.downloaded',
+  'recording.deleted',
 ]);
 export type CaseEventType = z.infer<typeof caseEventType>;
 
@@ -270,6 +279,8 @@ export const joinInfoSchema = z
     status: caseStatus,
     waitingMessage: z.string().nullable(),
     organization: z.object({ name: z.string() }),
+    /** The organisation records its sessions: the consent prompt says so. */
+    recorded: z.boolean(),
     /** The look of the QuickSupport module the customer came through; null for other cases. */
     branding: z
       .object({ title: z.string(), accentColor: z.string(), logoUrl: z.string().nullable() })

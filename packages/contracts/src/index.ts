@@ -12,5 +12,6 @@ export * from './modules.js';
 export * from './people.js';
 export * from './quicksupport.js';
 export * from './realtime.js';
+export * from './recordings.js';
 export * from './teamviewer.js';
 export * from './webhooks.js';

@@ -18,6 +18,10 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave it unset for SQLite)')
       .optional(),
     LIFELINE_DATA_DIR: z.string().default('data'),
+    /** Where session recordings are kept; unset: `recordings` under LIFELINE_DATA_DIR. */
+    LIFELINE_RECORDINGS_DIR: z.string().optional(),
+    /** How long recordings are kept, for organisations whose admins did not choose. */
+    LIFELINE_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     REDIS_URL: z.url().optional(),
     /** Behind a reverse proxy: trust its X-Forwarded-For, so rate limits see the real client address. */
     TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -163,6 +167,8 @@ export type Config = {
   };
   /** The largest file the session pages send each other, in bytes. */
   fileTransferMaxBytes: number;
+  /** Session recordings: the directory of their files, and the retention of organisations that did not choose one. */
+  recordings: { dir: string; retentionDays: number };
   /** Unset: a random id per start. */
   nodeId: string | undefined;
   /** Cluster mode: heartbeat period; a heartbeat lives three periods, and a node is dead two periods after it lapsed. */
@@ -240,6 +246,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       transportPolicy: e.LIFELINE_ICE_TRANSPORT_POLICY,
     },
     fileTransferMaxBytes: Math.floor(e.LIFELINE_FILE_TRANSFER_MAX_MB * 1024 * 1024),
+    recordings: {
+      dir: path.resolve(e.LIFELINE_RECORDINGS_DIR ?? path.join(e.LIFELINE_DATA_DIR, 'recordings')),
+      retentionDays: e.LIFELINE_RECORDING_RETENTION_DAYS,
+    },
     nodeId: e.LIFELINE_NODE_ID,
     nodeHeartbeatMs: e.LIFELINE_NODE_HEARTBEAT_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,

@@ -6,7 +6,15 @@ import type { Generated, Insertable, Selectable } from 'kysely';
  * Booleans are integers 0/1 for the same reason.
  */
 export interface Database {
-  organizations: { id: string; name: string; created_at: number };
+  organizations: {
+    id: string;
+    name: string;
+    created_at: number;
+    /** 1: the agent's browser records every session (migration 0010). */
+    recording_enabled: Generated<number>;
+    /** Days a recording is kept; null: the deployment's default. */
+    recording_retention_days: number | null;
+  };
   users: {
     id: string;
     org_id: string;
@@ -126,6 +134,22 @@ export interface Database {
     started_at: number;
     ended_at: number | null;
   };
+  /** One recording of a session; its bytes are in the recording store under `org_id/id` (migration 0010). */
+  recordings: {
+    id: string;
+    org_id: string;
+    case_id: string;
+    agent_id: string | null;
+    agent_name: string | null;
+    media_type: string;
+    started_at: number;
+    /** The last chunk's arrival or the finish: where a recording ends if its agent vanished. */
+    updated_at: number;
+    finished_at: number | null;
+    /** Chunks stored so far: the next chunk's number. */
+    chunks: number;
+    size_bytes: number;
+  };
   case_events: {
     id: Generated<number>;
     case_id: string;
@@ -237,6 +261,7 @@ export type UserRow = Selectable<Database['users']>;
 export type ModuleRow = Selectable<Database['modules']>;
 export type CaseEventRow = Selectable<Database['case_events']>;
 export type NewCaseEventRow = Insertable<Database['case_events']>;
+export type RecordingRow = Selectable<Database['recordings']>;
 export type LiveSocketRow = Selectable<Database['live_sockets']>;
 export type OutboxRow = Selectable<Database['outbox_messages']>;
 export type WebhookRow = Selectable<Database['webhooks']>;

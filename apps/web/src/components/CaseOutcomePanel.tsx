@@ -1,6 +1,6 @@
 import type { CaseOutcome, TransferEntry } from '@lifeline/contracts';
-import { Paper, Stack, Table, Text, Title } from '@mantine/core';
-import { formatBytes } from '../lib/format.js';
+import { Anchor, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { formatBytes, formatDuration } from '../lib/format.js';
 
 const results: Record<TransferEntry['result'], string> = {
   delivered: 'Delivered',
@@ -64,8 +64,8 @@ function Transfers({ transfers }: { transfers: TransferEntry[] }) {
 }
 
 /**
- * What came of an ended case: the agent's closing note, the chat transcript and the
- * transfers of files and clipboard text, as a CRM files them.
+ * What came of an ended case: the agent's closing note, the chat transcript, the
+ * transfers of files and clipboard text and the recordings, as a CRM files them.
  */
 export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
   return (
@@ -112,6 +112,31 @@ export function CaseOutcomePanel({ outcome }: { outcome: CaseOutcome }) {
           Files and clipboard
         </Text>
         <Transfers transfers={outcome.transfers} />
+        {outcome.recordings.length > 0 && (
+          <>
+            <Text size="sm" fw={600}>
+              Recordings
+            </Text>
+            <Stack
+              gap={4}
+              component="ul"
+              aria-label="Recordings"
+              style={{ listStyle: 'none', padding: 0, margin: 0 }}
+            >
+              {outcome.recordings.map((r) => (
+                <Text component="li" size="sm" key={r.id}>
+                  {/* The console's case page plays it (signed in); from a CRM frame it opens in a new tab. */}
+                  <Anchor href={r.url} target="_blank" rel="noopener">
+                    Recording of {new Date(r.startedAt).toLocaleString()}
+                  </Anchor>{' '}
+                  <Text span c="dimmed" size="xs">
+                    {formatDuration(r.durationSeconds)} · {formatBytes(r.sizeBytes)}
+                  </Text>
+                </Text>
+              ))}
+            </Stack>
+          </>
+        )}
       </Stack>
     </Paper>
   );

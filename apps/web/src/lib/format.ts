@@ -50,3 +50,9 @@ export function formatBytes(n: number) {
   }
   return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
 }
+
+/** "1 min 5 s", "42 s". */
+export function formatDuration(seconds: number) {
+  const m = Math.floor(seconds / 60);
+  return m ? `${m} min ${seconds % 60} s` : `${seconds} s`;
+}

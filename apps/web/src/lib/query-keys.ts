@@ -14,6 +14,7 @@ export const keys = {
   webhooks: ['webhooks'] as const,
   webhookDeliveries: (id: string) => ['webhooks', id, 'deliveries'] as const,
   outbox: ['outbox'] as const,
+  recordingSettings: ['recording-settings'] as const,
   cases: {
     all: ['cases'] as const,
     list: (filters: { statuses: string[]; groupId: string | null; mine: boolean; q: string }) =>
@@ -25,6 +26,7 @@ export const keys = {
     of: (code: string) => ['events', code] as const,
     connections: (code: string) => ['events', code, 'connections'] as const,
     invitations: (code: string) => ['events', code, 'invitations'] as const,
+    recordings: (code: string) => ['events', code, 'recordings'] as const,
   },
   oauthInteraction: (uid: string) => ['oauth-interaction', uid] as const,
   connector: {

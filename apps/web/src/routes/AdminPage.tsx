@@ -5,6 +5,7 @@ import { ConnectorAppsPanel } from '../features/admin/ConnectorAppsPanel.js';
 import { GroupsPanel } from '../features/admin/GroupsPanel.js';
 import { ModulesPanel } from '../features/admin/ModulesPanel.js';
 import { OutboxPanel } from '../features/admin/OutboxPanel.js';
+import { RecordingPanel } from '../features/admin/RecordingPanel.js';
 import { TokensPanel } from '../features/admin/TokensPanel.js';
 import { UsersPanel } from '../features/admin/UsersPanel.js';
 import { WebhooksPanel } from '../features/admin/WebhooksPanel.js';
@@ -18,6 +19,7 @@ const sections = [
   ['tokens', 'API tokens', TokensPanel],
   ['connector-apps', 'Connector apps', ConnectorAppsPanel],
   ['webhooks', 'Webhooks', WebhooksPanel],
+  ['recording', 'Recording', RecordingPanel],
   ['outbox', 'Outbox', OutboxPanel],
 ] as const;
 

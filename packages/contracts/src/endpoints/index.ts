@@ -5,6 +5,7 @@ import { join } from './join.js';
 import { modules, quickSupport } from './modules.js';
 import { oauthInteraction, operations, outbox, reports } from './operations.js';
 import { groups, users } from './people.js';
+import { recordings } from './recordings.js';
 import { teamViewerSessions } from './teamviewer.js';
 import { connectorApps, webhooks } from './webhooks.js';
 
@@ -18,6 +19,7 @@ export const endpoints = {
   users,
   groups,
   cases,
+  recordings,
   reports,
   join,
   modules,

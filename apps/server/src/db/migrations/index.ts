@@ -8,6 +8,7 @@ import * as m0006 from './0006_oauth.js';
 import * as m0007 from './0007_case_assignment_and_custom_api.js';
 import * as m0008 from './0008_live_sockets.js';
 import * as m0009 from './0009_closing_note.js';
+import * as m0010 from './0010_recordings.js';
 import type { MigrationContext } from './context.js';
 
 type Module = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
@@ -23,6 +24,7 @@ const migrations: Record<string, Module> = {
   '0007_case_assignment_and_custom_api': m0007,
   '0008_live_sockets': m0008,
   '0009_closing_note': m0009,
+  '0010_recordings': m0010,
 };
 
 export const migrationNames = Object.keys(migrations);

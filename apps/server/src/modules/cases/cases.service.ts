@@ -9,6 +9,7 @@ import type {
   CaseStatus,
   createCaseRequest,
   listCasesQuery,
+  Recording,
   updateCaseRequest,
 } from '@lifeline/contracts';
 import type { z } from 'zod';
@@ -69,6 +70,8 @@ export class CasesService {
     private readonly deps: Deps,
     private readonly people: PeopleService,
     private readonly ledger: CaseLedger,
+    /** The session's recordings, for the outcome (the recordings module, which reads cases through this service). */
+    private readonly recordingsOf: (row: Pick<CaseRow, 'id' | 'code'>) => Promise<Recording[]>,
   ) {
     this.repo = new CasesRepository(deps.database.db);
     const cache = deps.config.redisUrl ? undefined : new ListCache<CasePage>();
@@ -307,10 +310,13 @@ export class CasesService {
     return { ...presented, outcome: await this.outcomeOf(row) };
   }
 
-  /** The closing note, the chat transcript and the transfers of the session, from the audit trail. */
+  /** The closing note, the chat transcript, the file and clipboard transfers and the recordings of the session. */
   private async outcomeOf(row: CaseRow): Promise<CaseOutcome> {
-    const messages = await this.repo.eventsOfType(row.id, ['chat.message']);
-    const transfers = await this.repo.eventsOfType(row.id, [...TRANSFER_EVENTS]);
+    const [messages, transfers, recordings] = await Promise.all([
+      this.repo.eventsOfType(row.id, ['chat.message']),
+      this.repo.eventsOfType(row.id, [...TRANSFER_EVENTS]),
+      this.recordingsOf(row),
+    ]);
     return {
       note: row.closing_note,
       transcript: messages.map((e) => {
@@ -323,6 +329,7 @@ export class CasesService {
         };
       }),
       transfers: transfers.map(presentTransfer),
+      recordings,
     };
   }
 

@@ -8,10 +8,11 @@ import { effectiveStatus, isEnded } from '../cases/cases.presenter.js';
 import type { CasesService } from '../cases/cases.service.js';
 import type { PeopleService } from '../people/people.service.js';
 import type { QuickSupportModulesService } from '../quicksupport-modules/quicksupport-modules.service.js';
+import type { RecordingsService } from '../recordings/recordings.service.js';
 
 /** What a session socket opens: a live case, one that ended, or nothing this server issued. */
 export type SessionLookup =
-  | { kind: 'open'; row: CaseRow; organization: string }
+  | { kind: 'open'; row: CaseRow; organization: string; recorded: boolean }
   | { kind: 'ended'; reason: 'closed' | 'expired' | 'deleted' }
   | { kind: 'unknown' };
 
@@ -31,6 +32,7 @@ export class JoinService {
     private readonly cases: CasesService,
     private readonly people: PeopleService,
     private readonly modules: QuickSupportModulesService,
+    private readonly recordings: RecordingsService,
   ) {
     this.codeLookups = new RateLimiter(
       deps.counters,
@@ -68,10 +70,10 @@ export class JoinService {
     return this.session(row, await this.people.organizationName(orgId));
   }
 
-  private session(row: CaseRow, organization: string): SessionLookup {
+  private async session(row: CaseRow, organization: string): Promise<SessionLookup> {
     const status = effectiveStatus(row, this.deps.clock.now());
     if (isEnded(status)) return { kind: 'ended', reason: status === 'expired' ? 'expired' : 'closed' };
-    return { kind: 'open', row, organization };
+    return { kind: 'open', row, organization, recorded: await this.recordings.records(row.org_id) };
   }
 
   private async resolve(by: { token: string } | { code: string }, what: string): Promise<JoinInfo> {
@@ -89,6 +91,7 @@ export class JoinService {
       status,
       waitingMessage: row.waiting_message,
       organization: { name: row.org_name },
+      recorded: await this.recordings.records(row.org_id),
       branding: row.module_id ? await this.modules.brandingFor(row.module_id) : null,
       token: row.customer_token,
     };

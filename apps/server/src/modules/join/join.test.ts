@@ -24,6 +24,7 @@ describeEachDatabase(
           status: 'new',
           waitingMessage: 'Hang on',
           organization: { name: 'Acme Support' },
+          recorded: false,
           branding: null,
           token: tokenOf(c.links.customer),
         });

@@ -278,7 +278,7 @@ export class Hub {
     if (found.kind === 'unknown')
       return ws.close(closeCodes.notFound, query.token ? 'unknown link' : 'unknown case');
     if (found.kind === 'ended') return endSocket(ws, found.reason);
-    const { row, organization } = found;
+    const { row, organization, recorded } = found;
 
     // Time-ordered, so the customer's list of agents keeps the order they joined in.
     const id = this.deps.newId();
@@ -315,6 +315,7 @@ export class Hub {
         status: joined.row.status,
         waitingMessage: row.waiting_message,
         organization: { name: organization },
+        recorded,
       },
       presence: joined.presence,
       consent: joined.consent,

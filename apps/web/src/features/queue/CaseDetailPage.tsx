@@ -35,6 +35,7 @@ import {
   StatusBadge,
 } from './caseActions.js';
 import { seenCase, useBadgedTitle } from './newWork.js';
+import { RecordingsPanel } from './RecordingsPanel.js';
 import { SharePanel } from './SharePanel.js';
 import { useConsoleFeed } from './useConsoleFeed.js';
 
@@ -227,6 +228,7 @@ export function CaseDetailPage() {
                 </Text>
               )}
             </Paper>
+            <RecordingsPanel code={c.code} admin={me.data?.user.role === 'admin'} />
             {'outcome' in c && c.outcome && <CaseOutcomePanel outcome={c.outcome} />}
           </Stack>
         </Grid.Col>

@@ -117,5 +117,18 @@ export function describeEvent(
       return { title: `Invitation sent to ${typeof d.to === 'string' ? d.to : 'the customer'}` };
     case 'invitation.failed':
       return { title: `Invitation to ${typeof d.to === 'string' ? d.to : 'the customer'} failed` };
+    case 'recording.started':
+      return { title: `${actorName(e)} started recording the session` };
+    case 'recording.viewed':
+      return { title: `${actorName(e)} played a recording` };
+    case 'recording.downloaded':
+      return { title: `${actorName(e)} downloaded a recording` };
+    case 'recording.deleted':
+      return {
+        title:
+          typeof d.retentionDays === 'number'
+            ? `A recording was deleted after the retention of ${d.retentionDays} days`
+            : 'A recording was deleted',
+      };
   }
 }

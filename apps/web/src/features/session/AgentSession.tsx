@@ -32,6 +32,7 @@ import { FilesPanel, useFileLinks } from './FilesPanel.js';
 import { agentTransferReport, type Transfer } from './file-transfer.js';
 import { captureFrame, MediaStage, type StageSize } from './MediaStage.js';
 import { AgentPeer } from './peer.js';
+import { useSessionRecording } from './recording.js';
 import type { SessionSocket } from './useSessionSocket.js';
 
 /** The Keyboard Lock API, which TypeScript's DOM types do not describe yet. */
@@ -179,6 +180,21 @@ export function AgentSession({
 
   const customerName = caseInfo.customer.name ?? 'The customer';
   const { presence, consent, sharing, control } = state;
+  const recorder = useSessionRecording({
+    code: caseInfo.code,
+    active:
+      state.welcome?.session.recorded === true &&
+      !state.ended &&
+      presence.customer &&
+      consent === 'allowed' &&
+      sharing === 'active' &&
+      remote !== null,
+    video,
+    annotations: state.annotations,
+    frozen: state.frozen,
+    audioTracks: () =>
+      isAr ? [...(remote?.getAudioTracks() ?? []), ...(mic.current?.getAudioTracks() ?? [])] : [],
+  });
 
   if (state.ended) {
     const ended = state.ended;
@@ -287,6 +303,11 @@ export function AgentSession({
                   Customer on a phone
                 </Badge>
               )}
+              {recorder.recording && (
+                <Badge color="red" variant="filled" aria-label="This session is being recorded">
+                  ● Recording
+                </Badge>
+              )}
               {state.connection === 'reconnecting' && (
                 <Badge color="orange" variant="light">
                   Reconnecting…
@@ -308,6 +329,11 @@ export function AgentSession({
           </Group>
         </Group>
 
+        {recorder.problem && (
+          <Alert color="orange" variant="light" title="Recording">
+            {recorder.problem}
+          </Alert>
+        )}
         {onPhone && !isAr && presence.customer && (
           <Alert color="grape" variant="light" title={`${customerName} is on a phone`}>
             A phone cannot share its screen: {customerName} shows you the problem with their camera instead.

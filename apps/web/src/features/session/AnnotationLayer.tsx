@@ -31,14 +31,8 @@ function drawArrow(ctx: CanvasRenderingContext2D, from: Point, to: Point, w: num
   ctx.fill();
 }
 
-function paint(
-  ctx: CanvasRenderingContext2D,
-  list: Annotation[],
-  pointer: Point | null,
-  w: number,
-  h: number,
-) {
-  ctx.clearRect(0, 0, w, h);
+/** Arrows and freehand marks over a picture of `w`×`h` (the layer here, and a session recording's frames). */
+export function drawAnnotations(ctx: CanvasRenderingContext2D, list: Annotation[], w: number, h: number) {
   ctx.lineWidth = Math.max(3, Math.min(w, h) * 0.006);
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
@@ -55,6 +49,17 @@ function paint(
       ctx.stroke();
     }
   }
+}
+
+function paint(
+  ctx: CanvasRenderingContext2D,
+  list: Annotation[],
+  pointer: Point | null,
+  w: number,
+  h: number,
+) {
+  ctx.clearRect(0, 0, w, h);
+  drawAnnotations(ctx, list, w, h);
   if (pointer) {
     ctx.beginPath();
     ctx.fillStyle = 'rgba(250, 82, 82, 0.85)';

@@ -328,6 +328,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
               ? 'This device cannot share its screen. Show the problem with your camera instead: point it at what you need help with. The agent can point and draw on the picture, and you can stop at any time.'
               : 'Your browser will ask which screen or window to share. The agent sees it, can point and draw on it, and you can stop at any time.'}
       </Text>
+      {info.recorded && <Text fw={600}>This session is recorded.</Text>}
       {captureError && (
         <Alert color="red" variant="light">
           {captureError}
@@ -393,6 +394,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
       <IncomingCall
         agentName={asking.name}
         organization={info.organization.name}
+        recorded={info.recorded}
         error={captureError}
         onAccept={() => void allow(asking)}
         onDecline={() => deny(asking)}
@@ -431,7 +433,7 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
     >
       <Group justify="space-between" wrap="wrap" gap="xs">
         <Text fw={600} size="sm">
-          ● Session active —{' '}
+          {info.recorded ? '● Session active and recorded — ' : '● Session active — '}
           {watching.length
             ? `${namesOf(watching)} can see your ${what}`
             : stream || !agentOnline

@@ -120,12 +120,15 @@ const initialsOf = (name: string) =>
 export function IncomingCall({
   agentName,
   organization,
+  recorded,
   error,
   onAccept,
   onDecline,
 }: {
   agentName: string;
   organization: string;
+  /** The organisation records its sessions: the customer hears it before accepting. */
+  recorded: boolean;
   error: string | null;
   onAccept: () => void;
   onDecline: () => void;
@@ -171,6 +174,11 @@ export function IncomingCall({
           Accept to show them your camera and talk. They can draw on the picture to show you what to do; you
           can stop at any time.
         </Text>
+        {recorded && (
+          <Text ta="center" c="white" fw={600}>
+            This session is recorded.
+          </Text>
+        )}
       </Stack>
       <Stack gap="md" pb="xl">
         {error && (
