@@ -197,7 +197,7 @@ export class AgentPeer {
   }
 
   private create(peerId: string | undefined) {
-    this.close();
+    this.teardown();
     const pc = new RTCPeerConnection({
       iceServers: this.options.iceServers,
       iceTransportPolicy: this.options.iceTransportPolicy ?? 'all',
@@ -251,7 +251,18 @@ export class AgentPeer {
     this.queue = this.queue.then(work).catch((err: unknown) => console.warn('WebRTC signalling failed', err));
   }
 
+  /**
+   * Ends the connection from outside its signalling ("Deny", leaving the page). A call the closed
+   * connection was in the middle of may never settle (Chromium left the answer to a denied offer
+   * pending), so the signalling waiting on it is dropped: the customer's next offer, on a connection
+   * of its own, must not wait behind it.
+   */
   close() {
+    this.queue = Promise.resolve();
+    this.teardown();
+  }
+
+  private teardown() {
     if (!this.pc) return;
     this.pc.close();
     this.pc = undefined;
