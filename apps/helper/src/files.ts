@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { type FileMessage, readFileMessage } from '@lifeline/contracts';
+import { type FileMessage, formatBytes, readFileMessage } from '@lifeline/contracts';
 
 /**
  * QuickSupport's end of the `files` data channel, the same protocol as the
@@ -61,18 +61,6 @@ export interface FilesView {
 
 /** A file refused before anything was sent: not there, not a file, over the limit. */
 export class FileRefusedError extends Error {}
-
-export function formatBytes(n: number) {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
-}
 
 /**
  * The person's Downloads folder: `--downloads`, else XDG_DOWNLOAD_DIR (Linux),

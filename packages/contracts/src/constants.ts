@@ -27,4 +27,4 @@ export const FREEZE_FRAME_MAX_CHARS = 240_000;
 /** The longest description a customer may send with a QuickSupport module's request. */
 export const MAX_CUSTOMER_DESCRIPTION = 2000;
 
-export { FILES_CHANNEL, readFileMessage } from './file-messages.js';
+export { FILES_CHANNEL, formatBytes, readFileMessage } from './file-messages.js';

@@ -44,3 +44,16 @@ export function readFileMessage(value: unknown): FileMessage | null {
       return null;
   }
 }
+
+/** "42 B", "1.2 MB": a file's size as people read it, alike on the agent's page, the customer's and in QuickSupport. */
+export function formatBytes(n: number) {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
+}

@@ -38,18 +38,7 @@ export function expiresIn(c: Pick<Case, 'status' | 'expiresAt'>, now: number): s
 export const formatTimeExact = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 
-/** "42 B", "1.2 MB": a size in bytes as people read it. */
-export function formatBytes(n: number) {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
-}
+export { formatBytes } from '@lifeline/contracts/constants';
 
 /** "1 min 5 s", "42 s". */
 export function formatDuration(seconds: number) {
