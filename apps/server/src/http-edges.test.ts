@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { apiError, createTestDatabase, describeEachDatabase, testConfig } from '../test/harness.js';
 import { TestSocket, wsUrl } from '../test/sockets.js';
 import { buildApp } from './app.js';
-import { PAGE_CSP, webPages } from './plugins/web.js';
+import { PAGE_CSP, type WebPagesOptions, webPages } from './plugins/web.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -128,107 +128,126 @@ describeEachDatabase('the edges every route shares', (t) => {
   });
 });
 
+/** `webPages` over a dist folder holding `files` (path → content), removed again after `run`. */
+async function withBuiltPages(
+  files: Record<string, string | Buffer>,
+  options: WebPagesOptions,
+  run: (app: FastifyInstance) => Promise<void>,
+) {
+  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dist, name)), { recursive: true });
+    fs.writeFileSync(path.join(dist, name), content);
+  }
+  const app = Fastify();
+  await webPages(app, options, dist);
+  try {
+    await run(app);
+  } finally {
+    await app.close();
+    fs.rmSync(dist, { recursive: true, force: true });
+  }
+}
+
 describe('pages of the built web app', () => {
   it('carry the same policy when index.html is asked for by name, and connector pages keep their own', async () => {
-    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
-    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Lifeline</title>');
-    const app = Fastify();
-    await webPages(app, { frameAncestors: async () => ['https://crm.example.com'] }, dist);
-    try {
-      for (const url of ['/', '/index.html', '/login']) {
-        const res = await app.inject({ url });
-        expect(res.statusCode, url).toBe(200);
-        expect(res.headers['content-security-policy'], url).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
-      }
-      const framed = await app.inject({ url: '/connector/case?client_id=llc_1' });
-      expect(framed.headers['content-security-policy']).toBe(
-        `${PAGE_CSP}; frame-ancestors https://crm.example.com`,
-      );
-    } finally {
-      await app.close();
-      fs.rmSync(dist, { recursive: true, force: true });
-    }
+    await withBuiltPages(
+      {
+        'index.html': '<!doctype html><title>Lifeline</title>',
+      },
+      { frameAncestors: async () => ['https://crm.example.com'] },
+      async (app) => {
+        for (const url of ['/', '/index.html', '/login']) {
+          const res = await app.inject({ url });
+          expect(res.statusCode, url).toBe(200);
+          expect(res.headers['content-security-policy'], url).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
+        }
+        const framed = await app.inject({ url: '/connector/case?client_id=llc_1' });
+        expect(framed.headers['content-security-policy']).toBe(
+          `${PAGE_CSP}; frame-ancestors https://crm.example.com`,
+        );
+      },
+    );
   });
 });
 
 describe('pages of the built web app, customer build', () => {
   it("answer the customer's paths with customer.html and every other page with index.html, under one policy", async () => {
-    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
-    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>staff</title>');
-    fs.writeFileSync(path.join(dist, 'customer.html'), '<!doctype html><title>customer</title>');
-    const app = Fastify();
-    await webPages(app, {}, dist);
-    try {
-      const pages = {
-        '/j/Zz9Zz9': 'customer',
-        '/support': 'customer',
-        '/qs/acme': 'customer',
-        '/': 'staff',
-        '/login': 'staff',
-        '/session/s12-345-678': 'staff',
-        '/customer.html': 'customer',
-      };
-      for (const [url, title] of Object.entries(pages)) {
-        const res = await app.inject({ url });
-        expect(res.statusCode, url).toBe(200);
-        expect(res.body, url).toContain(`<title>${title}</title>`);
-        expect(res.headers['content-security-policy'], url).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
-        expect(res.headers['referrer-policy'], url).toBe('no-referrer');
-        expect(res.headers['x-content-type-options'], url).toBe('nosniff');
-        expect(res.headers['cache-control'], url).toBe('no-cache');
-      }
-    } finally {
-      await app.close();
-      fs.rmSync(dist, { recursive: true, force: true });
-    }
+    await withBuiltPages(
+      {
+        'index.html': '<!doctype html><title>staff</title>',
+        'customer.html': '<!doctype html><title>customer</title>',
+      },
+      {},
+      async (app) => {
+        const pages = {
+          '/j/Zz9Zz9': 'customer',
+          '/support': 'customer',
+          '/qs/acme': 'customer',
+          '/': 'staff',
+          '/login': 'staff',
+          '/session/s12-345-678': 'staff',
+          '/customer.html': 'customer',
+        };
+        for (const [url, title] of Object.entries(pages)) {
+          const res = await app.inject({ url });
+          expect(res.statusCode, url).toBe(200);
+          expect(res.body, url).toContain(`<title>${title}</title>`);
+          expect(res.headers['content-security-policy'], url).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
+          expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+          expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+          expect(res.headers['cache-control'], url).toBe('no-cache');
+        }
+      },
+    );
   });
 });
 
 describe('pages of the built web app, on the wire', () => {
   it('sends an asset as the precompressed copy the browser accepts, and as it is to one that accepts none', async () => {
-    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
-    fs.mkdirSync(path.join(dist, 'assets'));
     const script = `console.log(${JSON.stringify('x'.repeat(4000))});`;
-    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>staff</title>');
-    fs.writeFileSync(path.join(dist, 'assets/app-abc.js'), script);
-    fs.writeFileSync(path.join(dist, 'assets/app-abc.js.br'), zlib.brotliCompressSync(script));
-    fs.writeFileSync(path.join(dist, 'assets/app-abc.js.gz'), zlib.gzipSync(script));
-    const app = Fastify();
-    await webPages(app, {}, dist);
-    try {
-      const br = await app.inject({ url: '/assets/app-abc.js', headers: { 'accept-encoding': 'gzip, br' } });
-      expect(br.headers['content-encoding']).toBe('br');
-      expect(br.headers['content-type']).toMatch(/^application\/javascript/);
-      expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(script);
-      const gz = await app.inject({ url: '/assets/app-abc.js', headers: { 'accept-encoding': 'gzip' } });
-      expect(gz.headers['content-encoding']).toBe('gzip');
-      expect(zlib.gunzipSync(gz.rawPayload).toString()).toBe(script);
-      const plain = await app.inject({
-        url: '/assets/app-abc.js',
-        headers: { 'accept-encoding': 'identity' },
-      });
-      expect(plain.headers['content-encoding']).toBeUndefined();
-      expect(plain.body).toBe(script);
-    } finally {
-      await app.close();
-      fs.rmSync(dist, { recursive: true, force: true });
-    }
+    await withBuiltPages(
+      {
+        'index.html': '<!doctype html><title>staff</title>',
+        'assets/app-abc.js': script,
+        'assets/app-abc.js.br': zlib.brotliCompressSync(script),
+        'assets/app-abc.js.gz': zlib.gzipSync(script),
+      },
+      {},
+      async (app) => {
+        const br = await app.inject({
+          url: '/assets/app-abc.js',
+          headers: { 'accept-encoding': 'gzip, br' },
+        });
+        expect(br.headers['content-encoding']).toBe('br');
+        expect(br.headers['content-type']).toMatch(/^application\/javascript/);
+        expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(script);
+        const gz = await app.inject({ url: '/assets/app-abc.js', headers: { 'accept-encoding': 'gzip' } });
+        expect(gz.headers['content-encoding']).toBe('gzip');
+        expect(zlib.gunzipSync(gz.rawPayload).toString()).toBe(script);
+        const plain = await app.inject({
+          url: '/assets/app-abc.js',
+          headers: { 'accept-encoding': 'identity' },
+        });
+        expect(plain.headers['content-encoding']).toBeUndefined();
+        expect(plain.body).toBe(script);
+      },
+    );
   });
 
   it("tells the browser to fetch the invitation's case while it loads the page's script", async () => {
-    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-dist-'));
-    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>staff</title>');
-    fs.writeFileSync(path.join(dist, 'customer.html'), '<!doctype html><title>customer</title>');
-    const app = Fastify();
-    await webPages(app, {}, dist);
-    try {
-      const res = await app.inject({ url: '/j/Zz9-Zz_9' });
-      expect(res.headers.link).toBe('</api/v1/join/Zz9-Zz_9>; rel=preload; as=fetch; crossorigin');
-      expect((await app.inject({ url: '/support' })).headers.link).toBeUndefined();
-    } finally {
-      await app.close();
-      fs.rmSync(dist, { recursive: true, force: true });
-    }
+    await withBuiltPages(
+      {
+        'index.html': '<!doctype html><title>staff</title>',
+        'customer.html': '<!doctype html><title>customer</title>',
+      },
+      {},
+      async (app) => {
+        const res = await app.inject({ url: '/j/Zz9-Zz_9' });
+        expect(res.headers.link).toBe('</api/v1/join/Zz9-Zz_9>; rel=preload; as=fetch; crossorigin');
+        expect((await app.inject({ url: '/support' })).headers.link).toBeUndefined();
+      },
+    );
   });
 });
 
