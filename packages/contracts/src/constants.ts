@@ -16,6 +16,11 @@ export const closeCodes = {
    * socket is closed and a page reconnects, authenticating afresh; only a still-valid sign-in gets back in.
    */
   accessChanged: 4011,
+  /**
+   * The agent's connection moved to another socket of theirs (the agent client took over the socket
+   * its queue opened on "Connect"): the old socket has nothing left to do.
+   */
+  moved: 4012,
 } as const;
 
 /** The remote-control data channel's label, agreed by both sides. */

@@ -15,6 +15,8 @@ export type CaseTopicMessage =
   | { kind: 'broadcast'; message: ServerMessage }
   /** These sockets were replaced by a newer one of the same partner. */
   | { kind: 'kick'; socketIds: string[] }
+  /** This connection moved to a socket on process `nodeId`: any other process closes its old socket. */
+  | { kind: 'moved'; socketId: string; nodeId: string }
   /** The case ended: every socket is told why and closed. */
   | { kind: 'end'; reason: EndReason };
 

@@ -27,7 +27,7 @@ import type { JoinService, SessionLookup } from '../join/join.service.js';
 import { ACCESS_TOPIC, type AccessTopicMessage } from './access-feed.js';
 import { type CaseTopicMessage, caseTopic, type OrgTopicMessage, orgTopic } from './case-feed.js';
 import { iceServersFor } from './ice.js';
-import type { LiveSessions } from './live.service.js';
+import type { Joined, LiveSessions } from './live.service.js';
 
 /** Told how long each session message took to handle (the metrics' signalling histogram). */
 export type MessageObserver = (type: string, seconds: number) => void;
@@ -279,52 +279,79 @@ export class Hub {
       return ws.close(closeCodes.notFound, query.token ? 'unknown link' : 'unknown case');
     if (found.kind === 'ended') return endSocket(ws, found.reason);
     const { row, organization, recorded } = found;
+    room = await this.enter(row);
+    const entered = room;
+    const connect = (id: string): Member => {
+      const m: Member = {
+        id,
+        role: who.role,
+        name: who.name,
+        ws,
+        sharing: 'off',
+        budgets: new Map(),
+        queue: Promise.resolve(),
+        records: Promise.resolve(),
+        userId: who.userId,
+        joined: false,
+      };
+      ws.on('close', () => void this.leave(entered, m));
+      return m;
+    };
+    const welcome = (id: string, joined: Joined) =>
+      send(ws, {
+        type: 'welcome',
+        role: who.role,
+        you: id,
+        session: {
+          code: row.code,
+          name: row.name,
+          type: row.type,
+          status: joined.row.status,
+          waitingMessage: row.waiting_message,
+          organization: { name: organization },
+          recorded,
+        },
+        presence: joined.presence,
+        consent: joined.consent,
+        // An agent not allowed (yet): what the customer shares is none of their business.
+        sharing: who.role === 'customer' || joined.consent === 'allowed' ? joined.sharing : 'off',
+        iceServers: iceServersFor(this.deps.config.ice, row.code, this.deps.clock.now()),
+        ...(this.deps.config.ice.transportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
+        fileTransferMaxBytes: this.deps.config.fileTransferMaxBytes,
+      });
+
+    // The agent client takes over the socket its queue opened on "Connect": the same connection, on this socket.
+    if (query.resume && who.role === 'agent') {
+      const resumed = await this.live.resume(row.id, query.resume, who);
+      if (resumed) {
+        if (ws.readyState !== ws.OPEN) return;
+        member = connect(query.resume);
+        member.joined = true;
+        const before = entered.sockets.get(member.id);
+        entered.sockets.set(member.id, member);
+        entered.row = resumed.row;
+        this.learnConsents(entered, resumed.presence);
+        if (before) before.ws.close(closeCodes.moved, 'moved');
+        else
+          this.bus.publish(caseTopic(row.id), {
+            kind: 'moved',
+            socketId: member.id,
+            nodeId: this.live.nodeId,
+          });
+        return welcome(member.id, resumed);
+      }
+    }
 
     // Time-ordered, so the customer's list of agents keeps the order they joined in.
-    const id = this.deps.newId();
-    room = await this.enter(row);
-    member = {
-      id,
-      role: who.role,
-      name: who.name,
-      ws,
-      sharing: 'off',
-      budgets: new Map(),
-      queue: Promise.resolve(),
-      records: Promise.resolve(),
-      userId: who.userId,
-      joined: false,
-    };
-    room.sockets.set(id, member);
-    const entered = room;
-    ws.on('close', () => void this.leave(entered, id));
+    member = connect(this.deps.newId());
+    entered.sockets.set(member.id, member);
     if (ws.readyState !== ws.OPEN) return;
 
-    const joined = await this.live.join(row.id, id, who);
+    const joined = await this.live.join(row.id, member.id, who);
     member.joined = true;
     entered.row = joined.row;
     this.learnConsents(entered, joined.presence);
-    send(ws, {
-      type: 'welcome',
-      role: who.role,
-      you: id,
-      session: {
-        code: row.code,
-        name: row.name,
-        type: row.type,
-        status: joined.row.status,
-        waitingMessage: row.waiting_message,
-        organization: { name: organization },
-        recorded,
-      },
-      presence: joined.presence,
-      consent: joined.consent,
-      // A joining agent is not allowed yet: what the customer shares is none of their business.
-      sharing: who.role === 'customer' ? joined.sharing : 'off',
-      iceServers: iceServersFor(this.deps.config.ice, row.code, this.deps.clock.now()),
-      ...(this.deps.config.ice.transportPolicy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
-      fileTransferMaxBytes: this.deps.config.fileTransferMaxBytes,
-    });
+    welcome(member.id, joined);
   }
 
   /** Handles one message of a session socket; returns its type for the metrics ('invalid' if refused unread). */
@@ -590,14 +617,26 @@ export class Hub {
           if (c) endSocket(c.ws, 'replaced');
         }
         return;
+      case 'moved': {
+        if (message.nodeId === this.live.nodeId) return;
+        const c = room.sockets.get(message.socketId);
+        if (!c) return;
+        // Its connection lives on in the other process: closing this socket must not end it.
+        room.sockets.delete(c.id);
+        c.ws.close(closeCodes.moved, 'moved');
+        return;
+      }
       case 'end':
         return this.endRoom(room, message.reason);
     }
   }
 
-  private async leave(room: Room, id: string) {
-    // Once per connection: the socket's close event and a shutdown may both ask.
-    if (!room.sockets.delete(id)) return;
+  private async leave(room: Room, member: Member) {
+    // Once per connection: the socket's close event and a shutdown may both ask. A socket whose
+    // connection moved to another socket is no longer the connection's.
+    if (room.sockets.get(member.id) !== member) return;
+    const id = member.id;
+    room.sockets.delete(id);
     if (room.sockets.size === 0 && this.rooms.get(room.row.id) === room) {
       this.rooms.delete(room.row.id);
       clearTimeout(room.expiry);
@@ -664,7 +703,7 @@ export class Hub {
     for (const room of [...this.rooms.values()]) {
       for (const c of [...room.sockets.values()]) {
         c.ws.close(1001, 'server restarting');
-        leaving.push(this.leave(room, c.id));
+        leaving.push(this.leave(room, c));
       }
     }
     for (const ws of this.sockets) ws.close(1001, 'server restarting');

@@ -25,6 +25,11 @@ export class LiveRepository {
     await trx.updateTable('live_sockets').set(patch).where('id', '=', id).execute();
   }
 
+  /** The socket is now held by this server process. */
+  async moveSocket(trx: Trx, id: string, nodeId: string) {
+    await trx.updateTable('live_sockets').set({ node_id: nodeId }).where('id', '=', id).execute();
+  }
+
   openConnection(trx: Trx, caseId: string) {
     return trx
       .selectFrom('connections')

@@ -162,6 +162,33 @@ export class LiveSessions {
     return result.joined;
   }
 
+  /**
+   * Moves an agent's open connection to a new socket of the same agent (the agent client taking
+   * over the socket its queue opened on "Connect"): the connection keeps its id and the customer's
+   * answer, and nobody sees it leave or join. Undefined unless `socketId` is that agent's connection
+   * to this case now; the caller then joins afresh.
+   */
+  async resume(caseId: string, socketId: string, who: Participant): Promise<Joined | undefined> {
+    if (who.role !== 'agent' || !who.userId) return undefined;
+    return this.ledger.transact(caseId, async (tx) => {
+      const { row, trx } = tx;
+      if (!row || isEnded(effectiveStatus(row, this.deps.clock.now()))) throw gone();
+      const connections = await this.repo.socketsOf(trx, caseId);
+      const moving = connections.find(
+        (c) => c.id === socketId && c.role === 'agent' && c.user_id === who.userId,
+      );
+      if (!moving) return undefined;
+      await this.repo.moveSocket(trx, socketId, this.nodeId);
+      const customer = connections.find((c) => c.role === 'customer');
+      return {
+        row,
+        presence: presenceOf(connections),
+        consent: moving.consent,
+        sharing: customer?.sharing ?? 'off',
+      };
+    });
+  }
+
   /** Removes the connection, if it is still there (a replaced one is already gone). */
   async leave(caseId: string, socketId: string) {
     await this.ledger.transact(caseId, async (tx) => {

@@ -723,6 +723,70 @@ describeEachDatabase(
         await Promise.all([a.close(), second.close()]);
       });
 
+      it("moves an agent's connection to a new socket of theirs: same connection, the customer's answer kept, nobody sees it leave", async () => {
+        const { org, agent, created, customer } = await scene(t);
+        const socketOf = (who: { client: typeof agent.client }, resume: string) =>
+          TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}&resume=${resume}`), {
+            cookie: who.client.sessionCookie() ?? '',
+          });
+        const c = customer();
+        await c.next('welcome');
+        // The queue's socket, opened on "Connect" (a resume of nothing is an ordinary join).
+        const queued = socketOf(agent, 'no-such-connection');
+        const { you } = await queued.next('welcome');
+        c.send({ type: 'consent', decision: 'allow', agent: you });
+        await queued.next('consent');
+        c.send({ type: 'sharing', state: 'active' });
+        await queued.next('sharing');
+        const trail = async () =>
+          (await agent.client.cases.events(created.code, { limit: 50 })).items.map((e) => e.type);
+        await expect.poll(async () => (await trail()).at(-1)).toBe('connection.started');
+        const before = await trail();
+        const presences = () => c.received.filter((m) => m.type === 'presence').length;
+        const seen = presences();
+
+        const tab = socketOf(agent, you);
+        expect(await tab.next('welcome')).toMatchObject({ you, consent: 'allowed', sharing: 'active' });
+        expect(await queued.closed).toMatchObject({ code: closeCodes.moved });
+        c.send({ type: 'signal', to: you, peer: 'p1', description: { type: 'offer', sdp: VIDEO_SDP } });
+        expect(await tab.next('signal')).toMatchObject({ description: { type: 'offer' } });
+        c.send({ type: 'chat', text: 'Still there?' });
+        expect(await tab.next('chat')).toMatchObject({ text: 'Still there?' });
+        expect(c.received.some((m) => m.type === 'ended')).toBe(false);
+        expect(presences()).toBe(seen);
+        expect(await trail()).toEqual([...before, 'chat.message']);
+        expect((await agent.client.cases.get(created.code)).presence).toEqual({
+          agent: true,
+          customer: true,
+        });
+
+        // Only that agent's own connection moves: a colleague naming it joins as themselves, asked afresh.
+        const colleague = await t.newAgent(org, 'Bea Boss');
+        const bea = socketOf(colleague, you);
+        const beaWelcome = await bea.next('welcome');
+        expect(beaWelcome.you).not.toBe(you);
+        expect(beaWelcome).toMatchObject({ consent: 'pending', sharing: 'off' });
+        await expect
+          .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
+          .toMatchObject({
+            presence: {
+              agents: [
+                { id: you, consent: 'allowed' },
+                { id: beaWelcome.you, consent: 'pending' },
+              ],
+            },
+          });
+        expect(tab.received.some((m) => m.type === 'ended')).toBe(false);
+
+        // Leaving from the new socket is leaving.
+        await Promise.all([tab.close(), bea.close()]);
+        await expect
+          .poll(async () => (await agent.client.cases.get(created.code)).presence)
+          .toEqual({ agent: false, customer: true });
+        expect((await trail()).filter((type) => type === 'session.left')).toHaveLength(2);
+        await c.close();
+      });
+
       it("closes a stranger's token, another organisation's case, and unauthenticated agents", async () => {
         const { created } = await scene(t);
         const stranger = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${'x'.repeat(32)}`));
@@ -819,4 +883,37 @@ describeEachDatabase(
       },
     },
   },
+);
+
+describeEachDatabase(
+  'realtime session hub: two processes sharing Redis',
+  (t) => {
+    it("moves an agent's connection to a socket on the other process, which then holds it alone", async () => {
+      const other = await t.sibling({ ownConnection: t.kind === 'postgres' });
+      await other.app.server.listen({ port: 0, host: '127.0.0.1' });
+      const address = other.app.server.server.address();
+      if (!address || typeof address === 'string') throw new Error('the second process has no TCP address');
+      const { agent, created, customer } = await scene(t);
+      const cookie = agent.client.sessionCookie() ?? '';
+      const c = customer();
+      await c.next('welcome');
+      const queued = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}`), { cookie });
+      const { you } = await queued.next('welcome');
+      c.send({ type: 'consent', decision: 'allow', agent: you });
+      await queued.next('consent');
+
+      const tab = TestSocket.open(
+        wsUrl(`http://127.0.0.1:${address.port}`, `/ws/session?case=${created.code}&resume=${you}`),
+        { cookie },
+      );
+      expect(await tab.next('welcome')).toMatchObject({ you, consent: 'allowed' });
+      expect(await queued.closed).toMatchObject({ code: closeCodes.moved });
+      c.send({ type: 'chat', text: 'Across processes' });
+      expect(await tab.next('chat')).toMatchObject({ text: 'Across processes' });
+      expect((await agent.client.cases.get(created.code)).presence).toEqual({ agent: true, customer: true });
+      await Promise.all([tab.close(), c.close()]);
+      await other.stop();
+    });
+  },
+  { config: { redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' } },
 );
