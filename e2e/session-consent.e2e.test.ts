@@ -140,6 +140,63 @@ describe('consent in the browser', () => {
     await Promise.all(s.contexts.map((c) => c.close()));
   });
 
+  it('"Connect" asks the customer while the agent\'s tab is still being created, and the session outlives the queue', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    const queue = s.agentPage;
+    await signIn(queue, t.baseUrl, s.agent.email, '/');
+
+    // The agent's tab gets its page only when the test says so.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = false;
+    await queue.context().route(new RegExp(`/session/${s.case.code}$`), async (route) => {
+      asked = true;
+      await released;
+      await route.continue();
+    });
+    const opened = queue.context().waitForEvent('page');
+    await queue
+      .getByRole('table', { name: 'Service cases' })
+      .getByRole('row', { name: `Printer offline ${s.case.code}` })
+      .getByRole('link', { name: 'Connect' })
+      .click();
+    await s.customerPage
+      .getByRole('heading', { name: 'Allow Alex Agent from Acme Support to see your screen?' })
+      .waitFor();
+    // Asked while the tab's page was still held back.
+    expect(asked).toBe(true);
+    await screenshot(s.customerPage, 'consent-before-agent-tab');
+
+    release();
+    const tab = await opened;
+    failOnConsoleErrors(tab);
+    await s.customerPage.getByRole('button', { name: 'Allow', exact: true }).click();
+    await expect.poll(() => videoPlaying(tab, "Customer's screen"), { timeout: 15_000 }).toBe(true);
+
+    // The tab moved the connection to a socket of its own: closing the queue ends nothing.
+    await queue.close();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await s.customerPage.getByText('Alex Agent can see your screen').waitFor();
+    expect(await s.customerPage.getByRole('button', { name: 'Allow', exact: true }).count()).toBe(0);
+    const before = await tab.getByLabel("Customer's screen").evaluate((v: HTMLVideoElement) => v.currentTime);
+    await expect
+      .poll(() => tab.getByLabel("Customer's screen").evaluate((v: HTMLVideoElement) => v.currentTime))
+      .toBeGreaterThan(before);
+    const trail = (await s.agent.client.cases.events(s.case.code, { limit: 50 })).items.map((e) => e.type);
+    expect(trail.filter((type) => type === 'session.joined')).toHaveLength(2);
+    expect(trail.filter((type) => type === 'session.left')).toEqual([]);
+    expect(trail.filter((type) => type === 'consent.allowed')).toHaveLength(1);
+    expect(pageErrors(s.customerPage)).toEqual([]);
+    expect(pageErrors(tab)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
   it('announces a second agent by name, who sees nothing until the customer allows them too', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');

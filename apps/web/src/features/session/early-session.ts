@@ -1,11 +1,17 @@
 import type { ClientMessage, ServerMessage } from '@lifeline/contracts';
+import { closeCodes } from '@lifeline/contracts/constants';
 import { AgentPeer } from './peer.js';
 
 /**
- * The agent's session, started as soon as the page's entry code runs: the socket joins at once, so
- * the customer's consent prompt does not wait for the staff app's chunks and first render; and the
- * connection the customer prepares while deciding is answered at once, so "Allow" finds it set up.
- * useSessionSocket adopts the socket and AgentSession the connection, with what they missed.
+ * The agent's session, started before the agent client renders.
+ *
+ * "Connect" in the queue opens the session socket in the queue's own page at the click, so the
+ * customer is asked while the browser is still creating the agent's tab; the tab, opened with its
+ * opener, takes that socket over from the entry code and then moves the connection to a socket of
+ * its own (`resume`: the same connection, the customer's answer kept), so closing the queue later
+ * does not end the session. Opened any other way, the tab opens its socket from the entry code.
+ * Either way the customer's data-only connection is answered at once, so "Allow" finds it set up;
+ * useSessionSocket adopts the line and AgentSession the connection, with what they missed.
  */
 export type SessionTarget = { token: string } | { caseCode: string };
 
@@ -18,20 +24,68 @@ export function sessionSocketUrl(target: SessionTarget) {
 
 type Signal = Extract<ServerMessage, { type: 'signal' }>;
 
-export interface EarlySocket {
+/** A socket the queue opened on "Connect", with what it received until the agent's tab took it. */
+interface HandedSocket {
   ws: WebSocket;
-  /** What arrived before the page took the socket over, in order, but the signals the early connection took. */
   received: MessageEvent[];
-  /** Set if the socket closed before it was taken over. */
   closed: CloseEvent | null;
 }
 
-interface EarlyPeer {
-  /** The welcome's `you`: the connection belongs to that socket's session. */
-  you: string;
-  peer: AgentPeer;
-  /** Offers asking for the agent's own media (the microphone in AR), answered once the page can ask for it. */
-  held: Signal[];
+declare global {
+  interface Window {
+    /** The queue's socket to the case, once, for the agent's tab it opened (`window.opener`). */
+    lifelineTakeSession?: (caseCode: string) => HandedSocket | null;
+  }
+}
+
+/** A handed socket nobody took (the tab was blocked or closed at once) leaves the session by then. */
+const HANDOVER_MS = 10_000;
+const handovers = new Map<string, HandedSocket>();
+
+/**
+ * "Connect" (queue side): joins the session from this page now, for the agent's tab to take over.
+ * Only for a link to this origin: another origin's tab cannot reach this page.
+ */
+export function handOverSession(agentLink: string) {
+  const link = new URL(agentLink, window.location.href);
+  const caseCode = link.origin === window.location.origin ? caseCodeOf(link.pathname) : undefined;
+  if (!caseCode) return;
+  handovers.get(caseCode)?.ws.close(1000, 'not taken');
+  const ws = new WebSocket(sessionSocketUrl({ caseCode }));
+  const handed: HandedSocket = { ws, received: [], closed: null };
+  ws.onmessage = (event) => handed.received.push(event);
+  ws.onclose = (event) => {
+    handed.closed = event;
+  };
+  handovers.set(caseCode, handed);
+  window.lifelineTakeSession = takeSession;
+  setTimeout(() => {
+    if (handovers.get(caseCode) !== handed) return;
+    handovers.delete(caseCode);
+    ws.close(1000, 'not taken');
+  }, HANDOVER_MS);
+}
+
+function takeSession(caseCode: string): HandedSocket | null {
+  const handed = handovers.get(caseCode);
+  handovers.delete(caseCode);
+  return handed ?? null;
+}
+
+/** The socket the opener (the queue) opened for this case, if it is ours and still open. */
+function takeFromOpener(caseCode: string): HandedSocket | null {
+  try {
+    const handed = (window.opener as Window | null)?.lifelineTakeSession?.(caseCode) ?? null;
+    return handed && !handed.closed ? handed : null;
+  } catch {
+    // An opener of another origin: nothing to take.
+    return null;
+  }
+}
+
+function caseCodeOf(pathname: string) {
+  const match = /^\/session\/([^/]+)\/?$/.exec(pathname);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
 function messageOf(event: MessageEvent): ServerMessage | undefined {
@@ -43,45 +97,160 @@ function messageOf(event: MessageEvent): ServerMessage | undefined {
   }
 }
 
-let waiting: { url: string; socket: EarlySocket } | null = null;
-let earlyPeer: EarlyPeer | null = null;
+interface EarlyPeer {
+  /** The welcome's `you`: the connection belongs to that socket's session. */
+  you: string;
+  peer: AgentPeer;
+  /** Offers asking for the agent's own media (the microphone in AR), answered once the page can ask for it. */
+  held: Signal[];
+}
 
-/** The agent client's path (`links.agent`): opens its socket now. */
-export function openEarlySessionSocket(pathname: string) {
-  const match = /^\/session\/([^/]+)\/?$/.exec(pathname);
-  if (!match?.[1]) return;
-  const url = sessionSocketUrl({ caseCode: decodeURIComponent(match[1]) });
-  const ws = new WebSocket(url);
-  const socket: EarlySocket = { ws, received: [], closed: null };
-  const send = (m: ClientMessage) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
-  };
-  ws.onmessage = (event) => {
+/**
+ * The session socket of the agent client's first connection, as useSessionSocket uses a WebSocket:
+ * what arrives waits until the page listens, and a connection moving to the tab's own socket is
+ * one line throughout.
+ */
+export class EarlyLine {
+  private received: MessageEvent[] = [];
+  private closedWith: CloseEvent | null = null;
+  private listeners: { message: (e: MessageEvent) => void; close: (e: CloseEvent) => void } | null = null;
+  /** What the page sends while the connection moves, sent on the new socket once it is there. */
+  private held: string[] | null = null;
+  /** The socket the connection is moving to. */
+  private next: WebSocket | null = null;
+  private you: string | undefined;
+
+  constructor(
+    private ws: WebSocket,
+    readonly url: string,
+    /** Set for a socket taken from the queue: the connection moves to a socket of this tab, once. */
+    private moveTo?: (you: string) => string,
+  ) {
+    this.attach(ws);
+  }
+
+  get readyState() {
+    return this.held ? WebSocket.OPEN : this.ws.readyState;
+  }
+
+  send(data: string) {
+    if (this.held) this.held.push(data);
+    else if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data);
+  }
+
+  close(code?: number, reason?: string) {
+    this.ws.close(code, reason);
+    this.next?.close(code, reason);
+  }
+
+  /** The page takes over: what arrived so far, then everything as it arrives. */
+  listen(message: (e: MessageEvent) => void, close: (e: CloseEvent) => void) {
+    this.listeners = { message, close };
+    const waiting = this.received;
+    this.received = [];
+    for (const event of waiting) message(event);
+    if (this.closedWith) close(this.closedWith);
+  }
+
+  /** Replays what the queue's socket received before the tab took it. */
+  replay(events: MessageEvent[]) {
+    for (const event of events) this.inbound(event);
+  }
+
+  private attach(ws: WebSocket) {
+    ws.onmessage = (event) => this.inbound(event);
+    ws.onclose = (event) => {
+      // The socket the connection moved away from.
+      if (ws !== this.ws || event.code === closeCodes.moved) return;
+      this.closedWith = event;
+      if (earlyPeer?.line === this) {
+        earlyPeer.peer.close();
+        earlyPeer = null;
+      }
+      this.listeners?.close(event);
+    };
+  }
+
+  private inbound(event: MessageEvent) {
     const m = messageOf(event);
-    if (m?.type === 'welcome' && m.role === 'agent' && !earlyPeer) {
-      const options = { iceServers: m.iceServers, iceTransportPolicy: m.iceTransportPolicy };
-      earlyPeer = { you: m.you, peer: new AgentPeer(send, options), held: [] };
-    } else if (m?.type === 'signal' && earlyPeer) {
+    if (m?.type === 'welcome' && m.role === 'agent' && !this.you) {
+      this.you = m.you;
+      if (!earlyPeer) {
+        const options = { iceServers: m.iceServers, iceTransportPolicy: m.iceTransportPolicy };
+        const send = (out: ClientMessage) => this.send(JSON.stringify(out));
+        earlyPeer = { line: this, you: m.you, peer: new AgentPeer(send, options), held: [] };
+      }
+      if (this.moveTo) this.move(this.moveTo(m.you));
+      this.moveTo = undefined;
+    } else if (m?.type === 'signal' && earlyPeer?.line === this && earlyPeer.you === this.you) {
       if (m.description?.type === 'offer' && /^m=audio /m.test(m.description.sdp)) earlyPeer.held.push(m);
       else earlyPeer.peer.handle(m);
       return;
     }
-    socket.received.push(event);
-  };
-  ws.onclose = (event) => {
-    socket.closed = event;
-    earlyPeer?.peer.close();
-    earlyPeer = null;
-  };
-  waiting = { url, socket };
+    if (this.listeners) this.listeners.message(event);
+    else this.received.push(event);
+  }
+
+  /**
+   * Moves the connection to a socket of this page. Until its welcome, what the page sends waits:
+   * the server closes the old socket the moment the new one holds the connection.
+   */
+  private move(url: string) {
+    const next = new WebSocket(url);
+    this.next = next;
+    this.held = [];
+    const settle = (moved: boolean) => {
+      const held = this.held ?? [];
+      this.held = null;
+      this.next = null;
+      if (moved) {
+        this.ws = next;
+        this.attach(next);
+      }
+      for (const data of held) this.send(data);
+    };
+    next.onmessage = (event) => {
+      const m = messageOf(event);
+      // Moved: what the old socket still delivers before the server's close is the connection's too.
+      if (m?.type === 'welcome' && m.you === this.you) return settle(true);
+      // Not moved (the queue's socket closed meanwhile): a connection of its own, as after a
+      // reconnect; the old socket, replaced by it, has nothing more to say.
+      const old = this.ws;
+      old.onmessage = null;
+      old.onclose = null;
+      settle(true);
+      this.you = undefined;
+      this.inbound(event);
+    };
+    next.onclose = () => {
+      if (this.held) settle(false);
+    };
+  }
 }
 
-/** The early socket to `url`, once: a reconnect opens a socket of its own. */
-export function adoptEarlySessionSocket(url: string): EarlySocket | null {
+let waiting: EarlyLine | null = null;
+let earlyPeer: (EarlyPeer & { line: EarlyLine }) | null = null;
+
+/** The agent client's path (`links.agent`): takes the queue's socket to the case, or opens one now. */
+export function openEarlySessionSocket(pathname: string) {
+  const caseCode = caseCodeOf(pathname);
+  if (!caseCode) return;
+  const url = sessionSocketUrl({ caseCode });
+  const handed = takeFromOpener(caseCode);
+  if (handed) {
+    waiting = new EarlyLine(handed.ws, url, (you) => `${url}&resume=${encodeURIComponent(you)}`);
+    waiting.replay(handed.received);
+  } else {
+    waiting = new EarlyLine(new WebSocket(url), url);
+  }
+}
+
+/** The early line to `url`, once: a reconnect opens a socket of its own. */
+export function adoptEarlySessionSocket(url: string): EarlyLine | null {
   if (waiting?.url !== url) return null;
-  const { socket } = waiting;
+  const line = waiting;
   waiting = null;
-  return socket;
+  return line;
 }
 
 /** The connection the early socket set up for the session that welcomed `you`, once. */

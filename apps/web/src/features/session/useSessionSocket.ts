@@ -163,7 +163,7 @@ const refusals: Record<number, SessionState['refused']> = {
  */
 export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'customer') {
   const [state, setState] = useState<SessionState>(initial);
-  const socket = useRef<WebSocket | null>(null);
+  const socket = useRef<Pick<WebSocket, 'readyState' | 'send' | 'close'> | null>(null);
   // Signals that come before the WebRTC code listens (the customer offers as soon as the agent is there) wait for it.
   const early = useRef<SignalMessage[]>([]);
   const signalHandler = useRef<((m: SignalMessage) => void) | null>(null);
@@ -179,8 +179,8 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
     setState(initial);
 
     const connect = () => {
-      const opened = adoptEarlySessionSocket(url);
-      const ws = opened?.ws ?? new WebSocket(url);
+      const line = adoptEarlySessionSocket(url);
+      const ws = line ?? new WebSocket(url);
       socket.current = ws;
       const onMessage = (event: MessageEvent) => {
         const m = serverMessageOf(String(event.data));
@@ -208,10 +208,10 @@ export function useSessionSocket(target: SessionTarget | null, me: 'agent' | 'cu
         setState((s) => ({ ...s, connection: 'reconnecting' }));
         retry = setTimeout(connect, delay);
       };
-      ws.onmessage = onMessage;
-      ws.onclose = onClose;
-      for (const event of opened?.received ?? []) onMessage(event);
-      if (opened?.closed) onClose(opened.closed);
+      if (ws instanceof WebSocket) {
+        ws.onmessage = onMessage;
+        ws.onclose = onClose;
+      } else ws.listen(onMessage, onClose);
     };
     connect();
     return () => {
