@@ -173,10 +173,11 @@ describe('consent in the browser', () => {
     expect(asked).toBe(true);
     await screenshot(s.customerPage, 'consent-before-agent-tab');
 
+    await s.customerPage.getByRole('button', { name: 'Allow', exact: true }).click();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     release();
     const tab = await opened;
     failOnConsoleErrors(tab);
-    await s.customerPage.getByRole('button', { name: 'Allow', exact: true }).click();
     await expect.poll(() => videoPlaying(tab, "Customer's screen"), { timeout: 15_000 }).toBe(true);
 
     // The tab moved the connection to a socket of its own: closing the queue ends nothing.

@@ -25,7 +25,7 @@ const FOUR_G = {
   uploadThroughput: 750_000 / 8,
 };
 
-const steps = ['link', 'link4g', 'connect', 'allow', 'chain'] as const;
+const steps = ['link', 'link4g', 'connect', 'allow', 'allowAtOnce', 'chain'] as const;
 type Step = (typeof steps)[number];
 type Sample = Record<Step, number>;
 const labels: Record<Step, string> = {
@@ -33,6 +33,7 @@ const labels: Record<Step, string> = {
   link4g: 'link → waiting room (cold cache, 4G)',
   connect: 'agent "Connect" → consent prompt at the customer',
   allow: '"Allow" → first decoded frame at the agent',
+  allowAtOnce: '"Allow" at once → first frame (the agent\'s tab still opening)',
   chain: 'whole chain: link → first frame, no pauses',
 };
 
@@ -122,7 +123,7 @@ async function bareOnce(browser: Browser, base: string): Promise<Sample> {
     await customer.page.evaluate(WATCH_FIRST_FRAME('#remote'));
     await customer.page.getByRole('button', { name: 'Allow', exact: true }).click();
     const allow = (await firstFrameAt(customer.page)) - (await allowAt(customer.page));
-    return { link, link4g, connect, allow, chain: link + connect + allow };
+    return { link, link4g, connect, allow, allowAtOnce: allow, chain: link + connect + allow };
   } finally {
     await Promise.all([customer.context.close(), agent.context.close()]);
   }
@@ -163,13 +164,37 @@ class LifelineRun {
 
   async once(): Promise<Sample> {
     const queue = await this.queuePage();
+    const link4g = await openLink(this.browser, (await this.newCase()).created.links.customer, true);
+    const chain = await this.session(queue, false);
+    const paused = await this.session(queue, true);
+    return {
+      link: chain.link,
+      link4g,
+      connect: chain.connect,
+      allow: paused.allow,
+      allowAtOnce: chain.allow,
+      chain: chain.chain,
+    };
+  }
+
+  private async newCase() {
     const name = `Printer offline ${++this.n}`;
     const created = await this.api.cases.create({
       name,
       type: 'remote_control',
       customer: { name: 'Cleo Customer' },
     });
-    const link4g = await openLink(this.browser, created.links.customer, true);
+    return { name, created };
+  }
+
+  /**
+   * One customer from the link to the first frame at the agent. Without `pause`, every click comes
+   * the moment its button shows (the whole chain); with it, the customer clicks "Allow" once the
+   * agent's tab shows the session and after reading the prompt for a second, as a person does, so
+   * "Allow" → first frame is that step alone and not the agent's tab still opening.
+   */
+  private async session(queue: Page, pause: boolean) {
+    const { name, created } = await this.newCase();
     const row = queue
       .getByRole('table', { name: 'Service cases' })
       .getByRole('row', { name: `${name} ${created.code}` });
@@ -189,13 +214,22 @@ class LifelineRun {
       ]);
       await customer.page.getByRole('heading', { name: /^Allow .* to see your screen\?$/ }).waitFor();
       const t2 = Date.now();
+      // The customer may be asked before the tab has its page: the watch goes into the page once it
+      // commits, while the clicks below go on (the video it watches for comes much later).
+      const agentTab = tab;
+      const watching = agentTab
+        .waitForURL(/\/session\//, { waitUntil: 'commit' })
+        .then(() => agentTab.evaluate(WATCH_FIRST_FRAME('video[aria-label="Customer\'s screen"]')));
+      if (pause) {
+        await tab.getByText('Waiting for Cleo Customer to allow access to their screen…').waitFor();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
       await customer.page.evaluate(MARK_ALLOW);
-      await tab.evaluate(WATCH_FIRST_FRAME('video[aria-label="Customer\'s screen"]'));
       await customer.page.getByRole('button', { name: 'Allow', exact: true }).click();
+      await watching;
       const frame = await firstFrameAt(tab);
       return {
         link: t1 - t0,
-        link4g,
         connect: t2 - t1,
         allow: frame - (await allowAt(customer.page)),
         chain: frame - t0,
