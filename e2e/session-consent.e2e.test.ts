@@ -143,6 +143,14 @@ describe('consent in the browser', () => {
   it('"Connect" asks the customer while the agent\'s tab is still being created, and the session outlives the queue', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');
+    // Every heading the customer's page shows, however briefly.
+    await s.customerPage.addInitScript(() => {
+      const seen = new Set<string>();
+      Object.assign(window, { headingsSeen: seen });
+      new MutationObserver(() => {
+        for (const h of document.querySelectorAll('h1, h2')) seen.add(h.textContent ?? '');
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    });
     await s.customerPage.goto(s.case.links.customer);
     await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
     await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
@@ -179,6 +187,13 @@ describe('consent in the browser', () => {
     const tab = await opened;
     failOnConsoleErrors(tab);
     await expect.poll(() => videoPlaying(tab, "Customer's screen"), { timeout: 15_000 }).toBe(true);
+
+    // Between "Allow" and the sharing view the customer never read that they did not allow it.
+    const headings = await s.customerPage.evaluate(() => [
+      ...(window as unknown as { headingsSeen: Set<string> }).headingsSeen,
+    ]);
+    expect(headings).toContain('Starting to share your screen…');
+    expect(headings).not.toContain('You did not allow access');
 
     // The tab moved the connection to a socket of its own: closing the queue ends nothing.
     await queue.close();

@@ -405,6 +405,15 @@ export function CustomerSession({ info }: { info: JoinInfo }) {
 
   if (!shared) {
     const denied = agents.filter((a) => consentOf(a) === 'denied');
+    // Allowed a moment ago: the picture is on its way, there is nothing to decide.
+    if (denied.length === 0)
+      return (
+        <CenteredCard>
+          <Title order={1} size="h2">
+            Starting to share your {what}…
+          </Title>
+        </CenteredCard>
+      );
     return (
       <CenteredCard>
         <Title order={1} size="h2">
