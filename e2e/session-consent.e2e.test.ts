@@ -95,6 +95,13 @@ describe('consent in the browser', () => {
     await expect.poll(() => videoPlaying(s.agentPage, "Customer's screen"), { timeout: 15_000 }).toBe(true);
     const [sending] = open(await peerFacts(s.customerPage));
     expect(sending?.rtpSent).toBeGreaterThan(0);
+    // The picture starts at 1 Mbit/s, not at Chromium's 300 kbit/s (start-bitrate.ts).
+    const applied = await s.customerPage.evaluate(() =>
+      (window as unknown as { peers: RTCPeerConnection[] }).peers
+        .filter((pc) => pc.connectionState !== 'closed')
+        .map((pc) => [...new Set(pc.remoteDescription?.sdp.match(/x-google-start-bitrate=\d+/g))]),
+    );
+    expect(applied).toEqual([['x-google-start-bitrate=1000']]);
     expect(pageErrors(s.customerPage)).toEqual([]);
     expect(pageErrors(s.agentPage)).toEqual([]);
     await Promise.all(s.contexts.map((c) => c.close()));

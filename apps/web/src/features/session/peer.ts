@@ -1,5 +1,6 @@
 import type { ClientMessage, IceServer } from '@lifeline/contracts';
 import { CONTROL_CHANNEL, FILES_CHANNEL } from '@lifeline/contracts/constants';
+import { withStartBitrate } from './start-bitrate.js';
 import type { SignalMessage } from './useSessionSocket.js';
 
 type Send = (m: ClientMessage) => void;
@@ -83,7 +84,8 @@ export class CustomerPeer {
     if (m.peer !== this.id) return;
     this.incoming = this.incoming
       .then(async () => {
-        if (m.description?.type === 'answer') await this.pc.setRemoteDescription(m.description);
+        if (m.description?.type === 'answer')
+          await this.pc.setRemoteDescription({ type: 'answer', sdp: withStartBitrate(m.description.sdp) });
         else if (m.candidate) await this.pc.addIceCandidate(m.candidate);
       })
       .catch((err: unknown) => this.warn(err));
