@@ -72,6 +72,30 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
 const REACT_ROOT = `Object.keys(document.getElementById('root') ?? {}).some((k) => k.startsWith('__reactContainer'))`;
 
 describe('customer pages for links and codes', () => {
+  it('opens the session socket while the customer chooses, and joins on "Join in browser" over it', async () => {
+    const { t, browser } = env;
+    const s = await newScene(t, browser, 'remote_control');
+    const sockets: string[] = [];
+    s.customerPage.on('websocket', (ws) => sockets.push(new URL(ws.url()).search));
+    await s.customerPage.goto(s.case.links.customer);
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).waitFor();
+    await expect.poll(() => sockets).toEqual([expect.stringMatching(/&standby$/)]);
+    // Open, but nobody sees the customer yet.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await s.agent.client.cases.get(s.case.code)).presence).toEqual({ agent: false, customer: false });
+
+    await s.customerPage.getByRole('button', { name: 'Join in browser' }).click();
+    await s.customerPage.getByRole('heading', { name: 'Waiting for your support agent…' }).waitFor();
+    expect((await s.agent.client.cases.get(s.case.code)).presence).toEqual({ agent: false, customer: true });
+    expect(sockets).toHaveLength(1);
+    // The rest of the session is as ever.
+    await signIn(s.agentPage, t.baseUrl, s.agent.email, `/session/${s.case.code}`);
+    await s.customerPage.getByRole('button', { name: 'Allow', exact: true }).click();
+    await expect.poll(() => videoPlaying(s.agentPage, "Customer's screen"), { timeout: 15_000 }).toBe(true);
+    expect(pageErrors(s.customerPage)).toEqual([]);
+    await Promise.all(s.contexts.map((c) => c.close()));
+  });
+
   it('shows the ended page for an expired link', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');

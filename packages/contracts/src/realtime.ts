@@ -17,6 +17,10 @@ import { CLIPBOARD_MAX_CHARS, controlAction, controlState } from './control.js';
  * `/ws/session?token=…` (customer, by link token) and `/ws/session?case=…`
  * (agent, by sign-in cookie) join one case's live session; `/ws/console`
  * streams an organisation's case changes to signed-in agents.
+ *
+ * `&standby` (customer): the socket is opened ahead and joins only with the
+ * `join` message; `&resume={you}` (agent): the socket takes over that agent's
+ * own open connection (see docs/ARCHITECTURE.md).
  */
 
 export const sessionRole = z.enum(['agent', 'customer']);
@@ -158,6 +162,13 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('transfer'), transfer: transferReport }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
+
+/**
+ * The first and only message of a customer's standby socket (`&standby`): the customer chose
+ * "Join in browser", and the socket, open since the page showed the choice, joins now.
+ */
+export const joinMessage = z.strictObject({ type: z.literal('join') });
+export type JoinMessage = z.infer<typeof joinMessage>;
 
 export const customerOnlyMessages = [
   'consent',

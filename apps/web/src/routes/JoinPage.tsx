@@ -7,6 +7,7 @@ import { CodeFallbackCard, LoadingCard } from '../components/CustomerNotices.js'
 import { EndedPage } from '../components/EndedPage.js';
 import { BrandedArea } from '../features/modules/branding.js';
 import { CustomerSession } from '../features/session/CustomerSession.js';
+import { openStandbySocket } from '../features/session/early-session.js';
 import { canShareScreen } from '../features/session/quicksupport.js';
 import { customerApi, isApiError, problemText } from '../lib/customer-api.js';
 import { historyState } from '../lib/customer-location.js';
@@ -59,6 +60,8 @@ function JoinChoice({ info: data, onJoin }: { info: JoinInfo; onJoin: () => void
   // The dialog's chunk loads after the first paint, before anyone asks for it; the dialog is mounted once
   // it is there (or once asked for), so that it opens with its transition.
   const [withDialog, setWithDialog] = useState(false);
+  // Not closed when the choice goes: joining is what takes it over.
+  useEffect(() => openStandbySocket(data.token), [data.token]);
   useEffect(() => {
     if (!phone)
       loadHelperDialog().then(

@@ -7,6 +7,7 @@ import {
   closeCodes,
   customerOnlyMessages,
   type EndReason,
+  joinMessage,
   type Presence,
   type ServerMessage,
   type SessionRole,
@@ -105,6 +106,14 @@ const send = (ws: WebSocket, message: ServerMessage | ConsoleMessage) => {
 function endSocket(ws: WebSocket, reason: EndReason) {
   send(ws, { type: 'ended', reason });
   ws.close(reason === 'replaced' ? closeCodes.ended : closeCodes.gone, reason);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -242,8 +251,14 @@ export class Hub {
     // Messages sent before the welcome are answered, not silently lost.
     let member: Member | undefined;
     let room: Room | undefined;
+    let standby: ((joined: boolean) => void) | undefined;
     ws.on('message', (data, isBinary) => {
       if (!member || !room) {
+        if (standby && !isBinary && joinMessage.safeParse(parseJson(data.toString())).success) {
+          standby(true);
+          standby = undefined;
+          return;
+        }
         send(ws, { type: 'error', code: 'not_ready', message: 'Wait for the welcome message.' });
         return;
       }
@@ -259,6 +274,14 @@ export class Hub {
     let who: { role: SessionRole; userId: string | null; name: string };
     // No link token or case code holds such text; the databases would store or choke on it.
     if (badTextPath(query) !== undefined) return ws.close(closeCodes.notFound, 'unknown link');
+    // Opened ahead by the customer's page: nothing happens (no presence, nothing recorded) until they join.
+    if (query.token && query.standby !== undefined) {
+      const joining = new Promise<boolean>((resolve) => {
+        standby = resolve;
+        ws.once('close', () => resolve(false));
+      });
+      if (!(await joining)) return;
+    }
     if (query.token) {
       found = await this.join.customerSession(query.token);
       who = {
@@ -356,12 +379,7 @@ export class Hub {
 
   /** Handles one message of a session socket; returns its type for the metrics ('invalid' if refused unread). */
   private async onMessage(room: Room, from: Member, raw: string | null): Promise<string> {
-    let parsed: unknown;
-    try {
-      parsed = raw === null ? undefined : JSON.parse(raw);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = raw === null ? undefined : parseJson(raw);
     const badText = badTextPath(parsed);
     if (badText !== undefined) {
       send(from.ws, {

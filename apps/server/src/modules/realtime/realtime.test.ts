@@ -723,6 +723,36 @@ describeEachDatabase(
         await Promise.all([a.close(), second.close()]);
       });
 
+      it('keeps a standby socket out of the session until it sends "join", and records nothing if it never does', async () => {
+        const { agent, created, token } = await scene(t);
+        const standby = () => TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${token}&standby`));
+        const trail = async () =>
+          (await agent.client.cases.events(created.code, { limit: 50 })).items.map((e) => e.type);
+
+        const left = standby();
+        const ahead = standby();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Anything but "join" is answered, and changes nothing.
+        ahead.send({ type: 'sharing', state: 'active' });
+        expect(await ahead.next('error')).toMatchObject({ code: 'not_ready' });
+        await left.close();
+        expect((await agent.client.cases.get(created.code)).presence).toEqual({
+          agent: false,
+          customer: false,
+        });
+        expect(await trail()).toEqual(['case.created']);
+        expect(ahead.received.filter((m) => m.type !== 'error')).toEqual([]);
+
+        ahead.send({ type: 'join' });
+        expect(await ahead.next('welcome')).toMatchObject({
+          role: 'customer',
+          session: { code: created.code, status: 'pending' },
+          presence: { customer: true },
+        });
+        expect(await trail()).toEqual(['case.created', 'session.joined', 'case.status_changed']);
+        await ahead.close();
+      });
+
       it("moves an agent's connection to a new socket of theirs: same connection, the customer's answer kept, nobody sees it leave", async () => {
         const { org, agent, created, customer } = await scene(t);
         const socketOf = (who: { client: typeof agent.client }, resume: string) =>

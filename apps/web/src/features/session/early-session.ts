@@ -1,4 +1,4 @@
-import type { ClientMessage, ServerMessage } from '@lifeline/contracts';
+import type { ClientMessage, JoinMessage, ServerMessage } from '@lifeline/contracts';
 import { closeCodes } from '@lifeline/contracts/constants';
 import { AgentPeer } from './peer.js';
 
@@ -97,18 +97,17 @@ function messageOf(event: MessageEvent): ServerMessage | undefined {
   }
 }
 
-interface EarlyPeer {
-  /** The welcome's `you`: the connection belongs to that socket's session. */
-  you: string;
-  peer: AgentPeer;
-  /** Offers asking for the agent's own media (the microphone in AR), answered once the page can ask for it. */
-  held: Signal[];
+/** What the agent's early code does with the line's messages and its end, before the page listens. */
+interface LineHooks {
+  /** True if the message was taken (a signal for the early connection): the page does not see it. */
+  take(m: ServerMessage, line: EarlyLine): boolean;
+  closed(line: EarlyLine): void;
 }
 
 /**
- * The session socket of the agent client's first connection, as useSessionSocket uses a WebSocket:
- * what arrives waits until the page listens, and a connection moving to the tab's own socket is
- * one line throughout.
+ * A session socket opened before the page that uses it, as useSessionSocket uses a WebSocket: what
+ * arrives waits until the page listens, and a connection moving to the tab's own socket is one
+ * line throughout.
  */
 export class EarlyLine {
   private received: MessageEvent[] = [];
@@ -118,14 +117,22 @@ export class EarlyLine {
   private held: string[] | null = null;
   /** The socket the connection is moving to. */
   private next: WebSocket | null = null;
-  private you: string | undefined;
+  /** The welcome's `you`: whose connection this line is. */
+  you: string | undefined;
+  /** Set for a socket taken from the queue: the connection moves to a socket of this tab, once. */
+  private moveTo: ((you: string) => string) | undefined;
+  /** A customer's socket opened ahead (`&standby`): it joins when the page takes it. */
+  private readonly standby: boolean;
+  private readonly hooks: LineHooks | undefined;
 
   constructor(
     private ws: WebSocket,
     readonly url: string,
-    /** Set for a socket taken from the queue: the connection moves to a socket of this tab, once. */
-    private moveTo?: (you: string) => string,
+    options: { moveTo?: (you: string) => string; standby?: boolean; hooks?: LineHooks } = {},
   ) {
+    this.moveTo = options.moveTo;
+    this.standby = options.standby ?? false;
+    this.hooks = options.hooks;
     this.attach(ws);
   }
 
@@ -146,10 +153,18 @@ export class EarlyLine {
   /** The page takes over: what arrived so far, then everything as it arrives. */
   listen(message: (e: MessageEvent) => void, close: (e: CloseEvent) => void) {
     this.listeners = { message, close };
+    if (this.standby) this.join();
     const waiting = this.received;
     this.received = [];
     for (const event of waiting) message(event);
     if (this.closedWith) close(this.closedWith);
+  }
+
+  private join() {
+    const ws = this.ws;
+    const join = () => ws.send(JSON.stringify({ type: 'join' } satisfies JoinMessage));
+    if (ws.readyState === WebSocket.OPEN) join();
+    else if (ws.readyState === WebSocket.CONNECTING) ws.addEventListener('open', join, { once: true });
   }
 
   /** Replays what the queue's socket received before the tab took it. */
@@ -163,30 +178,19 @@ export class EarlyLine {
       // The socket the connection moved away from.
       if (ws !== this.ws || event.code === closeCodes.moved) return;
       this.closedWith = event;
-      if (earlyPeer?.line === this) {
-        earlyPeer.peer.close();
-        earlyPeer = null;
-      }
+      this.hooks?.closed(this);
       this.listeners?.close(event);
     };
   }
 
   private inbound(event: MessageEvent) {
     const m = messageOf(event);
-    if (m?.type === 'welcome' && m.role === 'agent' && !this.you) {
+    if (m?.type === 'welcome' && !this.you) {
       this.you = m.you;
-      if (!earlyPeer) {
-        const options = { iceServers: m.iceServers, iceTransportPolicy: m.iceTransportPolicy };
-        const send = (out: ClientMessage) => this.send(JSON.stringify(out));
-        earlyPeer = { line: this, you: m.you, peer: new AgentPeer(send, options), held: [] };
-      }
       if (this.moveTo) this.move(this.moveTo(m.you));
       this.moveTo = undefined;
-    } else if (m?.type === 'signal' && earlyPeer?.line === this && earlyPeer.you === this.you) {
-      if (m.description?.type === 'offer' && /^m=audio /m.test(m.description.sdp)) earlyPeer.held.push(m);
-      else earlyPeer.peer.handle(m);
-      return;
     }
+    if (m && this.hooks?.take(m, this)) return;
     if (this.listeners) this.listeners.message(event);
     else this.received.push(event);
   }
@@ -229,7 +233,37 @@ export class EarlyLine {
 }
 
 let waiting: EarlyLine | null = null;
-let earlyPeer: (EarlyPeer & { line: EarlyLine }) | null = null;
+
+interface EarlyPeer {
+  line: EarlyLine;
+  /** The welcome's `you`: the connection belongs to that socket's session. */
+  you: string;
+  peer: AgentPeer;
+  /** Offers asking for the agent's own media (the microphone in AR), answered once the page can ask for it. */
+  held: Signal[];
+}
+let earlyPeer: EarlyPeer | null = null;
+
+/** The agent's early connection: it answers the customer's offers while the page loads. */
+const answerEarly: LineHooks = {
+  take(m, line) {
+    if (m.type === 'welcome' && m.role === 'agent' && !earlyPeer) {
+      const options = { iceServers: m.iceServers, iceTransportPolicy: m.iceTransportPolicy };
+      const send = (out: ClientMessage) => line.send(JSON.stringify(out));
+      earlyPeer = { line, you: m.you, peer: new AgentPeer(send, options), held: [] };
+      return false;
+    }
+    if (m.type !== 'signal' || earlyPeer?.line !== line || earlyPeer.you !== line.you) return false;
+    if (m.description?.type === 'offer' && /^m=audio /m.test(m.description.sdp)) earlyPeer.held.push(m);
+    else earlyPeer.peer.handle(m);
+    return true;
+  },
+  closed(line) {
+    if (earlyPeer?.line !== line) return;
+    earlyPeer.peer.close();
+    earlyPeer = null;
+  },
+};
 
 /** The agent client's path (`links.agent`): takes the queue's socket to the case, or opens one now. */
 export function openEarlySessionSocket(pathname: string) {
@@ -238,11 +272,25 @@ export function openEarlySessionSocket(pathname: string) {
   const url = sessionSocketUrl({ caseCode });
   const handed = takeFromOpener(caseCode);
   if (handed) {
-    waiting = new EarlyLine(handed.ws, url, (you) => `${url}&resume=${encodeURIComponent(you)}`);
+    waiting = new EarlyLine(handed.ws, url, {
+      moveTo: (you) => `${url}&resume=${encodeURIComponent(you)}`,
+      hooks: answerEarly,
+    });
     waiting.replay(handed.received);
   } else {
-    waiting = new EarlyLine(new WebSocket(url), url);
+    waiting = new EarlyLine(new WebSocket(url), url, { hooks: answerEarly });
   }
+}
+
+/**
+ * The customer's invitation, while it shows the choice to join: the session socket opens now in
+ * standby (nobody sees the customer, nothing is recorded), so "Join in browser" sends one message
+ * instead of opening a connection (on a phone network two or three round trips).
+ */
+export function openStandbySocket(token: string) {
+  const url = sessionSocketUrl({ token });
+  if (waiting?.url === url) return;
+  waiting = new EarlyLine(new WebSocket(`${url}&standby`), url, { standby: true });
 }
 
 /** The early line to `url`, once: a reconnect opens a socket of its own. */
