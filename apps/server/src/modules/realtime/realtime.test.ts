@@ -784,7 +784,8 @@ describeEachDatabase(
         expect(await tab.next('chat')).toMatchObject({ text: 'Still there?' });
         expect(c.received.some((m) => m.type === 'ended')).toBe(false);
         expect(presences()).toBe(seen);
-        expect(await trail()).toEqual([...before, 'chat.message']);
+        // The transcript follows the conversation into the audit trail.
+        await expect.poll(trail).toEqual([...before, 'chat.message']);
         expect((await agent.client.cases.get(created.code)).presence).toEqual({
           agent: true,
           customer: true,
