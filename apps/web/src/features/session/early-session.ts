@@ -160,6 +160,10 @@ export class EarlyLine {
     if (this.closedWith) close(this.closedWith);
   }
 
+  closedInStandby() {
+    return this.standby && this.closedWith !== null;
+  }
+
   private join() {
     const ws = this.ws;
     const join = () => ws.send(JSON.stringify({ type: 'join' } satisfies JoinMessage));
@@ -298,7 +302,8 @@ export function adoptEarlySessionSocket(url: string): EarlyLine | null {
   if (waiting?.url !== url) return null;
   const line = waiting;
   waiting = null;
-  return line;
+  // A standby socket that closed while the customer chose (a server restart) had nothing to say: join afresh now.
+  return line.closedInStandby() ? null : line;
 }
 
 /** The connection the early socket set up for the session that welcomed `you`, once. */
