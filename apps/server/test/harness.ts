@@ -179,6 +179,18 @@ export class TestServer {
     };
   }
 
+  /**
+   * A second server process for sockets (cluster mode: both share Redis, as configured), listening on
+   * loopback; its base URL. PostgreSQL gets a connection of its own, as another process has.
+   */
+  async listeningSibling(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+    const other = await this.sibling({ ownConnection: this.kind === 'postgres' });
+    await other.app.server.listen({ port: 0, host: '127.0.0.1' });
+    const address = other.app.server.server.address();
+    if (!address || typeof address === 'string') throw new Error('the second process has no TCP address');
+    return { baseUrl: `http://127.0.0.1:${address.port}`, stop: other.stop };
+  }
+
   get db() {
     return this.handle.db;
   }

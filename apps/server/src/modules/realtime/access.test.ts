@@ -104,11 +104,8 @@ describeEachDatabase(
   'access ends everywhere: two processes sharing Redis',
   (t) => {
     it("closes the agent's sockets on the other process when an admin deactivates them", async () => {
-      const other = await t.sibling({ ownConnection: t.kind === 'postgres' });
-      await other.app.server.listen({ port: 0, host: '127.0.0.1' });
-      const address = other.app.server.server.address();
-      if (!address || typeof address === 'string') throw new Error('the second process has no TCP address');
-      const scene = await agentOnline(t, `http://127.0.0.1:${address.port}`);
+      const other = await t.listeningSibling();
+      const scene = await agentOnline(t, other.baseUrl);
 
       // The admin talks to the first process; the agent's sockets are held by the second.
       await scene.org.admin.users.update(scene.agent.id, { active: false });

@@ -920,10 +920,7 @@ describeEachDatabase(
   'realtime session hub: two processes sharing Redis',
   (t) => {
     it("moves an agent's connection to a socket on the other process, which then holds it alone", async () => {
-      const other = await t.sibling({ ownConnection: t.kind === 'postgres' });
-      await other.app.server.listen({ port: 0, host: '127.0.0.1' });
-      const address = other.app.server.server.address();
-      if (!address || typeof address === 'string') throw new Error('the second process has no TCP address');
+      const other = await t.listeningSibling();
       const { agent, created, customer } = await scene(t);
       const cookie = agent.client.sessionCookie() ?? '';
       const c = customer();
@@ -933,10 +930,9 @@ describeEachDatabase(
       c.send({ type: 'consent', decision: 'allow', agent: you });
       await queued.next('consent');
 
-      const tab = TestSocket.open(
-        wsUrl(`http://127.0.0.1:${address.port}`, `/ws/session?case=${created.code}&resume=${you}`),
-        { cookie },
-      );
+      const tab = TestSocket.open(wsUrl(other.baseUrl, `/ws/session?case=${created.code}&resume=${you}`), {
+        cookie,
+      });
       expect(await tab.next('welcome')).toMatchObject({ you, consent: 'allowed' });
       expect(await queued.closed).toMatchObject({ code: closeCodes.moved });
       c.send({ type: 'chat', text: 'Across processes' });
