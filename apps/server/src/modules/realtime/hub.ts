@@ -34,6 +34,8 @@ import type { Joined, LiveSessions } from './live.service.js';
 export type MessageObserver = (type: string, seconds: number) => void;
 
 const HEARTBEAT_MS = 30_000;
+/** How long a customer's standby socket waits for "Join in browser" before it closes (the page opens another). */
+const STANDBY_MS = 15 * 60_000;
 /** setTimeout's limit; a later expiry is re-armed when it comes closer. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -132,6 +134,10 @@ export class Hub {
   /** Whose sign-in opened each agent's socket (console and session), from the moment it was checked. */
   private readonly socketUsers = new Map<WebSocket, string>();
   private accessWatch: Promise<() => void> | undefined;
+  /** Connections of this process moving to a new socket (`resume`): whether the move succeeded. */
+  private readonly moving = new Map<string, Promise<boolean>>();
+  /** Connections of this process whose socket closed, while their leave is recorded: they do not move. */
+  private readonly leavingIds = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
@@ -274,13 +280,20 @@ export class Hub {
     let who: { role: SessionRole; userId: string | null; name: string };
     // No link token or case code holds such text; the databases would store or choke on it.
     if (badTextPath(query) !== undefined) return ws.close(closeCodes.notFound, 'unknown link');
-    // Opened ahead by the customer's page: nothing happens (no presence, nothing recorded) until they join.
+    // Opened ahead by the customer's page: nothing happens (no presence, nothing recorded) until they
+    // join. A link that does not open a session is refused at once, and a socket kept waiting too long closes.
     if (query.token && query.standby !== undefined) {
       const joining = new Promise<boolean>((resolve) => {
         standby = resolve;
         ws.once('close', () => resolve(false));
       });
-      if (!(await joining)) return;
+      const ahead = await this.join.customerSession(query.token);
+      if (ahead.kind === 'unknown') return ws.close(closeCodes.notFound, 'unknown link');
+      if (ahead.kind === 'ended') return endSocket(ws, ahead.reason);
+      const timeout = setTimeout(() => ws.close(1000, 'standby over'), STANDBY_MS);
+      const joined = await joining;
+      clearTimeout(timeout);
+      if (!joined) return;
     }
     if (query.token) {
       found = await this.join.customerSession(query.token);
@@ -302,6 +315,26 @@ export class Hub {
       return ws.close(closeCodes.notFound, query.token ? 'unknown link' : 'unknown case');
     if (found.kind === 'ended') return endSocket(ws, found.reason);
     const { row, organization, recorded } = found;
+
+    // The agent client takes over the socket its queue opened on "Connect": the same connection, on
+    // this socket. A leave of the old socket on this process meanwhile waits for the move; one that
+    // began before it keeps the connection from moving (it joins afresh below).
+    let resumed: Joined | undefined;
+    if (query.resume && who.role === 'agent' && !this.leavingIds.has(query.resume)) {
+      const id = query.resume;
+      const resuming = this.live.resume(row.id, id, who);
+      const moved = resuming.then(
+        (r) => r !== undefined,
+        () => false,
+      );
+      this.moving.set(id, moved);
+      try {
+        resumed = await resuming;
+      } finally {
+        if (this.moving.get(id) === moved) this.moving.delete(id);
+      }
+    }
+
     room = await this.enter(row);
     const entered = room;
     const connect = (id: string): Member => {
@@ -343,26 +376,23 @@ export class Hub {
         fileTransferMaxBytes: this.deps.config.fileTransferMaxBytes,
       });
 
-    // The agent client takes over the socket its queue opened on "Connect": the same connection, on this socket.
-    if (query.resume && who.role === 'agent') {
-      const resumed = await this.live.resume(row.id, query.resume, who);
-      if (resumed) {
-        if (ws.readyState !== ws.OPEN) return;
-        member = connect(query.resume);
-        member.joined = true;
-        const before = entered.sockets.get(member.id);
-        entered.sockets.set(member.id, member);
-        entered.row = resumed.row;
-        this.learnConsents(entered, resumed.presence);
-        if (before) before.ws.close(closeCodes.moved, 'moved');
-        else
-          this.bus.publish(caseTopic(row.id), {
-            kind: 'moved',
-            socketId: member.id,
-            nodeId: this.live.nodeId,
-          });
-        return welcome(member.id, resumed);
-      }
+    if (resumed && query.resume) {
+      member = connect(query.resume);
+      member.joined = true;
+      const before = entered.sockets.get(member.id);
+      entered.sockets.set(member.id, member);
+      entered.row = resumed.row;
+      this.learnConsents(entered, resumed.presence);
+      if (before) before.ws.close(closeCodes.moved, 'moved');
+      else
+        this.bus.publish(caseTopic(row.id), {
+          kind: 'moved',
+          socketId: member.id,
+          nodeId: this.live.nodeId,
+        });
+      // The socket that took the connection over closed meanwhile: the connection leaves with it.
+      if (ws.readyState !== ws.OPEN) return this.leave(entered, member);
+      return welcome(member.id, resumed);
     }
 
     // Time-ordered, so the customer's list of agents keeps the order they joined in.
@@ -641,6 +671,7 @@ export class Hub {
         if (!c) return;
         // Its connection lives on in the other process: closing this socket must not end it.
         room.sockets.delete(c.id);
+        this.dropIfEmpty(room);
         c.ws.close(closeCodes.moved, 'moved');
         return;
       }
@@ -651,20 +682,31 @@ export class Hub {
 
   private async leave(room: Room, member: Member) {
     // Once per connection: the socket's close event and a shutdown may both ask. A socket whose
-    // connection moved to another socket is no longer the connection's.
+    // connection moved to another socket is no longer the connection's; one whose connection is
+    // moving now leaves only if the move fails.
+    if (room.sockets.get(member.id) !== member) return;
+    const moving = this.moving.get(member.id);
+    if (moving && (await moving)) return;
     if (room.sockets.get(member.id) !== member) return;
     const id = member.id;
     room.sockets.delete(id);
-    if (room.sockets.size === 0 && this.rooms.get(room.row.id) === room) {
-      this.rooms.delete(room.row.id);
-      clearTimeout(room.expiry);
-      (await room.unsubscribe)();
-    }
+    this.dropIfEmpty(room);
+    this.leavingIds.add(id);
     try {
-      await this.live.leave(room.row.id, id);
+      await this.live.leave(room.row.id, id, [this.live.nodeId]);
     } catch (err) {
       this.deps.logger.error({ err, caseId: room.row.id }, 'could not record a partner leaving');
+    } finally {
+      this.leavingIds.delete(id);
     }
+  }
+
+  /** A room without sockets here: this process stops listening to the case. */
+  private dropIfEmpty(room: Room) {
+    if (room.sockets.size > 0 || this.rooms.get(room.row.id) !== room) return;
+    this.rooms.delete(room.row.id);
+    clearTimeout(room.expiry);
+    void room.unsubscribe.then((unsubscribe) => unsubscribe());
   }
 
   private async openConsole(ws: WebSocket, req: FastifyRequest) {

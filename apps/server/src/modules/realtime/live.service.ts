@@ -189,14 +189,18 @@ export class LiveSessions {
     });
   }
 
-  /** Removes the connection, if it is still there (a replaced one is already gone). */
-  async leave(caseId: string, socketId: string) {
+  /**
+   * Removes the connection, if it is still there (a replaced one is already gone) and still held by
+   * one of `heldBy`'s processes: a connection that moved to another process's socket (`resume`)
+   * lives on there, whatever becomes of its old socket.
+   */
+  async leave(caseId: string, socketId: string, heldBy?: readonly string[]) {
     await this.ledger.transact(caseId, async (tx) => {
       const { row, trx } = tx;
       if (!row) return;
       const before = await this.repo.socketsOf(trx, caseId);
       const leaving = before.find((c) => c.id === socketId);
-      if (!leaving) return;
+      if (!leaving || (heldBy && !heldBy.includes(leaving.node_id))) return;
       await this.repo.deleteSockets(trx, [socketId]);
       const staying = before.filter((c) => c.id !== socketId);
       const presence = presenceOf(staying);
@@ -216,7 +220,7 @@ export class LiveSessions {
   async forgetNodes(nodeIds: string[] | 'all') {
     for (const caseId of await this.repo.casesOfNodes(nodeIds)) {
       const ids = await this.repo.socketIdsOfNodes(caseId, nodeIds);
-      for (const id of ids) await this.leave(caseId, id);
+      for (const id of ids) await this.leave(caseId, id, nodeIds === 'all' ? undefined : nodeIds);
     }
   }
 

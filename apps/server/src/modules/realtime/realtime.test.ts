@@ -723,6 +723,56 @@ describeEachDatabase(
         await Promise.all([a.close(), second.close()]);
       });
 
+      it('keeps the agent in the session whether the old socket closes before, during or after the move', async () => {
+        const { agent, created, customer } = await scene(t);
+        const cookie = agent.client.sessionCookie() ?? '';
+        const socketAt = (query: string) =>
+          TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}${query}`), { cookie });
+        const c = customer();
+        await c.next('welcome');
+        for (const pause of [0, 1, 5, 20]) {
+          const queued = socketAt('');
+          const { you } = await queued.next('welcome');
+          const tab = socketAt(`&resume=${you}`);
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          await queued.close();
+          const welcome = await tab.next('welcome');
+          // Moved (the same connection) or, the old one gone first, joined afresh: either way present and reached.
+          await expect
+            .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
+            .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
+          const offer = {
+            type: 'signal',
+            peer: `p${pause}`,
+            description: { type: 'offer', sdp: DATA_ONLY_SDP },
+          };
+          c.send({ ...offer, to: welcome.you });
+          expect(await tab.next('signal')).toEqual(offer);
+          await expect
+            .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
+            .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
+          expect((await agent.client.cases.get(created.code)).presence).toEqual({
+            agent: true,
+            customer: true,
+          });
+          await tab.close();
+          await expect
+            .poll(async () => (await agent.client.cases.get(created.code)).presence)
+            .toEqual({ agent: false, customer: true });
+        }
+        await c.close();
+      });
+
+      it('refuses a standby socket for a link that opens no session', async () => {
+        const { agent, created } = await scene(t);
+        const unknown = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${'Zz9'.repeat(11)}&standby`));
+        expect((await unknown.closed).code).toBe(closeCodes.notFound);
+        await agent.client.cases.close(created.code);
+        const token = created.links.customer.split('/j/')[1] ?? '';
+        const ended = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${token}&standby`));
+        expect(await ended.next('ended')).toEqual({ type: 'ended', reason: 'closed' });
+      });
+
       it('keeps a standby socket out of the session until it sends "join", and records nothing if it never does', async () => {
         const { agent, created, token } = await scene(t);
         const standby = () => TestSocket.open(wsUrl(t.baseUrl, `/ws/session?token=${token}&standby`));
@@ -938,7 +988,37 @@ describeEachDatabase(
       c.send({ type: 'chat', text: 'Across processes' });
       expect(await tab.next('chat')).toMatchObject({ text: 'Across processes' });
       expect((await agent.client.cases.get(created.code)).presence).toEqual({ agent: true, customer: true });
-      await Promise.all([tab.close(), c.close()]);
+      await tab.close();
+
+      // The old socket closing around the move, on the other process, ends nothing that moved.
+      for (const pause of [0, 2, 10]) {
+        const first = TestSocket.open(wsUrl(t.baseUrl, `/ws/session?case=${created.code}`), { cookie });
+        const id = (await first.next('welcome')).you;
+        const moving = TestSocket.open(
+          wsUrl(other.baseUrl, `/ws/session?case=${created.code}&resume=${id}`),
+          {
+            cookie,
+          },
+        );
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        await first.close();
+        const welcome = await moving.next('welcome');
+        await expect
+          .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
+          .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
+        const offer = {
+          type: 'signal',
+          peer: `q${pause}`,
+          description: { type: 'offer', sdp: DATA_ONLY_SDP },
+        };
+        c.send({ ...offer, to: welcome.you });
+        expect(await moving.next('signal')).toEqual(offer);
+        await moving.close();
+        await expect
+          .poll(async () => (await agent.client.cases.get(created.code)).presence)
+          .toEqual({ agent: false, customer: true });
+      }
+      await c.close();
       await other.stop();
     });
   },
