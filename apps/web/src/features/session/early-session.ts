@@ -117,6 +117,8 @@ export class EarlyLine {
   private held: string[] | null = null;
   /** The socket the connection is moving to. */
   private next: WebSocket | null = null;
+  /** The old socket's close when the server moved the connection away from it. */
+  private movedAway: CloseEvent | null = null;
   /** The welcome's `you`: whose connection this line is. */
   you: string | undefined;
   /** Set for a socket taken from the queue: the connection moves to a socket of this tab, once. */
@@ -160,6 +162,11 @@ export class EarlyLine {
     if (this.closedWith) close(this.closedWith);
   }
 
+  /** Closes `ws` if the line still uses it. */
+  releaseOpenersSocket(ws: WebSocket) {
+    if (this.ws === ws) ws.close(1000, 'tab closed');
+  }
+
   closedInStandby() {
     return this.standby && this.closedWith !== null;
   }
@@ -179,12 +186,20 @@ export class EarlyLine {
   private attach(ws: WebSocket) {
     ws.onmessage = (event) => this.inbound(event);
     ws.onclose = (event) => {
-      // The socket the connection moved away from.
-      if (ws !== this.ws || event.code === closeCodes.moved) return;
-      this.closedWith = event;
-      this.hooks?.closed(this);
-      this.listeners?.close(event);
+      if (ws !== this.ws) return;
+      // The server took the connection to the new socket, whose welcome is on its way.
+      if (event.code === closeCodes.moved) {
+        this.movedAway = event;
+        return;
+      }
+      this.ended(event);
     };
+  }
+
+  private ended(event: CloseEvent) {
+    this.closedWith = event;
+    this.hooks?.closed(this);
+    this.listeners?.close(event);
   }
 
   private inbound(event: MessageEvent) {
@@ -230,8 +245,16 @@ export class EarlyLine {
       this.you = undefined;
       this.inbound(event);
     };
-    next.onclose = () => {
-      if (this.held) settle(false);
+    next.onclose = (event) => {
+      if (!this.held) return;
+      // The move failed. The old socket is the queue's: the page goes on with a socket of its own
+      // (useSessionSocket reconnects), not with one that a closed queue takes along.
+      const old = this.ws;
+      old.onmessage = null;
+      old.onclose = null;
+      old.close(1000, 'not moved');
+      settle(false);
+      this.ended(this.movedAway ?? event);
     };
   }
 }
@@ -276,11 +299,14 @@ export function openEarlySessionSocket(pathname: string) {
   const url = sessionSocketUrl({ caseCode });
   const handed = takeFromOpener(caseCode);
   if (handed) {
-    waiting = new EarlyLine(handed.ws, url, {
+    const line = new EarlyLine(handed.ws, url, {
       moveTo: (you) => `${url}&resume=${encodeURIComponent(you)}`,
       hooks: answerEarly,
     });
-    waiting.replay(handed.received);
+    waiting = line;
+    line.replay(handed.received);
+    // The queue's socket outlives this tab: closing the tab must close it, if the move has not yet.
+    window.addEventListener('pagehide', () => line.releaseOpenersSocket(handed.ws), { once: true });
   } else {
     waiting = new EarlyLine(new WebSocket(url), url, { hooks: answerEarly });
   }
@@ -294,6 +320,7 @@ export function openEarlySessionSocket(pathname: string) {
 export function openStandbySocket(token: string) {
   const url = sessionSocketUrl({ token });
   if (waiting?.url === url) return;
+  waiting?.close(1000, 'another session');
   waiting = new EarlyLine(new WebSocket(`${url}&standby`), url, { standby: true });
 }
 

@@ -19,10 +19,13 @@ const ANSWER = [
   'a=fmtp:99 apt=98',
   'a=rtpmap:102 H264/90000',
   'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f',
-  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 96',
   'a=mid:2',
   'a=rtpmap:111 opus/48000/2',
   'a=fmtp:111 minptime=10;useinbandfec=1',
+  // The same payload type number in another section is another codec.
+  'a=rtpmap:96 telephone-event/8000',
+  'a=fmtp:96 0-16',
   '',
 ].join('\r\n');
 

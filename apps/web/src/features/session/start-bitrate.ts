@@ -24,17 +24,21 @@ export function withStartBitrate(sdp: string, kbps = START_KBPS): string {
   }
   const withFmtp = new Set<string>();
   const out: string[] = [];
+  video = false;
   for (const line of lines) {
-    const fmtp = /^a=fmtp:(\d+) (.*)$/.exec(line);
+    if (line.startsWith('m=')) video = line.startsWith('m=video ');
+    const fmtp = video ? /^a=fmtp:(\d+) (.*)$/.exec(line) : null;
     if (fmtp?.[1] && codecs.has(fmtp[1])) {
       withFmtp.add(fmtp[1]);
       out.push(fmtp[2]?.includes('x-google-start-bitrate=') ? line : `${line};${param}`);
     } else out.push(line);
   }
   // A codec without parameters (VP8 usually) gets a line of its own after its rtpmap.
+  video = false;
   return out
     .flatMap((line) => {
-      const pt = /^a=rtpmap:(\d+) /.exec(line)?.[1];
+      if (line.startsWith('m=')) video = line.startsWith('m=video ');
+      const pt = video ? /^a=rtpmap:(\d+) /.exec(line)?.[1] : undefined;
       return pt && codecs.has(pt) && !withFmtp.has(pt) ? [line, `a=fmtp:${pt} ${param}`] : [line];
     })
     .join('\r\n');
