@@ -72,13 +72,19 @@ describe.each(['remote_control', 'ar'] as const)('%s session edges in the browse
 const REACT_ROOT = `Object.keys(document.getElementById('root') ?? {}).some((k) => k.startsWith('__reactContainer'))`;
 
 describe('customer pages for links and codes', () => {
-  it('opens the session socket while the customer chooses, and joins on "Join in browser" over it', async () => {
+  it('shows the choice with the page, opens the session socket while the customer chooses, and joins over it', async () => {
     const { t, browser } = env;
     const s = await newScene(t, browser, 'remote_control');
     const sockets: string[] = [];
     s.customerPage.on('websocket', (ws) => sockets.push(new URL(ws.url()).search));
+    const calls: string[] = [];
+    s.customerPage.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) calls.push(new URL(r.url()).pathname);
+    });
     await s.customerPage.goto(s.case.links.customer);
     await s.customerPage.getByRole('button', { name: 'Join in browser' }).waitFor();
+    // The page came with its join answer: the choice shows without asking for it.
+    expect(calls).toEqual([]);
     await expect.poll(() => sockets).toEqual([expect.stringMatching(/&standby$/)]);
     // Open, but nobody sees the customer yet.
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -306,6 +306,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await webPages(server, {
     publicUrl: config.publicUrl,
     frameAncestors: (clientId) => connectorApps.frameAncestors(clientId),
+    joinAnswer: (token) => join.byToken(token).catch(() => undefined),
   });
   server.addHook('onClose', () => bus.close());
 

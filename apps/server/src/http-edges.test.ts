@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
+import type { JoinInfo } from '@lifeline/contracts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { apiError, createTestDatabase, describeEachDatabase, testConfig } from '../test/harness.js';
@@ -231,6 +232,47 @@ describe('pages of the built web app, on the wire', () => {
         });
         expect(plain.headers['content-encoding']).toBeUndefined();
         expect(plain.body).toBe(script);
+      },
+    );
+  });
+
+  it("sends the invitation's page with its join answer in it, which no text of the case can break out of", async () => {
+    const answer = {
+      token: 'Zz9-Zz_9',
+      name: '</script><script>alert(1)</script>',
+    } as unknown as JoinInfo;
+    const asked: string[] = [];
+    await withBuiltPages(
+      {
+        'index.html': '<!doctype html><head><title>staff</title></head>',
+        'customer.html': '<!doctype html><head><title>customer</title></head><body></body>',
+      },
+      {
+        joinAnswer: async (token) => {
+          asked.push(token);
+          return token === answer.token ? answer : undefined;
+        },
+      },
+      async (app) => {
+        const res = await app.inject({ url: '/j/Zz9-Zz_9' });
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['content-security-policy']).toBe(`${PAGE_CSP}; frame-ancestors 'none'`);
+        expect(res.headers.link).toBeUndefined();
+        const carried = /<script type="application\/json" id="join-answer">(.*?)<\/script><\/head>/.exec(
+          res.body,
+        );
+        expect(JSON.parse(carried?.[1] ?? 'null')).toEqual(answer);
+        expect(res.body.match(/<script/g)).toHaveLength(1);
+        expect(res.body).toContain('<title>customer</title>');
+
+        // A link that answers an error: the page as it is, and it asks (the call preloaded).
+        const unknown = await app.inject({ url: '/j/nope' });
+        expect(unknown.body).not.toContain('join-answer');
+        expect(unknown.headers.link).toBe('</api/v1/join/nope>; rel=preload; as=fetch; crossorigin');
+        expect(unknown.headers['cache-control']).toBe('no-cache');
+        expect(asked).toEqual(['Zz9-Zz_9', 'nope']);
       },
     );
   });

@@ -33,3 +33,6 @@ export const FREEZE_FRAME_MAX_CHARS = 240_000;
 export const MAX_CUSTOMER_DESCRIPTION = 2000;
 
 export { FILES_CHANNEL, formatBytes, readFileMessage } from './file-messages.js';
+
+/** The id of the element (JSON data, never run) in which the server sends `/j/{token}` with the page's join answer. */
+export const JOIN_ANSWER_ID = 'join-answer';

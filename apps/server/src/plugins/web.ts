@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { JOIN_ANSWER_ID, type JoinInfo } from '@lifeline/contracts';
 import type { FastifyInstance } from 'fastify';
 import { windowsHelperDownload } from './quicksupport-windows.js';
 
@@ -45,6 +46,20 @@ export interface WebPagesOptions {
   publicUrl?: string;
   /** Origins allowed to frame the connector pages of a client id; empty for an unknown one. */
   frameAncestors?: (clientId: string | undefined) => Promise<string[]>;
+  /** `GET /api/v1/join/{token}`'s answer, undefined where that answers an error (which the page then asks for). */
+  joinAnswer?: (token: string) => Promise<JoinInfo | undefined>;
+}
+
+/**
+ * customer.html with the invitation's join answer in it: the page shows the choice to join on its first
+ * render, without asking for it first. `<` is escaped, so no text of the case can close the element.
+ */
+function withJoinAnswer(html: string, answer: JoinInfo) {
+  const json = JSON.stringify(answer).replace(/</g, '\\u003c');
+  return html.replace(
+    '</head>',
+    `<script type="application/json" id="${JOIN_ANSWER_ID}">${json}</script></head>`,
+  );
 }
 
 /**
@@ -106,6 +121,8 @@ export async function webPages(
   });
   const built = fs.existsSync(`${dist}/index.html`);
   const customerHtml = fs.existsSync(`${dist}/customer.html`) ? 'customer.html' : 'index.html';
+  // Read once: a build replaces the files, and the server starts again with it (npm start builds first).
+  const customerPage = built ? fs.readFileSync(`${dist}/${customerHtml}`, 'utf8') : undefined;
   if (built) {
     await app.register(fastifyStatic, {
       root: dist,
@@ -136,7 +153,16 @@ export async function webPages(
           .send('The web pages are not built yet: run `npm run build` (npm start does it for you).');
       }
       const token = url === '/j/:token' ? (req.params as { token: string }).token : undefined;
-      // The page's first call, fetched alongside its script rather than after it: one round trip less on a phone.
+      const answer = token && options.joinAnswer ? await options.joinAnswer(token) : undefined;
+      if (answer && customerPage) {
+        // The answer is the case's as of now: stored nowhere.
+        return reply
+          .header('cache-control', 'no-store')
+          .type('text/html; charset=utf-8')
+          .send(withJoinAnswer(customerPage, answer));
+      }
+      // An error's answer (or no answer here): the page's first call, fetched alongside its script
+      // rather than after it, one round trip less on a phone.
       if (token)
         reply.header(
           'link',

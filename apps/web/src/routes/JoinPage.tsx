@@ -1,4 +1,5 @@
 import type { JoinInfo } from '@lifeline/contracts';
+import { JOIN_ANSWER_ID } from '@lifeline/contracts/constants';
 import { Button, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconWorld } from '@tabler/icons-react';
 import { lazy, Suspense, useEffect, useState } from 'react';
@@ -20,13 +21,27 @@ import { useAnswer } from '../lib/useAnswer.js';
 const loadHelperDialog = () => import('../features/session/HelperDialog.js');
 const HelperDialog = lazy(async () => ({ default: (await loadHelperDialog()).HelperDialog }));
 
+/** The join answer the page came with, if it is this token's: the choice shows without asking first. */
+function joinAnswerInPage(token: string): JoinInfo | undefined {
+  const text = document.getElementById(JOIN_ANSWER_ID)?.textContent;
+  if (!text) return undefined;
+  try {
+    const info = JSON.parse(text) as JoinInfo;
+    return info.token === token ? info : undefined;
+  } catch {
+    // Then the page asks, as without it.
+    return undefined;
+  }
+}
+
 /**
  * `/j/{token}`: the customer's invitation link. A QuickSupport module's page
  * comes here with `join: 'browser'`, straight into the waiting room.
  */
 export function JoinPage({ token }: { token: string }) {
   const [joined, setJoined] = useState(() => historyState<{ join?: string }>()?.join === 'browser');
-  const info = useAnswer(token, () => customerApi.join.byToken(token));
+  const [inPage] = useState(() => joinAnswerInPage(token));
+  const info = useAnswer(token, () => customerApi.join.byToken(token), inPage);
 
   if (info.status === 'pending') return <LoadingCard text="Opening your support session…" />;
   if (info.status === 'failed') {
