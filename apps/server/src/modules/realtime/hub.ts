@@ -319,19 +319,19 @@ export class Hub {
     // The agent client takes over the socket its queue opened on "Connect": the same connection, on
     // this socket. A leave of the old socket on this process meanwhile waits for the move; one that
     // began before it keeps the connection from moving (it joins afresh below).
+    const resumeId = who.role === 'agent' ? query.resume : undefined;
     let resumed: Joined | undefined;
-    if (query.resume && who.role === 'agent' && !this.leavingIds.has(query.resume)) {
-      const id = query.resume;
-      const resuming = this.live.resume(row.id, id, who);
+    if (resumeId && !this.leavingIds.has(resumeId)) {
+      const resuming = this.live.resume(row.id, resumeId, who);
       const moved = resuming.then(
         (r) => r !== undefined,
         () => false,
       );
-      this.moving.set(id, moved);
+      this.moving.set(resumeId, moved);
       try {
         resumed = await resuming;
       } finally {
-        if (this.moving.get(id) === moved) this.moving.delete(id);
+        if (this.moving.get(resumeId) === moved) this.moving.delete(resumeId);
       }
     }
 
@@ -376,8 +376,8 @@ export class Hub {
         fileTransferMaxBytes: this.deps.config.fileTransferMaxBytes,
       });
 
-    if (resumed && query.resume) {
-      member = connect(query.resume);
+    if (resumed && resumeId) {
+      member = connect(resumeId);
       member.joined = true;
       const before = entered.sockets.get(member.id);
       entered.sockets.set(member.id, member);

@@ -27,6 +27,23 @@ async function scene(t: TestServer, type: 'remote_control' | 'ar' = 'remote_cont
   return { org, agent, created, token, customer, agentSocket };
 }
 
+/**
+ * Closes `old` `pause` ms after `moving` asked to take its connection over, and checks that the agent
+ * `moving` ends up as (the same connection moved, or, the old socket gone first, one joined afresh)
+ * is present to the customer `c` and reached by the customer's signalling.
+ */
+async function closeAroundMove(c: TestSocket, old: TestSocket, moving: TestSocket, pause: number) {
+  await new Promise((resolve) => setTimeout(resolve, pause));
+  await old.close();
+  const welcome = await moving.next('welcome');
+  await expect
+    .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
+    .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
+  const offer = { type: 'signal', peer: `p${pause}`, description: { type: 'offer', sdp: DATA_ONLY_SDP } };
+  c.send({ ...offer, to: welcome.you });
+  expect(await moving.next('signal')).toEqual(offer);
+}
+
 describeEachDatabase(
   'realtime session hub',
   (t) => {
@@ -734,23 +751,7 @@ describeEachDatabase(
           const queued = socketAt('');
           const { you } = await queued.next('welcome');
           const tab = socketAt(`&resume=${you}`);
-          await new Promise((resolve) => setTimeout(resolve, pause));
-          await queued.close();
-          const welcome = await tab.next('welcome');
-          // Moved (the same connection) or, the old one gone first, joined afresh: either way present and reached.
-          await expect
-            .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
-            .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
-          const offer = {
-            type: 'signal',
-            peer: `p${pause}`,
-            description: { type: 'offer', sdp: DATA_ONLY_SDP },
-          };
-          c.send({ ...offer, to: welcome.you });
-          expect(await tab.next('signal')).toEqual(offer);
-          await expect
-            .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
-            .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
+          await closeAroundMove(c, queued, tab, pause);
           expect((await agent.client.cases.get(created.code)).presence).toEqual({
             agent: true,
             customer: true,
@@ -1000,19 +1001,7 @@ describeEachDatabase(
             cookie,
           },
         );
-        await new Promise((resolve) => setTimeout(resolve, pause));
-        await first.close();
-        const welcome = await moving.next('welcome');
-        await expect
-          .poll(() => c.received.filter((m) => m.type === 'presence').at(-1))
-          .toMatchObject({ presence: { agents: [{ id: welcome.you }] } });
-        const offer = {
-          type: 'signal',
-          peer: `q${pause}`,
-          description: { type: 'offer', sdp: DATA_ONLY_SDP },
-        };
-        c.send({ ...offer, to: welcome.you });
-        expect(await moving.next('signal')).toEqual(offer);
+        await closeAroundMove(c, first, moving, pause);
         await moving.close();
         await expect
           .poll(async () => (await agent.client.cases.get(created.code)).presence)

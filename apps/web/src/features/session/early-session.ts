@@ -97,6 +97,13 @@ function messageOf(event: MessageEvent): ServerMessage | undefined {
   }
 }
 
+/** `ws`, no longer heard. */
+function detach(ws: WebSocket) {
+  ws.onmessage = null;
+  ws.onclose = null;
+  return ws;
+}
+
 /** What the agent's early code does with the line's messages and its end, before the page listens. */
 interface LineHooks {
   /** True if the message was taken (a signal for the early connection): the page does not see it. */
@@ -238,9 +245,7 @@ export class EarlyLine {
       if (m?.type === 'welcome' && m.you === this.you) return settle(true);
       // Not moved (the queue's socket closed meanwhile): a connection of its own, as after a
       // reconnect; the old socket, replaced by it, has nothing more to say.
-      const old = this.ws;
-      old.onmessage = null;
-      old.onclose = null;
+      detach(this.ws);
       settle(true);
       this.you = undefined;
       this.inbound(event);
@@ -249,10 +254,7 @@ export class EarlyLine {
       if (!this.held) return;
       // The move failed. The old socket is the queue's: the page goes on with a socket of its own
       // (useSessionSocket reconnects), not with one that a closed queue takes along.
-      const old = this.ws;
-      old.onmessage = null;
-      old.onclose = null;
-      old.close(1000, 'not moved');
+      detach(this.ws).close(1000, 'not moved');
       settle(false);
       this.ended(this.movedAway ?? event);
     };
